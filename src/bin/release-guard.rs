@@ -1,0 +1,3 @@
+//! `release-guard`: the release gate and `verify`.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! The buildpack side: detect, build and the guard's launch layer.

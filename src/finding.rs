@@ -1,0 +1,102 @@
+//! The unit every check produces: Django's own messages, the guard's rules and `verify` all
+//! report `Finding`s, so the release log, the JSON document and the exit code treat them alike.
+
+use serde::Serialize;
+
+/// How much a finding matters for the release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; never affects the verdict.
+    Info,
+    /// Printed in the release log; the release still passes.
+    Warn,
+    /// Fails the release (in enforce mode).
+    Block,
+}
+
+/// Who raised the finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// A Django system check message, ID verbatim (e.g. `security.W004`).
+    Django,
+    /// One of the guard's own rules (`guard.*`).
+    Guard,
+    /// A check of the live site over HTTP (`verify.*`).
+    Verify,
+}
+
+/// One problem, with everything a developer needs to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable identifier: Django's check ID, or `guard.*` / `verify.*`.
+    pub id: String,
+    pub severity: Severity,
+    pub source: Source,
+    /// The Django setting at fault, when there is one (e.g. `SESSION_COOKIE_SECURE`).
+    pub setting: Option<String>,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// What is required instead.
+    pub required: Option<String>,
+    /// Why it matters (the consequence on a live site).
+    pub why: Option<String>,
+    /// The exact line to put in settings.py (or the exact change to make).
+    pub fix: Option<String>,
+    /// Django's own hint, verbatim, for Django messages.
+    pub hint: Option<String>,
+}
+
+impl Finding {
+    /// A finding with only the mandatory parts; fill in the rest with the `with_*` builders.
+    #[must_use]
+    pub fn new(
+        id: impl Into<String>,
+        severity: Severity,
+        source: Source,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            severity,
+            source,
+            setting: None,
+            message: message.into(),
+            required: None,
+            why: None,
+            fix: None,
+            hint: None,
+        }
+    }
+
+    #[must_use]
+    pub fn with_setting(mut self, setting: impl Into<String>) -> Self {
+        self.setting = Some(setting.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_required(mut self, required: impl Into<String>) -> Self {
+        self.required = Some(required.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_why(mut self, why: impl Into<String>) -> Self {
+        self.why = Some(why.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}

@@ -1,0 +1,225 @@
+//! What the Python probe (`probe.py`) reports about the app: the contract between the probe and
+//! the rules. The probe writes one JSON document of this shape to its private channel; the rules
+//! are pure functions of a `Snapshot`.
+//!
+//! Secrets never cross this boundary: the probe reads settings through an allowlist and turns the
+//! secret key into booleans.
+
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The probe's answer: either a snapshot or a structured error.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum ProbeAnswer {
+    Ok(Box<Snapshot>),
+    Error(ProbeError),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Snapshot {
+    /// `django.get_version()`.
+    pub django_version: String,
+    /// `platform.python_version()`.
+    pub python_version: String,
+    /// The settings module Django loaded.
+    pub settings_module: String,
+    /// Every message of `run_checks(include_deployment_checks=True)`, silenced ones included.
+    pub checks: Vec<CheckMessage>,
+    /// Allowlisted settings by name. A setting Django does not define is absent.
+    pub settings: BTreeMap<String, PyValue>,
+    /// Facts about SECRET_KEY, never its value.
+    pub secret_key: SecretKeyFacts,
+    /// Whether the WSGI/ASGI server would trust the router's `X-Forwarded-Proto`.
+    pub proxy_trust: ProxyTrust,
+    /// The in-process requests made the way Heroku's router makes them.
+    pub simulation: Simulation,
+    /// Milliseconds spent in each phase of the probe.
+    #[serde(default)]
+    pub timings: BTreeMap<String, f64>,
+}
+
+/// One Django `CheckMessage`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CheckMessage {
+    /// e.g. `security.W004`; Django allows messages without an ID.
+    pub id: Option<String>,
+    /// Django's numeric level: DEBUG 10, INFO 20, WARNING 30, ERROR 40, CRITICAL 50.
+    pub level: u8,
+    pub msg: String,
+    pub hint: Option<String>,
+    /// `str(obj)` when the message is about an object, e.g. a model.
+    pub obj: Option<String>,
+    /// `CheckMessage.is_silenced()`.
+    pub silenced: bool,
+}
+
+/// A Python value with its type name, so `"0"` (str) and `0` (int) stay distinguishable.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PyValue {
+    /// `type(value).__name__`: `bool`, `int`, `str`, `NoneType`, `list`, `tuple`, `dict`, ...
+    #[serde(rename = "type")]
+    pub py_type: String,
+    /// The value as JSON when it has a JSON form (tuples become arrays), else null.
+    pub value: Value,
+    /// `repr(value)`, shortened, for messages.
+    pub repr: String,
+}
+
+impl PyValue {
+    /// Python's `value is True`.
+    #[must_use]
+    pub fn is_true(&self) -> bool {
+        self.py_type == "bool" && self.value == Value::Bool(true)
+    }
+
+    /// `bool(value)` for the types settings use.
+    #[must_use]
+    pub fn truthy(&self) -> bool {
+        match &self.value {
+            Value::Null => self.py_type != "NoneType",
+            Value::Bool(b) => *b,
+            Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+            Value::String(s) => !s.is_empty(),
+            Value::Array(a) => !a.is_empty(),
+            Value::Object(o) => !o.is_empty(),
+        }
+    }
+
+    /// The value when it is a Python `int` (not a bool, str or float).
+    #[must_use]
+    pub fn as_int(&self) -> Option<i64> {
+        if self.py_type == "int" {
+            self.value.as_i64()
+        } else {
+            None
+        }
+    }
+
+    /// The value when it is a Python `str`.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        if self.py_type == "str" {
+            self.value.as_str()
+        } else {
+            None
+        }
+    }
+
+    /// The items when the value is a list or tuple of strings.
+    #[must_use]
+    pub fn as_str_list(&self) -> Option<Vec<&str>> {
+        self.value
+            .as_array()?
+            .iter()
+            .map(Value::as_str)
+            .collect::<Option<Vec<_>>>()
+    }
+
+    #[must_use]
+    pub fn is_none(&self) -> bool {
+        self.py_type == "NoneType"
+    }
+}
+
+/// SECRET_KEY reduced to the facts Django's W009 looks at.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct SecretKeyFacts {
+    pub set: bool,
+    /// At least 50 characters.
+    pub long_enough: bool,
+    /// At least 5 distinct characters.
+    pub enough_unique_characters: bool,
+    /// Starts with `django-insecure-`.
+    pub insecure_prefix: bool,
+}
+
+/// The WSGI/ASGI server's own scheme detection (gunicorn `forwarded_allow_ips`, uvicorn
+/// `--forwarded-allow-ips`), which works even without `SECURE_PROXY_SSL_HEADER`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ProxyTrust {
+    /// True when the server trusts forwarded headers from any peer (as Heroku's router needs).
+    pub trusted: bool,
+    /// `gunicorn`, `uvicorn`, ... as read from the Procfile's `web:` command, if known.
+    pub server: Option<String>,
+    /// Where the trust setting came from, e.g. `gunicorn.conf.py forwarded_allow_ips`.
+    pub source: Option<String>,
+    /// The configured value, e.g. `*` or `127.0.0.1,::1` (IP lists, never secrets).
+    pub value: Option<String>,
+}
+
+/// Requests made in-process through the app's WSGI application.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Simulation {
+    /// False when the simulation could not run; `skipped_reason` says why.
+    pub ran: bool,
+    pub skipped_reason: Option<String>,
+    /// The Host header used.
+    pub host: Option<String>,
+    /// The path requested.
+    pub path: Option<String>,
+    /// `X-Forwarded-Proto: http`: must redirect to https on the same host.
+    pub http: Option<SimulatedResponse>,
+    /// `X-Forwarded-Proto: https`: must not redirect to itself and must carry HSTS.
+    pub https: Option<SimulatedResponse>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct SimulatedResponse {
+    /// None when the request raised instead of answering.
+    pub status: Option<u16>,
+    pub location: Option<String>,
+    /// Every `Strict-Transport-Security` header value.
+    #[serde(default)]
+    pub hsts: Vec<String>,
+    /// Every `Set-Cookie` header value.
+    #[serde(default)]
+    pub set_cookies: Vec<String>,
+    /// The exception, when the app raised one (redacted).
+    pub error: Option<String>,
+}
+
+/// Why the probe could not evaluate the app.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ProbeError {
+    pub kind: ProbeErrorKind,
+    /// Exception class name, e.g. `ModuleNotFoundError`.
+    pub exception: Option<String>,
+    /// Exception text, secrets redacted.
+    pub message: String,
+    /// The last traceback frames, innermost last.
+    #[serde(default)]
+    pub frames: Vec<TracebackFrame>,
+    /// The settings module the probe tried.
+    pub settings_module: Option<String>,
+    pub django_version: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeErrorKind {
+    /// `import django` failed.
+    DjangoMissing,
+    /// No settings module could be determined.
+    NoSettingsModule,
+    /// The settings module could not be imported (ImportError and friends).
+    SettingsImport,
+    /// Django raised ImproperlyConfigured.
+    ImproperlyConfigured,
+    /// Any other exception while loading settings or `django.setup()`.
+    SetupFailed,
+    /// `run_checks` itself raised.
+    ChecksFailed,
+    /// A bug in the probe.
+    Internal,
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TracebackFrame {
+    pub file: String,
+    pub line: u32,
+    pub function: String,
+}

@@ -1,0 +1,12 @@
+//! Django Release Guard: a Cloud Native Buildpack (the `buildpack` module, driven by `src/main.rs`)
+//! and the `release-guard` tool it installs (`src/bin/release-guard.rs`), which gates Heroku
+//! releases on Django's deploy checks plus the rules Django misses (`gate`) and checks the live
+//! site over HTTP (`verify`).
+
+pub mod app;
+pub mod buildpack;
+pub mod config;
+pub mod finding;
+pub mod gate;
+pub mod report;
+pub mod verify;

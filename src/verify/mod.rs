@@ -1,0 +1,1 @@
+//! `release-guard verify URL...`: checks the live site over HTTP.

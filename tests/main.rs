@@ -1,0 +1,24 @@
+//! Integration tests, in one crate so they link once. They run real Django, real gunicorn and
+//! the packaged buildpack; see README "Tests".
+
+// Dependencies of the library that these tests do not name directly.
+use bullet_stream as _;
+use indoc as _;
+use libc as _;
+use libcnb as _;
+use libcnb_package as _;
+use libcnb_test as _;
+use libherokubuildpack as _;
+use release_guard as _;
+use serde as _;
+use serde_json as _;
+use signal_hook as _;
+use toml as _;
+use ureq as _;
+
+mod support;
+
+mod buildpack_test;
+mod gate_test;
+mod libcnb_integration_test;
+mod verify_test;

@@ -1,0 +1,1 @@
+//! The hand-driven CNB lifecycle: package, detect, build, launch.
