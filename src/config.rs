@@ -93,6 +93,9 @@ pub struct GuardConfig {
     /// Probe timeout in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
+    /// Run the gate in advisory mode during the build when Django is importable (default true).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview: Option<bool>,
 }
 
 /// What the buildpack resolved at build time, written to `<guard layer>/release-guard.toml`
@@ -100,12 +103,9 @@ pub struct GuardConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LaunchConfig {
-    /// The settings module found at build time and where it came from (for the log).
+    /// The settings module resolved at build time, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings_module: Option<String>,
-    /// The Procfile's `release:` command, run after the gate passes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub release_command: Option<String>,
     /// The user's project.toml configuration as it was at build time.
     #[serde(default)]
     pub guard: GuardConfig,
