@@ -74,6 +74,8 @@ pub struct Report {
     pub django_version: Option<String>,
     pub settings_module: Option<String>,
     pub error: Option<EvaluationError>,
+    /// Extra lines printed just before the verdict, e.g. `verify`'s preload readiness.
+    pub notes: Vec<String>,
     /// Milliseconds per phase (`probe`, `total`, ...).
     pub timings: BTreeMap<String, f64>,
 }
