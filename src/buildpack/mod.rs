@@ -1,1 +1,323 @@
 //! The buildpack side: detect, build and the guard's launch layer.
+//!
+//! Detect passes on `manage.py` at the app root. Build resolves the settings module and the
+//! Procfile's `release:` command, installs `release-guard` with the resolved configuration into
+//! a launch layer, declares the `release` process (chaining the Procfile command) and, unless
+//! disabled, previews the gate's verdict in the build log.
+
+pub mod app_facts;
+pub mod guard_layer;
+pub mod preview;
+pub mod project_config;
+
+use app_facts::{
+    AppFactsError, MANAGE_PY, SettingsModule, procfile_release_command, resolve_settings_module,
+};
+use bullet_stream::global::print;
+use bullet_stream::{Print, state, style};
+use guard_layer::{BINARY_NAME, GuardLayer, GuardLayerError, LayerOutcome, install_guard_layer};
+use indoc::formatdoc;
+use libcnb::build::{BuildContext, BuildResult, BuildResultBuilder};
+use libcnb::data::launch::{LaunchBuilder, Process, ProcessBuilder};
+use libcnb::data::process_type;
+use libcnb::detect::{DetectContext, DetectResult, DetectResultBuilder};
+use libcnb::generic::{GenericMetadata, GenericPlatform};
+use libcnb::{Buildpack, Platform};
+use preview::{preview_lines, run_preview};
+use project_config::{PROJECT_TOML, ProjectConfigError, read_project_config, table_name};
+use std::io::Stdout;
+
+use crate::config::{GuardConfig, LAUNCH_CONFIG_FILE_NAME, LaunchConfig};
+
+/// The buildpack's name in the build log.
+pub const BUILDPACK_NAME: &str = "Django Release Guard";
+
+pub struct GuardBuildpack;
+
+/// Everything that can fail a build, one variant per step.
+#[derive(Debug)]
+pub enum BuildpackError {
+    /// Reading or validating `[com.release-guard]` in project.toml.
+    ProjectConfig(ProjectConfigError),
+    /// Reading manage.py or the Procfile.
+    AppFacts(AppFactsError),
+    /// Installing the binary and its configuration.
+    GuardLayer(GuardLayerError),
+}
+
+impl From<ProjectConfigError> for libcnb::Error<BuildpackError> {
+    fn from(error: ProjectConfigError) -> Self {
+        Self::BuildpackError(BuildpackError::ProjectConfig(error))
+    }
+}
+
+impl From<AppFactsError> for libcnb::Error<BuildpackError> {
+    fn from(error: AppFactsError) -> Self {
+        Self::BuildpackError(BuildpackError::AppFacts(error))
+    }
+}
+
+type Log = Print<state::Bullet<Stdout>>;
+
+impl Buildpack for GuardBuildpack {
+    type Platform = GenericPlatform;
+    type Metadata = GenericMetadata;
+    type Error = BuildpackError;
+
+    fn detect(&self, context: DetectContext<Self>) -> libcnb::Result<DetectResult, Self::Error> {
+        if context.app_dir.join(MANAGE_PY).is_file() {
+            DetectResultBuilder::pass().build()
+        } else {
+            println!(
+                "No {MANAGE_PY} at the app root, so this is not a Django app: \
+                 {BUILDPACK_NAME} does not apply."
+            );
+            DetectResultBuilder::fail().build()
+        }
+    }
+
+    fn build(&self, context: BuildContext<Self>) -> libcnb::Result<BuildResult, Self::Error> {
+        let log = Print::new(std::io::stdout()).h2(BUILDPACK_NAME);
+        let config = read_project_config(&context.app_dir)?;
+        let settings = resolve_settings_module(&config, context.platform.env(), &context.app_dir)?;
+        let release_command = procfile_release_command(&context.app_dir)?;
+        let log = log_app_facts(log, settings.as_ref(), release_command.as_deref());
+
+        let launch_config = LaunchConfig {
+            settings_module: settings.map(|found| found.module),
+            guard: config.clone(),
+        };
+        let layer = install_guard_layer(&context, &launch_config)?;
+        let log = log_guard_layer(log, &layer, &context);
+        let log = log_release_process(log, release_command.as_deref());
+        log_preview(log, &config, &layer, &context).done();
+
+        BuildResultBuilder::new()
+            .launch(
+                LaunchBuilder::new()
+                    .process(release_process(release_command.as_deref()))
+                    .build(),
+            )
+            .build()
+    }
+
+    fn on_error(&self, error: libcnb::Error<Self::Error>) {
+        print::error(error_message(&error));
+    }
+}
+
+/// `release-guard release`, chaining the Procfile's command: the guard runs first and execs
+/// `bash -c <command>` only when it passes, so that command's exit status becomes the process's.
+#[must_use]
+pub fn release_process(chained_command: Option<&str>) -> Process {
+    let mut process = ProcessBuilder::new(process_type!("release"), [BINARY_NAME, "release"]);
+    if let Some(command) = chained_command {
+        process.args(["--", "bash", "-c", command]);
+    }
+    process.build()
+}
+
+fn log_app_facts(
+    log: Log,
+    settings: Option<&SettingsModule>,
+    release_command: Option<&str>,
+) -> Log {
+    let app = log.bullet("Django app");
+    let app = match settings {
+        Some(found) => app.sub_bullet(format!(
+            "Settings module {} (from {})",
+            style::value(&found.module),
+            found.source
+        )),
+        None => app.sub_bullet(format!(
+            "No settings module in {PROJECT_TOML}, DJANGO_SETTINGS_MODULE or {MANAGE_PY}: \
+             the guard resolves it at release time"
+        )),
+    };
+    match release_command {
+        Some(command) => app.sub_bullet(format!(
+            "Procfile {} command {}",
+            style::value("release:"),
+            style::command(command)
+        )),
+        None => app.sub_bullet(format!("No Procfile {} command", style::value("release:"))),
+    }
+    .done()
+}
+
+fn log_guard_layer(log: Log, layer: &GuardLayer, context: &BuildContext<GuardBuildpack>) -> Log {
+    let version = &context.buildpack_descriptor.buildpack.version;
+    let binary = style::value(BINARY_NAME);
+    let installed = match &layer.outcome {
+        LayerOutcome::Installed => format!("Installing {binary} {version}"),
+        LayerOutcome::Reused => {
+            format!("Reusing {binary} {version} (buildpack version unchanged)")
+        }
+        LayerOutcome::Replaced { reason } => {
+            format!("Replacing {binary} with {version} ({reason})")
+        }
+    };
+    log.bullet("Release guard")
+        .sub_bullet(installed)
+        .sub_bullet(format!(
+            "Writing {} (read at release time through RELEASE_GUARD_CONFIG)",
+            style::value(LAUNCH_CONFIG_FILE_NAME)
+        ))
+        .done()
+}
+
+fn log_release_process(log: Log, release_command: Option<&str>) -> Log {
+    let process = log.bullet(format!(
+        "Process type {}: {}",
+        style::value("release"),
+        style::command(format!("{BINARY_NAME} release"))
+    ));
+    match release_command {
+        Some(_) => process
+            .sub_bullet("Runs the Procfile release command after the guard passes")
+            .sub_bullet(format!(
+                "List this buildpack after {} so its {} process wins \
+                 (the last buildpack defining a process type wins)",
+                style::value("heroku/procfile"),
+                style::value("release")
+            )),
+        None => process.sub_bullet("Runs the guard on every release"),
+    }
+    .done()
+}
+
+fn log_preview(
+    log: Log,
+    config: &GuardConfig,
+    layer: &GuardLayer,
+    context: &BuildContext<GuardBuildpack>,
+) -> Log {
+    let preview = log.bullet("Release preview (advisory: never fails the build)");
+    if config.preview == Some(false) {
+        return preview
+            .sub_bullet(format!("Skipped: preview = false in {PROJECT_TOML}"))
+            .done();
+    }
+    let timer = preview.start_timer(format!("Running {}", style::command("release-guard check")));
+    let outcome = run_preview(&layer.binary, &context.app_dir, &layer.config_file);
+    preview_lines(&outcome)
+        .into_iter()
+        .fold(timer.done(), Print::sub_bullet)
+        .done()
+}
+
+/// Title, what happened and how to fix it, for every way the build can fail.
+fn error_message(error: &libcnb::Error<BuildpackError>) -> String {
+    let libcnb::Error::BuildpackError(error) = error else {
+        return formatdoc! {"
+            {BUILDPACK_NAME}: internal buildpack error
+
+            {error}
+
+            This is a bug in the buildpack or the platform running it; please report it.
+        "};
+    };
+    let table = table_name();
+    match error {
+        BuildpackError::ProjectConfig(error) => formatdoc! {"
+            {BUILDPACK_NAME}: invalid configuration in {PROJECT_TOML}
+
+            {error}.
+
+            Fix the [{table}] table in {PROJECT_TOML} and build again.
+        "},
+        BuildpackError::AppFacts(AppFactsError::ReadManagePy(error)) => formatdoc! {"
+            {BUILDPACK_NAME}: unable to read {MANAGE_PY}
+
+            Reading {MANAGE_PY} at the app root failed: {error}.
+
+            Check that the file is readable, or set settings-module in the [{table}] table of \
+            {PROJECT_TOML}.
+        "},
+        BuildpackError::AppFacts(AppFactsError::ReadProcfile(error)) => formatdoc! {"
+            {BUILDPACK_NAME}: unable to read the Procfile
+
+            Reading the Procfile at the app root failed: {error}.
+
+            Check that the file is readable.
+        "},
+        BuildpackError::GuardLayer(GuardLayerError::BinaryMissing(path)) => formatdoc! {"
+            {BUILDPACK_NAME}: the release-guard binary is missing from the buildpack
+
+            Expected it at {path}.
+
+            Package the buildpack with `cargo libcnb package`, which ships it there.
+        ", path = path.display()},
+        BuildpackError::GuardLayer(GuardLayerError::InstallBinary(error)) => formatdoc! {"
+            {BUILDPACK_NAME}: unable to install release-guard
+
+            Copying the binary into its launch layer failed: {error}.
+
+            This is a buildpack or platform bug; please report it.
+        "},
+        BuildpackError::GuardLayer(GuardLayerError::WriteConfig(error)) => formatdoc! {"
+            {BUILDPACK_NAME}: unable to write {LAUNCH_CONFIG_FILE_NAME}
+
+            Writing the resolved configuration into the launch layer failed: {error}.
+
+            This is a buildpack or platform bug; please report it.
+        "},
+        BuildpackError::GuardLayer(GuardLayerError::SerializeConfig(error)) => formatdoc! {"
+            {BUILDPACK_NAME}: unable to serialise the configuration
+
+            {error}.
+
+            This is a buildpack bug; please report it.
+        "},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use libcnb::data::launch::WorkingDirectory;
+
+    #[test]
+    fn release_process_without_procfile_command() {
+        let process = release_process(None);
+        assert_eq!(process.r#type, process_type!("release"));
+        assert_eq!(process.command, ["release-guard", "release"]);
+        assert!(process.args.is_empty());
+        assert!(!process.default);
+        assert_eq!(process.working_directory, WorkingDirectory::App);
+    }
+
+    #[test]
+    fn release_process_chains_procfile_command() {
+        let process = release_process(Some("python manage.py migrate && ./notify.sh"));
+        assert_eq!(process.command, ["release-guard", "release"]);
+        assert_eq!(
+            process.args,
+            [
+                "--",
+                "bash",
+                "-c",
+                "python manage.py migrate && ./notify.sh"
+            ]
+        );
+    }
+
+    #[test]
+    fn config_errors_name_file_key_and_fix() {
+        let error = libcnb::Error::BuildpackError(BuildpackError::ProjectConfig(
+            ProjectConfigError::UnknownKey {
+                key: "modes".to_string(),
+            },
+        ));
+        assert_eq!(
+            error_message(&error),
+            indoc::indoc! {"
+                Django Release Guard: invalid configuration in project.toml
+
+                `modes` in the [com.release-guard] table of project.toml is not a known key; allowed keys: settings-module, mode, block, ignore, timeout, preview.
+
+                Fix the [com.release-guard] table in project.toml and build again.
+            "}
+        );
+    }
+}
