@@ -1,1 +1,403 @@
-//! placeholder
+//! The packaged buildpack driven through detect, build and launch by the CNB harness
+//! (tests/support/cnb.rs): exact build logs, launch.toml, layer reuse, configuration errors and
+//! the `release` process as the launcher would start it.
+
+use crate::support::cnb::{BUILDPACK_DIR_NAME, Lifecycle, normalize_build_log, packaged_buildpack};
+use crate::support::python::{default_venv, fixture};
+use indoc::{formatdoc, indoc};
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+const NO_PREVIEW: &str = "[com.release-guard]\npreview = false\n";
+
+fn lifecycle(fixture_name: &str) -> Lifecycle {
+    Lifecycle::new(packaged_buildpack(), &fixture(fixture_name))
+}
+
+/// Builds and asserts success, returning the normalised log.
+fn build_log(app: &Lifecycle) -> String {
+    let build = app.build();
+    assert_eq!(build.code, Some(0), "{}", build.transcript());
+    normalize_build_log(&build.stdout)
+}
+
+#[test]
+fn packaged_layout() {
+    let dir = packaged_buildpack();
+    assert_eq!(dir.file_name().unwrap(), BUILDPACK_DIR_NAME);
+    assert!(dir.join("bin/build").is_file());
+    assert_eq!(
+        fs::read_link(dir.join("bin/detect")).unwrap().to_str(),
+        Some("build")
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("buildpack.toml")).unwrap(),
+        fs::read_to_string(fixture("../buildpack.toml")).unwrap()
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("package.toml")).unwrap(),
+        "[buildpack]\nuri = \".\"\n"
+    );
+    let tool = dir.join(".libcnb-cargo/additional-bin/release-guard");
+    let mode = fs::metadata(&tool).unwrap().permissions().mode();
+    assert_eq!(mode & 0o111, 0o111, "release-guard is executable");
+}
+
+#[test]
+fn detect_passes_on_manage_py() {
+    let detect = lifecycle("settings_package").detect();
+    assert_eq!(detect.code, Some(0), "{}", detect.transcript());
+    assert_eq!(detect.stdout, "");
+}
+
+#[test]
+fn detect_fails_without_manage_py() {
+    let detect = lifecycle("non_django").detect();
+    assert_eq!(detect.code, Some(100), "{}", detect.transcript());
+    assert_eq!(
+        detect.stdout,
+        "No manage.py at the app root, so this is not a Django app: Django Release Guard does not apply.\n"
+    );
+    assert_eq!(detect.stderr, "");
+}
+
+#[test]
+fn build_log_with_procfile_release_command() {
+    let app = lifecycle("procfile_release");
+    app.write_app_file("project.toml", NO_PREVIEW);
+    assert_eq!(
+        build_log(&app),
+        indoc! {r#"
+
+            ## Django Release Guard
+
+            - Django app
+              - Settings module `mysite.settings` (from manage.py)
+              - Procfile `release:` command `echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"`
+            - Release guard
+              - Installing `release-guard` 0.1.0
+              - Writing `release-guard.toml` (read at release time through RELEASE_GUARD_CONFIG)
+            - Process type `release`: `release-guard release`
+              - Runs the Procfile release command after the guard passes
+              - List this buildpack after `heroku/procfile` so its `release` process wins (the last buildpack defining a process type wins)
+            - Release preview (advisory: never fails the build)
+              - Skipped: preview = false in project.toml
+            - Done (finished in <time>)
+        "#}
+    );
+}
+
+#[test]
+fn launch_toml_chains_the_procfile_release_command() {
+    let app = lifecycle("procfile_release");
+    app.write_app_file("project.toml", NO_PREVIEW);
+    build_log(&app);
+    let expected: toml::Table = toml::from_str(indoc! {r#"
+        [[processes]]
+        type = "release"
+        command = ["release-guard", "release"]
+        args = ["--", "bash", "-c", 'echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"']
+    "#})
+    .unwrap();
+    assert_eq!(app.launch_toml(), expected);
+}
+
+#[test]
+fn build_without_procfile_and_settings_from_platform_env() {
+    let app = lifecycle("settings_package");
+    app.write_app_file("project.toml", NO_PREVIEW);
+    app.set_platform_env("DJANGO_SETTINGS_MODULE", "config.settings.staging");
+    assert_eq!(
+        build_log(&app),
+        indoc! {"
+
+            ## Django Release Guard
+
+            - Django app
+              - Settings module `config.settings.staging` (from DJANGO_SETTINGS_MODULE)
+              - No Procfile `release:` command
+            - Release guard
+              - Installing `release-guard` 0.1.0
+              - Writing `release-guard.toml` (read at release time through RELEASE_GUARD_CONFIG)
+            - Process type `release`: `release-guard release`
+              - Runs the guard on every release
+            - Release preview (advisory: never fails the build)
+              - Skipped: preview = false in project.toml
+            - Done (finished in <time>)
+        "}
+    );
+    let expected: toml::Table = toml::from_str(indoc! {r#"
+        [[processes]]
+        type = "release"
+        command = ["release-guard", "release"]
+    "#})
+    .unwrap();
+    assert_eq!(app.launch_toml(), expected);
+}
+
+#[test]
+fn launch_config_and_env_point_the_gate_at_the_build_results() {
+    let app = lifecycle("settings_package");
+    app.write_app_file(
+        "project.toml",
+        indoc! {r#"
+            [com.release-guard]
+            mode = "warn"
+            ignore = ["security.W021"]
+            timeout = 90
+            preview = false
+        "#},
+    );
+    build_log(&app);
+    let layer = app.layers_dir().join("release-guard");
+    assert_eq!(
+        fs::read_to_string(layer.join("release-guard.toml")).unwrap(),
+        indoc! {r#"
+            settings-module = "config.settings.production"
+
+            [guard]
+            mode = "warn"
+            ignore = ["security.W021"]
+            timeout = 90
+            preview = false
+        "#}
+    );
+    assert_eq!(
+        fs::read_to_string(layer.join("env.launch/RELEASE_GUARD_CONFIG.override")).unwrap(),
+        layer.join("release-guard.toml").to_str().unwrap()
+    );
+    assert_eq!(
+        fs::read_to_string(app.layers_dir().join("release-guard.toml")).unwrap(),
+        indoc! {r#"
+            [types]
+            launch = true
+            build = false
+            cache = true
+
+            [metadata]
+            buildpack_version = "0.1.0"
+            arch = "amd64"
+        "#}
+    );
+}
+
+#[test]
+fn no_settings_module_still_builds() {
+    let app = lifecycle("settings_package");
+    app.write_app_file("project.toml", NO_PREVIEW);
+    app.write_app_file("manage.py", "import sys\n");
+    let log = build_log(&app);
+    assert!(
+        log.contains(
+            "  - No settings module in project.toml, DJANGO_SETTINGS_MODULE or manage.py: \
+             the guard resolves it at release time\n"
+        ),
+        "{log}"
+    );
+}
+
+#[test]
+fn rebuild_reuses_the_layer_and_rewrites_the_config() {
+    let app = lifecycle("procfile_release");
+    app.write_app_file("project.toml", NO_PREVIEW);
+    assert!(build_log(&app).contains("  - Installing `release-guard` 0.1.0\n"));
+
+    app.write_app_file(
+        "project.toml",
+        "[com.release-guard]\npreview = false\nmode = \"off\"\n",
+    );
+    let log = build_log(&app);
+    assert!(
+        log.contains("  - Reusing `release-guard` 0.1.0 (buildpack version unchanged)\n"),
+        "{log}"
+    );
+    let config = app.layers_dir().join("release-guard/release-guard.toml");
+    assert!(
+        fs::read_to_string(&config)
+            .unwrap()
+            .contains("mode = \"off\"\n"),
+        "the configuration is rewritten on a cache hit"
+    );
+    assert!(
+        app.layers_dir()
+            .join("release-guard/bin/release-guard")
+            .is_file()
+    );
+
+    let metadata = app.layers_dir().join("release-guard.toml");
+    let older = fs::read_to_string(&metadata).unwrap().replace(
+        "buildpack_version = \"0.1.0\"",
+        "buildpack_version = \"0.0.9\"",
+    );
+    fs::write(&metadata, older).unwrap();
+    let log = build_log(&app);
+    assert!(
+        log.contains(
+            "  - Replacing `release-guard` with 0.1.0 (buildpack version changed from 0.0.9 to 0.1.0)\n"
+        ),
+        "{log}"
+    );
+    assert!(
+        app.layers_dir()
+            .join("release-guard/bin/release-guard")
+            .is_file()
+    );
+}
+
+#[test]
+fn bad_project_toml_fails_the_build() {
+    let table_error = |key: &str, allowed: &str| {
+        formatdoc! {"
+        `{key}` in the [com.release-guard] table of project.toml must be {allowed}"}
+    };
+    let cases = [
+        (
+            None,
+            "`modes` in the [com.release-guard] table of project.toml is not a known key; \
+             allowed keys: settings-module, mode, block, ignore, timeout, preview"
+                .to_string(),
+        ),
+        (
+            Some("mode = \"strict\""),
+            table_error("mode", "enforce, warn or off"),
+        ),
+        (
+            Some("timeout = -1"),
+            table_error("timeout", "a positive whole number of seconds, such as 120"),
+        ),
+        (
+            Some("settings-module = \"mysite/settings.py\""),
+            table_error(
+                "settings-module",
+                "a dotted Python module path such as \"mysite.settings\"",
+            ),
+        ),
+    ];
+    for (line, message) in cases {
+        let app = lifecycle("bad_config");
+        if let Some(line) = line {
+            app.write_app_file("project.toml", &format!("[com.release-guard]\n{line}\n"));
+        }
+        let build = app.build();
+        assert_eq!(build.code, Some(1), "{}", build.transcript());
+        assert_eq!(
+            normalize_build_log(&build.stdout),
+            "\n## Django Release Guard\n\n",
+            "{}",
+            build.transcript()
+        );
+        assert_eq!(
+            normalize_build_log(&build.stderr),
+            formatdoc! {"
+
+                ! Django Release Guard: invalid configuration in project.toml
+                !
+                ! {message}.
+                !
+                ! Fix the [com.release-guard] table in project.toml and build again.
+
+            "},
+            "{}",
+            build.transcript()
+        );
+        assert!(!app.layers_dir().join("launch.toml").exists());
+    }
+}
+
+#[test]
+fn release_process_in_off_mode_runs_the_chained_command() {
+    // Needs the `release-guard release` CLI (branch `rules`).
+    let app = lifecycle("procfile_release");
+    app.write_app_file("project.toml", NO_PREVIEW);
+    build_log(&app);
+    for (status, expected_code) in [("0", 0), ("3", 3)] {
+        let release = app.launch(
+            "release",
+            &[
+                ("RELEASE_GUARD_MODE", "off"),
+                ("RELEASE_TASKS_STATUS", status),
+            ],
+        );
+        assert_eq!(
+            release.code,
+            Some(expected_code),
+            "{}",
+            release.transcript()
+        );
+        let lines: Vec<&str> = release.stdout.lines().collect();
+        assert_eq!(lines.len(), 2, "{}", release.transcript());
+        assert!(
+            lines[0].contains("RELEASE_GUARD_MODE") || lines[0].to_lowercase().contains("off"),
+            "{}",
+            release.transcript()
+        );
+        assert_eq!(lines[1], "Running release tasks");
+    }
+}
+
+#[test]
+fn release_process_blocks_before_the_chained_command() {
+    // Needs the gate (branches `probe` and `rules`): the fixture has none of the HTTPS settings.
+    let mut app = lifecycle("procfile_release");
+    app.add_python_venv_layer(&default_venv().dir);
+    app.write_app_file("project.toml", NO_PREVIEW);
+    build_log(&app);
+    let release = app.launch("release", &[]);
+    assert_eq!(release.code, Some(1), "{}", release.transcript());
+    assert!(
+        release.stdout.contains("SECURE_SSL_REDIRECT"),
+        "{}",
+        release.transcript()
+    );
+    assert!(
+        !release.stdout.contains("Running release tasks"),
+        "the chained command must not run when the guard blocks\n{}",
+        release.transcript()
+    );
+}
+
+#[test]
+fn preview_lists_findings_without_failing_the_build() {
+    // Needs `release-guard check` (branches `probe` and `rules`); heroku/python's venv is on
+    // PATH during the build, as on Heroku.
+    let mut app = lifecycle("procfile_release");
+    app.add_python_venv_layer(&default_venv().dir);
+    let log = build_log(&app);
+    let preview: Vec<&str> = log
+        .lines()
+        .skip_while(|line| !line.starts_with("- Release preview"))
+        .collect();
+    assert_eq!(
+        preview[..2],
+        [
+            "- Release preview (advisory: never fails the build)",
+            "  - Running `release-guard check` ... (<time>)",
+        ],
+        "{log}"
+    );
+    assert!(
+        preview
+            .iter()
+            .any(|line| line.starts_with("  - BLOCK `security.W008`: ")),
+        "{log}"
+    );
+    assert!(
+        preview[preview.len() - 2].starts_with("  - The release would be blocked by "),
+        "{log}"
+    );
+}
+
+#[test]
+fn preview_without_django_is_one_line() {
+    // No heroku/python layer: `python` with Django is not on the build PATH.
+    let app = lifecycle("procfile_release");
+    let log = build_log(&app);
+    let preview: Vec<&str> = log
+        .lines()
+        .skip_while(|line| !line.starts_with("- Release preview"))
+        .collect();
+    assert_eq!(preview.len(), 4, "{log}");
+    assert_eq!(preview[1], "  - Running `release-guard check` ... (<time>)");
+    assert!(preview[2].starts_with("  - Preview skipped: "), "{log}");
+    assert!(preview[3].starts_with("- Done (finished in "), "{log}");
+}
