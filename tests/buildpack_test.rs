@@ -2,7 +2,10 @@
 //! (tests/support/cnb.rs): exact build logs, launch.toml, layer reuse, configuration errors and
 //! the `release` process as the launcher would start it.
 
-use crate::support::cnb::{BUILDPACK_DIR_NAME, Lifecycle, normalize_build_log, packaged_buildpack};
+use crate::support::cnb::{
+    BUILDPACK_DIR_NAME, Lifecycle, PYTHON_BUILDPACK_DIR_NAME, normalize_build_log,
+    packaged_buildpack,
+};
 use crate::support::python::{default_venv, fixture};
 use indoc::{formatdoc, indoc};
 use std::fs;
@@ -400,4 +403,39 @@ fn preview_without_django_is_one_line() {
     assert_eq!(preview[1], "  - Running `release-guard check` ... (<time>)");
     assert!(preview[2].starts_with("  - Preview skipped: "), "{log}");
     assert!(preview[3].starts_with("- Done (finished in "), "{log}");
+}
+
+#[test]
+fn launcher_puts_the_python_layer_on_path_and_the_last_definition_wins() {
+    let mut app = lifecycle("procfile_release");
+    app.add_python_venv_layer(&default_venv().dir);
+    app.write_app_file("project.toml", NO_PREVIEW);
+    // An earlier buildpack (as heroku/procfile would, were it first) defines both types.
+    app.write_launch_toml(
+        PYTHON_BUILDPACK_DIR_NAME,
+        indoc! {r#"
+            [[processes]]
+            type = "web"
+            command = ["python", "-c", "import django, os; print(django.VERSION[:2], os.environ['RELEASE_GUARD_CONFIG'])"]
+
+            [[processes]]
+            type = "release"
+            command = ["bash", "-c", "echo earlier definition"]
+        "#},
+    );
+    build_log(&app);
+    let web = app.launch("web", &[]);
+    let config = app.layers_dir().join("release-guard/release-guard.toml");
+    assert_eq!(
+        web.stdout,
+        format!("(5, 2) {}\n", config.display()),
+        "{}",
+        web.transcript()
+    );
+    let release = app.launch("release", &[("RELEASE_GUARD_MODE", "off")]);
+    assert!(
+        !release.stdout.contains("earlier definition"),
+        "{}",
+        release.transcript()
+    );
 }

@@ -70,7 +70,7 @@ impl Drop for TempDir {
     }
 }
 
-/// `x86_64-unknown-linux-gnu` on x86_64 hosts: glibc binaries run here without musl tools.
+/// The host's glibc triple (e.g. `x86_64-unknown-linux-gnu`): runs here without musl tools.
 pub(crate) fn host_gnu_triple() -> String {
     format!("{}-unknown-linux-gnu", std::env::consts::ARCH)
 }
@@ -112,7 +112,7 @@ pub(crate) struct Run {
 }
 
 impl Run {
-    fn from_output(output: Output) -> Self {
+    fn from_output(output: &Output) -> Self {
         Self {
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -199,6 +199,14 @@ impl Lifecycle {
         self.group.insert(0, PYTHON_BUILDPACK_DIR_NAME);
     }
 
+    /// Writes the launch.toml of another buildpack in the group, e.g. the processes
+    /// heroku/procfile would declare.
+    pub(crate) fn write_launch_toml(&self, buildpack_dir_name: &str, contents: &str) {
+        let layers_dir = self.layers_root().join(buildpack_dir_name);
+        fs::create_dir_all(&layers_dir).expect("the layers dir is writable");
+        fs::write(layers_dir.join("launch.toml"), contents).expect("the layers dir is writable");
+    }
+
     fn cnb_env(&self) -> Vec<(String, PathBuf)> {
         vec![
             ("CNB_BUILDPACK_DIR".to_string(), self.buildpack_dir.clone()),
@@ -249,7 +257,7 @@ impl Lifecycle {
             .current_dir(self.app_dir())
             .output()
             .expect("bin/detect can be started");
-        Run::from_output(output)
+        Run::from_output(&output)
     }
 
     /// Runs `bin/build <layers> <platform> <plan>`. Call it again for a rebuild: like the
@@ -273,7 +281,7 @@ impl Lifecycle {
             .current_dir(self.app_dir())
             .output()
             .expect("bin/build can be started");
-        Run::from_output(output)
+        Run::from_output(&output)
     }
 
     /// The process definitions of this buildpack's launch.toml.
@@ -325,7 +333,7 @@ impl Lifecycle {
             .current_dir(working_dir)
             .output()
             .expect("the process can be started");
-        Run::from_output(output)
+        Run::from_output(&output)
     }
 }
 
@@ -387,7 +395,8 @@ fn find_process(layers_dir: &Path, process_type: &str) -> Option<LaunchProcess> 
         .as_array()?
         .iter()
         .filter_map(toml::Value::as_table)
-        .filter(|process| process.get("type").and_then(toml::Value::as_str) == Some(process_type))
+        // Process types are unique within a buildpack's launch.toml.
+        .find(|process| process.get("type").and_then(toml::Value::as_str) == Some(process_type))
         .map(|process| LaunchProcess {
             command: strings(process.get("command")),
             args: strings(process.get("args")),
@@ -396,7 +405,6 @@ fn find_process(layers_dir: &Path, process_type: &str) -> Option<LaunchProcess> 
                 .and_then(toml::Value::as_str)
                 .map(str::to_string),
         })
-        .last()
 }
 
 fn which(program: &str, path: &str) -> Option<PathBuf> {
@@ -427,10 +435,10 @@ fn layers(layers_dir: &Path) -> io::Result<Vec<(PathBuf, toml::Table)>> {
     let mut names = BTreeSet::new();
     for entry in entries {
         let name = entry?.file_name().to_string_lossy().into_owned();
-        if let Some(layer) = name.strip_suffix(".toml") {
-            if !matches!(layer, "launch" | "build" | "store") {
-                names.insert(layer.to_string());
-            }
+        if let Some(layer) = name.strip_suffix(".toml")
+            && !matches!(layer, "launch" | "build" | "store")
+        {
+            names.insert(layer.to_string());
         }
     }
     for name in names {
