@@ -1,0 +1,111 @@
+//! The whole story on one machine, without Docker: package the buildpack, run detect and build
+//! on the tutorial app (with heroku/python's venv simulated by a Django 5.2 virtualenv), then
+//! start the `release` process twice, as Heroku's release phase would: without `USE_SSL` (the
+//! release is blocked) and with `USE_SSL=true` (it passes).
+//!
+//! Run it with `scripts/demo [FIXTURE]` (default: `fixtures/tutorial`).
+
+// Examples link every dependency of the package; rust-lang/rust#95513.
+#![allow(unused_crate_dependencies)]
+
+#[allow(dead_code)]
+#[path = "../tests/support/cnb.rs"]
+mod cnb;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Config vars every release of the demo gets: a production-like secret (never a real one).
+const DEMO_SECRET_KEY: (&str, &str) = ("SECRET_KEY", "demo-only-Vb7Qm2Xr9Lk4Tz1Hc8Nw5Pd3Fs6Jy0Ga");
+
+fn heading(title: &str) {
+    println!("\n==================== {title} ====================\n");
+}
+
+fn exit_status(run: &cnb::Run) -> String {
+    run.code
+        .map_or_else(|| "killed by a signal".to_string(), |code| code.to_string())
+}
+
+fn release_outcome(run: &cnb::Run) -> &'static str {
+    if run.code == Some(0) {
+        "deployed"
+    } else {
+        "not deployed"
+    }
+}
+
+fn show(run: &cnb::Run) {
+    print!("{}", run.stdout);
+    eprint!("{}", run.stderr);
+    println!("\n[exit status: {}]", exit_status(run));
+}
+
+fn django_venv() -> PathBuf {
+    let venvs = std::env::var_os("RELEASE_GUARD_VENVS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/venvs"),
+        PathBuf::from,
+    );
+    venvs.join("django52")
+}
+
+fn main() -> ExitCode {
+    let fixture = std::env::args_os().nth(1).map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tutorial"),
+        PathBuf::from,
+    );
+    if !fixture.join("manage.py").is_file() {
+        eprintln!(
+            "demo: {} has no manage.py; pass a Django app directory",
+            fixture.display()
+        );
+        return ExitCode::from(2);
+    }
+    let venv = django_venv();
+    if !venv.join("bin/python").is_file() {
+        eprintln!(
+            "demo: no Django venv at {}; run scripts/setup-venvs",
+            venv.display()
+        );
+        return ExitCode::from(2);
+    }
+
+    heading("Packaging the buildpack (libcnb-package, dev profile)");
+    let buildpack = cnb::packaged_buildpack();
+    println!("{}", buildpack.display());
+
+    let mut app = cnb::Lifecycle::new(buildpack, &fixture);
+    // heroku/python runs first in the group: its venv layer puts `python` with Django on PATH.
+    app.add_python_venv_layer(&venv);
+
+    heading(&format!("bin/detect on {}", fixture.display()));
+    show(&app.detect());
+
+    heading("bin/build");
+    let build = app.build();
+    show(&build);
+    if build.code != Some(0) {
+        return ExitCode::FAILURE;
+    }
+
+    heading("Release phase, config vars: SECRET_KEY (USE_SSL unset)");
+    let blocked = app.launch("release", &[DEMO_SECRET_KEY]);
+    show(&blocked);
+
+    heading("Release phase, config vars: SECRET_KEY, USE_SSL=true");
+    let passed = app.launch("release", &[DEMO_SECRET_KEY, ("USE_SSL", "true")]);
+    show(&passed);
+
+    heading("Summary");
+    println!(
+        "USE_SSL unset: exit status {}, release {}",
+        exit_status(&blocked),
+        release_outcome(&blocked)
+    );
+    println!(
+        "USE_SSL=true:  exit status {}, release {}",
+        exit_status(&passed),
+        release_outcome(&passed)
+    );
+    ExitCode::SUCCESS
+}
