@@ -15,8 +15,12 @@ mod cnb;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Config vars every release of the demo gets: a production-like secret (never a real one).
-const DEMO_SECRET_KEY: (&str, &str) = ("SECRET_KEY", "demo-only-Vb7Qm2Xr9Lk4Tz1Hc8Nw5Pd3Fs6Jy0Ga");
+/// Config vars every release of the demo gets, as `heroku config:set` would: a production-like
+/// secret (never a real one) and the app's host (pydantic-settings reads lists as JSON).
+const CONFIG_VARS: [(&str, &str); 2] = [
+    ("SECRET_KEY", "demo-only-Vb7Qm2Xr9Lk4Tz1Hc8Nw5Pd3Fs6Jy0Ga"),
+    ("ALLOWED_HOSTS", "[\"demo.example.com\"]"),
+];
 
 fn heading(title: &str) {
     println!("\n==================== {title} ====================\n");
@@ -88,12 +92,13 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
 
-    heading("Release phase, config vars: SECRET_KEY (USE_SSL unset)");
-    let blocked = app.launch("release", &[DEMO_SECRET_KEY]);
+    heading("Release phase, config vars: SECRET_KEY, ALLOWED_HOSTS (USE_SSL unset)");
+    let blocked = app.launch("release", &CONFIG_VARS);
     show(&blocked);
 
-    heading("Release phase, config vars: SECRET_KEY, USE_SSL=true");
-    let passed = app.launch("release", &[DEMO_SECRET_KEY, ("USE_SSL", "true")]);
+    heading("Release phase, config vars: SECRET_KEY, ALLOWED_HOSTS, USE_SSL=true");
+    let with_ssl = [CONFIG_VARS[0], CONFIG_VARS[1], ("USE_SSL", "true")];
+    let passed = app.launch("release", &with_ssl);
     show(&passed);
 
     heading("Summary");
