@@ -79,6 +79,7 @@ fn build_log_with_procfile_release_command() {
               - Procfile `release:` command `echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"`
             - Release guard
               - Installing `release-guard` 0.1.0
+              - Configuration from project.toml: preview = false
               - Writing `release-guard.toml` (read at release time through RELEASE_GUARD_CONFIG)
             - Process type `release`: `release-guard release`
               - Runs the Procfile release command after the guard passes
@@ -121,6 +122,7 @@ fn build_without_procfile_and_settings_from_platform_env() {
               - No Procfile `release:` command
             - Release guard
               - Installing `release-guard` 0.1.0
+              - Configuration from project.toml: preview = false
               - Writing `release-guard.toml` (read at release time through RELEASE_GUARD_CONFIG)
             - Process type `release`: `release-guard release`
               - Runs the guard on every release

@@ -88,7 +88,7 @@ impl Buildpack for GuardBuildpack {
             guard: config.clone(),
         };
         let layer = install_guard_layer(&context, &launch_config)?;
-        let log = log_guard_layer(log, &layer, &context);
+        let log = log_guard_layer(log, &layer, &config, &context);
         let log = log_release_process(log, release_command.as_deref());
         log_preview(log, &config, &layer, &context).done();
 
@@ -145,7 +145,12 @@ fn log_app_facts(
     .done()
 }
 
-fn log_guard_layer(log: Log, layer: &GuardLayer, context: &BuildContext<GuardBuildpack>) -> Log {
+fn log_guard_layer(
+    log: Log,
+    layer: &GuardLayer,
+    config: &GuardConfig,
+    context: &BuildContext<GuardBuildpack>,
+) -> Log {
     let version = &context.buildpack_descriptor.buildpack.version;
     let binary = style::value(BINARY_NAME);
     let installed = match &layer.outcome {
@@ -157,13 +162,29 @@ fn log_guard_layer(log: Log, layer: &GuardLayer, context: &BuildContext<GuardBui
             format!("Replacing {binary} with {version} ({reason})")
         }
     };
-    log.bullet("Release guard")
-        .sub_bullet(installed)
+    let section = log.bullet("Release guard").sub_bullet(installed);
+    let section = match config_summary(config) {
+        Some(summary) => {
+            section.sub_bullet(format!("Configuration from {PROJECT_TOML}: {summary}"))
+        }
+        None => section,
+    };
+    section
         .sub_bullet(format!(
             "Writing {} (read at release time through RELEASE_GUARD_CONFIG)",
             style::value(LAUNCH_CONFIG_FILE_NAME)
         ))
         .done()
+}
+
+/// The keys set in `[com.release-guard]`, as `key = value` pairs in TOML syntax.
+fn config_summary(config: &GuardConfig) -> Option<String> {
+    let table = toml::Table::try_from(config).ok()?;
+    let pairs: Vec<String> = table
+        .iter()
+        .map(|(key, value)| format!("{key} = {value}"))
+        .collect();
+    (!pairs.is_empty()).then(|| pairs.join(", "))
 }
 
 fn log_release_process(log: Log, release_command: Option<&str>) -> Log {
@@ -299,6 +320,26 @@ mod tests {
                 "-c",
                 "python manage.py migrate && ./notify.sh"
             ]
+        );
+    }
+
+    #[test]
+    fn config_summary_lists_the_keys_set() {
+        assert_eq!(config_summary(&GuardConfig::default()), None);
+        let config = GuardConfig {
+            mode: Some(crate::config::Mode::Warn),
+            ignore: vec![
+                "security.W021".to_string(),
+                "guard.hsts.too_short".to_string(),
+            ],
+            timeout: Some(90),
+            ..GuardConfig::default()
+        };
+        assert_eq!(
+            config_summary(&config).as_deref(),
+            Some(
+                r#"ignore = ["security.W021", "guard.hsts.too_short"], mode = "warn", timeout = 90"#
+            )
         );
     }
 
