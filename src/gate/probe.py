@@ -11,6 +11,7 @@ environment variable values.
 
 import json
 import logging
+import math
 import os
 import sys
 import time
@@ -68,7 +69,9 @@ ALLOWED_SETTINGS = (
 )
 
 # Keys of DATABASES/CACHES entries that name code, not credentials.
-NON_SECRET_CONNECTION_KEYS = frozenset({"ENGINE", "BACKEND", "KEY_FUNCTION", "TIME_ZONE"})
+NON_SECRET_CONNECTION_KEYS = frozenset(
+    {"ENGINE", "BACKEND", "KEY_FUNCTION", "TIME_ZONE"}
+)
 
 
 class ProbeFailure(Exception):
@@ -105,11 +108,10 @@ class Redactor:
         if wrapped is None or not hasattr(wrapped, "SETTINGS_MODULE"):
             return  # settings never loaded: nothing to learn
         for name in ("SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASES", "CACHES"):
-            try:
-                value = getattr(wrapped, name)
-            except Exception:  # noqa: BLE001 - a broken setting must not stop the redaction
-                continue
-            self._collect(value, name in ("SECRET_KEY", "SECRET_KEY_FALLBACKS"))
+            self._collect(
+                getattr(wrapped, name, None),
+                name in ("SECRET_KEY", "SECRET_KEY_FALLBACKS"),
+            )
 
     def _collect(self, value, is_key):
         if isinstance(value, bytes):
@@ -159,7 +161,7 @@ def json_form(value):
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
-        return value if value == value and abs(value) != float("inf") else NO_JSON_FORM
+        return value if math.isfinite(value) else NO_JSON_FORM
     if isinstance(value, (list, tuple)):
         items = [json_form(item) for item in value]
         return NO_JSON_FORM if NO_JSON_FORM in items else items
@@ -200,7 +202,9 @@ def frames_of(error, app_dir):
         if not filename.startswith("<frozen ") and filename != __file__:
             if filename.startswith(app_dir + os.sep):
                 filename = filename[len(app_dir) + 1 :]
-            frames.append({"file": filename, "line": tb.tb_lineno or 0, "function": code.co_name})
+            frames.append(
+                {"file": filename, "line": tb.tb_lineno or 0, "function": code.co_name}
+            )
         tb = tb.tb_next
     return frames[-MAX_FRAMES:]
 
@@ -227,7 +231,12 @@ def secret_key_facts(settings):
     except Exception:  # noqa: BLE001 - Django raises ImproperlyConfigured for an empty key
         key = None
     if not key:
-        return {"set": False, "long_enough": False, "enough_unique_characters": False, "insecure_prefix": False}
+        return {
+            "set": False,
+            "long_enough": False,
+            "enough_unique_characters": False,
+            "insecure_prefix": False,
+        }
     prefix = b"django-insecure-" if isinstance(key, bytes) else "django-insecure-"
     return {
         "set": True,
@@ -240,13 +249,8 @@ def secret_key_facts(settings):
 def read_settings(settings, redactor):
     values = {}
     for name in ALLOWED_SETTINGS:
-        try:
-            value = getattr(settings, name)
-        except AttributeError:
-            continue  # Django does not define it and neither does the app
-        except Exception:  # noqa: BLE001 - a setting that raises on access is simply absent
-            continue
-        values[name] = describe_value(value, redactor)
+        if hasattr(settings, name):  # absent when neither Django nor the app defines it
+            values[name] = describe_value(getattr(settings, name), redactor)
     return values
 
 
@@ -308,7 +312,11 @@ def server_of(words):
         name = os.path.basename(word)
         if name in KNOWN_SERVERS:
             return name
-        if word == "-m" and index + 1 < len(words) and words[index + 1] in KNOWN_SERVERS:
+        if (
+            word == "-m"
+            and index + 1 < len(words)
+            and words[index + 1] in KNOWN_SERVERS
+        ):
             return words[index + 1]
     return None
 
@@ -334,10 +342,11 @@ def gunicorn_config_value(app_dir, config_path, redactor):
     try:
         with open(path, "rb") as config_file:
             exec(compile(config_file.read(), path, "exec"), namespace)  # noqa: S102 - gunicorn does the same
-    except BaseException as error:  # noqa: BLE001 - a broken config must not end the probe
-        if isinstance(error, KeyboardInterrupt):
-            raise
-        return None, "%s could not be read: %s: %s" % (config_path, type(error).__name__, error_text(error, redactor))
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - a broken config must not end the probe
+        return (
+            None,
+            f"{config_path} could not be read: {type(error).__name__}: {error_text(error, redactor)}",
+        )
     value = namespace.get("forwarded_allow_ips")
     if isinstance(value, (list, tuple)):
         value = ",".join(str(item) for item in value)
@@ -357,17 +366,24 @@ def proxy_trust(app_dir, environ, redactor):
 
     # Highest precedence first, as each server resolves its settings.
     if server in ("gunicorn", "uvicorn"):
-        consider("Procfile web: %s" % FORWARDED_FLAG, option_value(words, FORWARDED_FLAG))
+        consider(f"Procfile web: {FORWARDED_FLAG}", option_value(words, FORWARDED_FLAG))
     if server in ("gunicorn", None):
         env_args = environ.get("GUNICORN_CMD_ARGS")
         if env_args:
-            consider("GUNICORN_CMD_ARGS %s" % FORWARDED_FLAG, option_value(split_command(env_args), FORWARDED_FLAG))
-        config_path = option_value(words, "--config") or option_value(words, "-c") or "gunicorn.conf.py"
+            consider(
+                f"GUNICORN_CMD_ARGS {FORWARDED_FLAG}",
+                option_value(split_command(env_args), FORWARDED_FLAG),
+            )
+        config_path = (
+            option_value(words, "--config")
+            or option_value(words, "-c")
+            or "gunicorn.conf.py"
+        )
         if not config_path.startswith("python:"):
             config_value, note = gunicorn_config_value(app_dir, config_path, redactor)
             if note is not None:
                 print("release-guard probe: " + note, file=sys.stderr)
-            consider("%s forwarded_allow_ips" % config_path, config_value)
+            consider(f"{config_path} forwarded_allow_ips", config_value)
     if server in ("gunicorn", "uvicorn", None):
         consider("FORWARDED_ALLOW_IPS", environ.get("FORWARDED_ALLOW_IPS"))
     trusted = value is not None and "*" in [ip.strip() for ip in value.split(",")]
@@ -442,7 +458,13 @@ def simulate_request(application, host, forwarded_proto, url_scheme, redactor):
         raised.append(sys.exc_info()[1])
 
     got_request_exception.connect(record_exception, dispatch_uid="release-guard-probe")
-    result = {"status": None, "location": None, "hsts": [], "set_cookies": [], "error": None}
+    result = {
+        "status": None,
+        "location": None,
+        "hsts": [],
+        "set_cookies": [],
+        "error": None,
+    }
     try:
         body = application(environ, start_response)
         try:
@@ -471,23 +493,31 @@ def simulate_request(application, host, forwarded_proto, url_scheme, redactor):
                 result["set_cookies"].append(redactor.settings_only(value))
     if raised:
         error = raised[0]
-        result["error"] = "%s: %s" % (type(error).__name__, error_text(error, redactor))
+        result["error"] = f"{type(error).__name__}: {error_text(error, redactor)}"
     return result
 
 
 def simulation(settings, trust, redactor):
-    skipped = {"ran": False, "skipped_reason": None, "host": None, "path": None, "http": None, "https": None}
+    skipped = {
+        "ran": False,
+        "skipped_reason": None,
+        "host": None,
+        "path": None,
+        "http": None,
+        "https": None,
+    }
     host = simulation_host(settings)
     if host is None:
-        skipped["skipped_reason"] = "ALLOWED_HOSTS accepts no host the simulated requests could use"
+        skipped["skipped_reason"] = (
+            "ALLOWED_HOSTS accepts no host the simulated requests could use"
+        )
         return skipped
     try:
         application = wsgi_application(settings)
     except Exception as error:  # noqa: BLE001 - reported as the reason for skipping
-        skipped["skipped_reason"] = "the WSGI application %r could not be loaded: %s: %s" % (
-            settings.WSGI_APPLICATION,
-            type(error).__name__,
-            error_text(error, redactor),
+        skipped["skipped_reason"] = (
+            f"the WSGI application {settings.WSGI_APPLICATION!r} could not be loaded: "
+            f"{type(error).__name__}: {error_text(error, redactor)}"
         )
         return skipped
     # Keep Django's loggers quiet: an error here must not e-mail ADMINS or fill the log.
@@ -591,10 +621,18 @@ def probe(app_dir, environ, redactor):
             "timings": timings,
         }
     except ProbeFailure as stop:
-        answer = {"status": "error", "settings_module": settings_module, "django_version": None}
+        answer = {
+            "status": "error",
+            "settings_module": settings_module,
+            "django_version": None,
+        }
         answer.update(stop.error)
     except Exception as error:  # noqa: BLE001 - a bug in the probe still gets a structured answer
-        answer = {"status": "error", "settings_module": settings_module, "django_version": None}
+        answer = {
+            "status": "error",
+            "settings_module": settings_module,
+            "django_version": None,
+        }
         answer.update(failure("internal", error, redactor, app_dir).error)
     if "django" in sys.modules:
         answer["django_version"] = sys.modules["django"].get_version()
@@ -612,7 +650,7 @@ def write_answer(path, answer):
 def main():
     out_path = os.environ.get(OUT_ENV)
     if not out_path:
-        print("release-guard probe: %s is not set" % OUT_ENV, file=sys.stderr)
+        print(f"release-guard probe: {OUT_ENV} is not set", file=sys.stderr)
         return 2
     app_dir = os.getcwd()
     # Like `python manage.py`: the app dir first on sys.path, not this file's directory.
