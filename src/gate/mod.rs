@@ -2,5 +2,7 @@
 //! (Django's messages plus the guard's rules), apply the policy, and report.
 
 pub mod policy;
+pub mod probe;
+pub mod redact;
 pub mod rules;
 pub mod snapshot;
