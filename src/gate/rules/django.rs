@@ -22,14 +22,14 @@ struct Advice {
 
 const SESSION_COOKIE_SECURE: Advice = Advice {
     setting: "SESSION_COOKIE_SECURE",
-    required: Some("True"),
+    required: None,
     why: "Browsers would send the session cookie over plain HTTP, where anyone on the network can copy it and take over the session.",
     fix: Some("SESSION_COOKIE_SECURE = True"),
 };
 
 const SESSION_COOKIE_HTTPONLY: Advice = Advice {
     setting: "SESSION_COOKIE_HTTPONLY",
-    required: Some("True (Django's default)"),
+    required: None,
     why: "Scripts, including injected ones, could read the session cookie.",
     fix: Some("SESSION_COOKIE_HTTPONLY = True"),
 };
@@ -94,7 +94,7 @@ const ADVICE: [(&[&str], Advice); 18] = [
         &["security.W006"],
         Advice {
             setting: "SECURE_CONTENT_TYPE_NOSNIFF",
-            required: Some("True (Django's default)"),
+            required: None,
             why: "Browsers may guess that an uploaded file is HTML or a script and run it.",
             fix: Some("SECURE_CONTENT_TYPE_NOSNIFF = True"),
         },
@@ -135,7 +135,7 @@ const ADVICE: [(&[&str], Advice); 18] = [
         &["security.W016"],
         Advice {
             setting: "CSRF_COOKIE_SECURE",
-            required: Some("True"),
+            required: None,
             why: "The CSRF cookie would travel over plain HTTP, where it can be read or overwritten.",
             fix: Some("CSRF_COOKIE_SECURE = True"),
         },
