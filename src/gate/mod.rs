@@ -415,16 +415,17 @@ fn probe_error(error: &ProbeError, redactor: &Redactor) -> EvaluationError {
             "This is a Release Guard bug; please report it with this log.".to_string(),
         ),
     };
-    let mut detail = match &error.exception {
+    let headline = match &error.exception {
         Some(exception) => format!("{exception}: {}", error.message),
         None => error.message.clone(),
     };
-    for frame in &error.frames {
-        detail.push_str(&format!(
+    let frames = error.frames.iter().map(|frame| {
+        format!(
             "\n  File \"{}\", line {}, in {}",
             frame.file, frame.line, frame.function
-        ));
-    }
+        )
+    });
+    let detail: String = std::iter::once(headline).chain(frames).collect();
     EvaluationError {
         title,
         detail: redactor.redact(&detail).into_owned(),
