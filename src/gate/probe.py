@@ -68,6 +68,9 @@ ALLOWED_SETTINGS = (
     "WSGI_APPLICATION",
 )
 
+SECRET_KEY_SETTINGS = ("SECRET_KEY", "SECRET_KEY_FALLBACKS")
+# Settings whose every value is a secret (for DATABASES/CACHES: except the keys below).
+SECRET_SETTINGS = (*SECRET_KEY_SETTINGS, "DATABASES", "CACHES")
 # Keys of DATABASES/CACHES entries that name code, not credentials.
 NON_SECRET_CONNECTION_KEYS = frozenset(
     {"ENGINE", "BACKEND", "KEY_FUNCTION", "TIME_ZONE"}
@@ -93,7 +96,8 @@ class Redactor:
     @classmethod
     def from_environment(cls, environ):
         keep = {name for name in environ.get(KEEP_ENV_ENV, "").split(",") if name}
-        keep.update((OUT_ENV, KEEP_ENV_ENV))
+        # The settings module is reported anyway; the runner's own variables carry no secret.
+        keep.update((OUT_ENV, KEEP_ENV_ENV, "DJANGO_SETTINGS_MODULE"))
         return cls(
             {
                 value
@@ -107,11 +111,22 @@ class Redactor:
         wrapped = getattr(settings, "_wrapped", None)
         if wrapped is None or not hasattr(wrapped, "SETTINGS_MODULE"):
             return  # settings never loaded: nothing to learn
-        for name in ("SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASES", "CACHES"):
-            self._collect(
-                getattr(wrapped, name, None),
-                name in ("SECRET_KEY", "SECRET_KEY_FALLBACKS"),
-            )
+        self._learn_names(vars(wrapped))
+
+    def learn_traceback(self, error):
+        """Adds the secret settings of every module whose import the error interrupted: a
+        settings module that raises halfway never reaches Django, but its globals survive in
+        the traceback."""
+        tb = error.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_name == "<module>":
+                self._learn_names(tb.tb_frame.f_globals)
+            tb = tb.tb_next
+
+    def _learn_names(self, namespace):
+        for name in SECRET_SETTINGS:
+            if name in namespace:
+                self._collect(namespace[name], name in SECRET_KEY_SETTINGS)
 
     def _collect(self, value, is_key):
         if isinstance(value, bytes):
@@ -199,7 +214,12 @@ def frames_of(error, app_dir):
     while tb is not None:
         code = tb.tb_frame.f_code
         filename = code.co_filename
-        if not filename.startswith("<frozen ") and filename != __file__:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if not (
+            filename.startswith("<frozen ")
+            or filename == __file__
+            or module.startswith("importlib")
+        ):
             if filename.startswith(app_dir + os.sep):
                 filename = filename[len(app_dir) + 1 :]
             frames.append(
@@ -214,6 +234,7 @@ def error_text(error, redactor):
 
 
 def failure(kind, error, redactor, app_dir):
+    redactor.learn_traceback(error)
     return ProbeFailure(
         kind,
         {
