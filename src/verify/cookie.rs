@@ -109,7 +109,7 @@ pub fn parse(header: &str) -> Option<SetCookie> {
             "path" => {
                 cookie.path = attribute_value
                     .starts_with('/')
-                    .then(|| attribute_value.to_owned())
+                    .then(|| attribute_value.to_owned());
             }
             _ => {}
         }

@@ -43,6 +43,9 @@ pub struct Url {
 impl Url {
     /// Parses an absolute URL, or a bare host (`example.com`, `example.com/path`), which means
     /// `http://` so that both the redirect and the HTTPS site are checked.
+    ///
+    /// # Errors
+    /// Not an `http`/`https` URL, or no host.
     pub fn parse_user_input(text: &str) -> Result<Self, String> {
         let text = text.trim();
         if text.contains("://") {
@@ -85,6 +88,9 @@ impl Url {
     }
 
     /// The URL a `Location` header points to, relative to this one.
+    ///
+    /// # Errors
+    /// An empty or non-HTTP location.
     pub fn resolve(&self, location: &str) -> Result<Self, String> {
         let location = location.trim();
         if location.is_empty() {
