@@ -18,7 +18,10 @@ use std::process::ExitCode;
 /// Config vars every release of the demo gets, as `heroku config:set` would: a production-like
 /// secret (never a real one) and the app's host (pydantic-settings reads lists as JSON).
 const CONFIG_VARS: [(&str, &str); 2] = [
-    ("SECRET_KEY", "demo-only-Vb7Qm2Xr9Lk4Tz1Hc8Nw5Pd3Fs6Jy0Ga"),
+    (
+        "SECRET_KEY",
+        "demo-only-Vb7Qm2Xr9Lk4Tz1Hc8Nw5Pd3Fs6Jy0GaUe4Ri7Ko2Mx9Zq5Wt",
+    ),
     ("ALLOWED_HOSTS", "[\"demo.example.com\"]"),
 ];
 

@@ -90,7 +90,7 @@ fn tutorial_release_is_blocked_without_use_ssl_and_passes_with_it() {
                 ))
                 .stdout
         };
-        let secret = "SECRET_KEY=integration-test-7hQ2vN9xL4pR8sT1wY6zB3cF5jK0mD";
+        let secret = "SECRET_KEY=integration-test-7hQ2vN9xL4pR8sT1wY6zB3cF5jK0mDa4Ge8Uc2Xn6Vs";
         let blocked = release(secret);
         assert_contains!(blocked, "SECURE_SSL_REDIRECT");
         assert_contains!(blocked, "release exit status: 1");
