@@ -118,12 +118,17 @@ pub fn preview_lines(outcome: &PreviewOutcome) -> Vec<String> {
             let severity = text(finding, "severity")
                 .unwrap_or_default()
                 .to_ascii_uppercase();
-            let id = text(finding, "id").unwrap_or_default();
+            let id = style::value(text(finding, "id").unwrap_or_default());
+            let setting = text(finding, "setting")
+                .map(|setting| format!(" ({setting})"))
+                .unwrap_or_default();
             let message = text(finding, "message").unwrap_or_default();
-            match text(finding, "fix") {
-                Some(fix) => format!("{severity} {}: {message} Fix: {fix}", style::value(id)),
-                None => format!("{severity} {}: {message}", style::value(id)),
+            let mut line = format!("{severity} {id}{setting}: {}", first_sentence(&message));
+            if let Some(fix) = text(finding, "fix") {
+                // Continuation lines align under the first line of the fix.
+                line.push_str(&format!("\nFix: {}", fix.replace('\n', "\n     ")));
             }
+            line
         })
         .collect();
     let blocking = findings
@@ -139,6 +144,14 @@ pub fn preview_lines(outcome: &PreviewOutcome) -> Vec<String> {
         ),
     });
     lines
+}
+
+/// The build log only has room for the gist; the release log has the whole message.
+fn first_sentence(message: &str) -> &str {
+    message
+        .find(". ")
+        .map_or(message, |end| &message[..=end])
+        .trim_end()
 }
 
 fn plural(count: usize, noun: &str) -> String {
@@ -165,8 +178,11 @@ mod tests {
             "verdict": "block",
             "findings": [
                 {"id": "security.W008", "severity": "block", "source": "django",
-                 "setting": "SECURE_SSL_REDIRECT", "message": "SECURE_SSL_REDIRECT is not True.",
-                 "required": null, "why": null, "fix": "SECURE_SSL_REDIRECT = True", "hint": null},
+                 "setting": "SECURE_SSL_REDIRECT",
+                 "message": "SECURE_SSL_REDIRECT is not True. Unless your site should be available over both.",
+                 "required": null, "why": null,
+                 "fix": "SECURE_SSL_REDIRECT = True\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")",
+                 "hint": null},
                 {"id": "security.W021", "severity": "warn", "source": "django", "setting": null,
                  "message": "HSTS preload is off.", "required": null, "why": null, "fix": null,
                  "hint": null}
@@ -176,7 +192,9 @@ mod tests {
         assert_eq!(
             lines(&PreviewOutcome::Report(report)),
             [
-                "BLOCK `security.W008`: SECURE_SSL_REDIRECT is not True. Fix: SECURE_SSL_REDIRECT = True",
+                "BLOCK `security.W008` (SECURE_SSL_REDIRECT): SECURE_SSL_REDIRECT is not True.\n\
+                 Fix: SECURE_SSL_REDIRECT = True\n     \
+                 SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")",
                 "WARN `security.W021`: HSTS preload is off.",
                 "The release would be blocked by 1 blocking finding",
             ]
