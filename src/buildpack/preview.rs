@@ -123,12 +123,14 @@ pub fn preview_lines(outcome: &PreviewOutcome) -> Vec<String> {
                 .map(|setting| format!(" ({setting})"))
                 .unwrap_or_default();
             let message = text(finding, "message").unwrap_or_default();
-            let mut line = format!("{severity} {id}{setting}: {}", first_sentence(&message));
-            if let Some(fix) = text(finding, "fix") {
-                // Continuation lines align under the first line of the fix.
-                line.push_str(&format!("\nFix: {}", fix.replace('\n', "\n     ")));
-            }
-            line
+            // Continuation lines of a fix align under its first line.
+            let fix = text(finding, "fix")
+                .map(|fix| format!("\nFix: {}", fix.replace('\n', "\n     ")))
+                .unwrap_or_default();
+            format!(
+                "{severity} {id}{setting}: {}{fix}",
+                first_sentence(&message)
+            )
         })
         .collect();
     let blocking = findings
