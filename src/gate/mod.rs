@@ -527,7 +527,7 @@ mod tests {
         );
         let from_config = resolved(&dir, &GateOptions::default(), &[]).unwrap();
         assert_eq!(from_config.mode, Mode::Warn);
-        assert_eq!(from_config.timeout, Duration::from_secs(60));
+        assert_eq!(from_config.timeout, Duration::from_mins(1));
         assert_eq!(
             from_config.settings_module.as_deref(),
             Some("built.settings")
