@@ -321,7 +321,9 @@ fn evaluate(report: &mut Report, snapshot: &Snapshot, policy: &Policy) {
     report.silenced = outcome.silenced;
     report.django_version = Some(snapshot.django_version.clone());
     report.settings_module = Some(snapshot.settings_module.clone());
+    // Every timing is in milliseconds already; the probe's `_ms` suffix would only repeat that.
     for (phase, ms) in &snapshot.timings {
+        let phase = phase.strip_suffix("_ms").unwrap_or(phase);
         report.timings.insert(format!("probe.{phase}"), *ms);
     }
 }
@@ -379,8 +381,9 @@ fn config_failure(error: ConfigError, mode: Mode, started: Instant) -> GateRun {
     }
 }
 
+/// Milliseconds, to a tenth: finer digits are noise.
 fn elapsed_ms(since: Instant) -> f64 {
-    since.elapsed().as_secs_f64() * 1000.0
+    (since.elapsed().as_secs_f64() * 10_000.0).round() / 10.0
 }
 
 /// The probe ran but Django could not be loaded.
