@@ -70,7 +70,7 @@ impl FromIterator<(OsString, OsString)> for Environment {
 }
 
 /// A bad value in the guard's own configuration: names the variable (or file) and what is
-/// allowed. Always fails the release with exit 2, whatever the mode.
+/// allowed. Fails the release with exit 2 unless `RELEASE_GUARD_MODE=warn` (or `--mode warn`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     pub source: String,
@@ -259,14 +259,16 @@ pub struct GateRun {
 pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> GateRun {
     let started = Instant::now();
     // The escape hatch must work even when the rest of the configuration is broken.
-    match mode_override(options, environment) {
+    let mode_override = match mode_override(options, environment) {
         Err(error) => return config_failure(error, Mode::Enforce, started),
         Ok(Some(Mode::Off)) => return off(started),
-        Ok(_) => {}
-    }
+        Ok(mode) => mode,
+    };
     let resolved = match resolve(options, environment, cwd) {
         Ok(resolved) => resolved,
-        Err(error) => return config_failure(error, Mode::Enforce, started),
+        // `RELEASE_GUARD_MODE=warn` is the advertised escape hatch: it covers a broken
+        // configuration too.
+        Err(error) => return config_failure(error, mode_override.unwrap_or_default(), started),
     };
     if resolved.mode == Mode::Off {
         return off(started);
@@ -375,10 +377,8 @@ fn config_failure(error: ConfigError, mode: Mode, started: Instant) -> GateRun {
     report
         .timings
         .insert("total".to_string(), elapsed_ms(started));
-    GateRun {
-        report,
-        exit: Exit::CouldNotEvaluate,
-    }
+    let exit = exit_code(&report);
+    GateRun { report, exit }
 }
 
 /// Milliseconds, to a tenth: finer digits are noise.
@@ -614,6 +614,12 @@ mod tests {
                 .unwrap()
                 .title
                 .starts_with("Invalid Release Guard configuration")
+        );
+        let warn = self::environment(&dir, &[(env::MODE, "warn")]);
+        let run = super::run(&GateOptions::default(), &warn, &dir);
+        assert_eq!(
+            (run.exit, run.report.mode, run.report.verdict),
+            (Exit::Pass, Mode::Warn, Verdict::Error)
         );
     }
 
