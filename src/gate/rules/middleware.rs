@@ -7,8 +7,8 @@ use crate::gate::snapshot::Snapshot;
 
 pub(super) const ORDER: &str = "guard.middleware_order";
 
-/// Middleware that answers requests itself: CommonMiddleware's redirects, and static file
-/// servers (WhiteNoise and look-alikes, recognised by name).
+/// Middleware that answers requests itself: `CommonMiddleware`'s redirects, and static file
+/// servers (`WhiteNoise` and look-alikes, recognised by name).
 fn answers_requests(path: &str) -> bool {
     let lowercase = path.to_ascii_lowercase();
     path == "django.middleware.common.CommonMiddleware"
