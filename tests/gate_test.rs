@@ -2,6 +2,9 @@
 //! fixture, and copies of it with one setting changed (appended to settings.py, where the last
 //! assignment wins). No mocks: Django, gunicorn's configuration and the probe are real.
 
+// Helpers are not `#[test]` functions, but a panic is how they report a failure too.
+#![allow(clippy::unwrap_used)]
+
 use crate::support::python::{Venv, default_venv, fixture, venvs};
 use indoc::indoc;
 use serde_json::Value;

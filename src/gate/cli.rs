@@ -169,11 +169,7 @@ pub fn main(args: &[String]) -> ExitCode {
         }
         Ok(Command::Check(args)) => check(&args, &[]).into(),
         Ok(Command::Release { args, command }) => release(&args, &command),
-        // Temporary: `verify` is being built on its own branch; the lead wires it in.
-        Ok(Command::Verify(_)) => {
-            eprintln!("release-guard: `verify` is not built yet");
-            Exit::CouldNotEvaluate.into()
-        }
+        Ok(Command::Verify(args)) => crate::verify::run_cli(&args).into(),
         Err(UsageError(problem)) => {
             eprintln!("release-guard: {problem}\n\n{USAGE}");
             Exit::CouldNotEvaluate.into()

@@ -70,7 +70,7 @@ impl FromIterator<(OsString, OsString)> for Environment {
 }
 
 /// A bad value in the guard's own configuration: names the variable (or file) and what is
-/// allowed. Always fails the release with exit 2, whatever the mode.
+/// allowed. Fails the release with exit 2 unless `RELEASE_GUARD_MODE=warn` (or `--mode warn`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     pub source: String,
@@ -259,14 +259,16 @@ pub struct GateRun {
 pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> GateRun {
     let started = Instant::now();
     // The escape hatch must work even when the rest of the configuration is broken.
-    match mode_override(options, environment) {
+    let mode_override = match mode_override(options, environment) {
         Err(error) => return config_failure(error, Mode::Enforce, started),
         Ok(Some(Mode::Off)) => return off(started),
-        Ok(_) => {}
-    }
+        Ok(mode) => mode,
+    };
     let resolved = match resolve(options, environment, cwd) {
         Ok(resolved) => resolved,
-        Err(error) => return config_failure(error, Mode::Enforce, started),
+        // `RELEASE_GUARD_MODE=warn` is the advertised escape hatch: it covers a broken
+        // configuration too.
+        Err(error) => return config_failure(error, mode_override.unwrap_or_default(), started),
     };
     if resolved.mode == Mode::Off {
         return off(started);
@@ -321,7 +323,9 @@ fn evaluate(report: &mut Report, snapshot: &Snapshot, policy: &Policy) {
     report.silenced = outcome.silenced;
     report.django_version = Some(snapshot.django_version.clone());
     report.settings_module = Some(snapshot.settings_module.clone());
+    // Every timing is in milliseconds already; the probe's `_ms` suffix would only repeat that.
     for (phase, ms) in &snapshot.timings {
+        let phase = phase.strip_suffix("_ms").unwrap_or(phase);
         report.timings.insert(format!("probe.{phase}"), *ms);
     }
 }
@@ -373,14 +377,13 @@ fn config_failure(error: ConfigError, mode: Mode, started: Instant) -> GateRun {
     report
         .timings
         .insert("total".to_string(), elapsed_ms(started));
-    GateRun {
-        report,
-        exit: Exit::CouldNotEvaluate,
-    }
+    let exit = exit_code(&report);
+    GateRun { report, exit }
 }
 
+/// Milliseconds, to a tenth: finer digits are noise.
 fn elapsed_ms(since: Instant) -> f64 {
-    since.elapsed().as_secs_f64() * 1000.0
+    (since.elapsed().as_secs_f64() * 10_000.0).round() / 10.0
 }
 
 /// The probe ran but Django could not be loaded.
@@ -459,5 +462,203 @@ fn probe_failure(failure: &ProbeFailure, redactor: &Redactor) -> EvaluationError
         title: title.to_string(),
         detail: redactor.redact(&failure.to_string()).into_owned(),
         fix,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    /// An app directory with a startproject manage.py and, optionally, a launch config.
+    fn app_dir(name: &str, launch_config: Option<&str>) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("release-guard-gate-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("manage.py"),
+            "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n",
+        )
+        .unwrap();
+        if let Some(config) = launch_config {
+            std::fs::write(dir.join("release-guard.toml"), config).unwrap();
+        }
+        dir
+    }
+
+    fn environment(dir: &Path, vars: &[(&str, &str)]) -> Environment {
+        let config = dir.join("release-guard.toml");
+        let config_var = config
+            .exists()
+            .then(|| (OsString::from(env::CONFIG), config.into_os_string()));
+        vars.iter()
+            .map(|(name, value)| (OsString::from(name), OsString::from(value)))
+            .chain(config_var)
+            .collect()
+    }
+
+    fn resolved(
+        dir: &Path,
+        options: &GateOptions,
+        vars: &[(&str, &str)],
+    ) -> Result<Resolved, ConfigError> {
+        resolve(options, &environment(dir, vars), dir)
+    }
+
+    #[test]
+    fn defaults_come_from_manage_py() {
+        let dir = app_dir("defaults", None);
+        let resolved = resolved(&dir, &GateOptions::default(), &[]).unwrap();
+        assert_eq!(resolved.mode, Mode::Enforce);
+        assert_eq!(resolved.app_dir, dir);
+        assert_eq!(resolved.settings_module.as_deref(), Some("mysite.settings"));
+        assert_eq!(resolved.timeout, Duration::from_secs(DEFAULT_TIMEOUT_SECS));
+        assert_eq!(resolved.policy, Policy::default());
+    }
+
+    #[test]
+    fn command_line_beats_env_beats_launch_config() {
+        let dir = app_dir(
+            "precedence",
+            Some(indoc::indoc! {r#"
+                settings-module = "built.settings"
+                [guard]
+                mode = "warn"
+                timeout = 60
+                ignore = ["security.W021"]
+            "#}),
+        );
+        let from_config = resolved(&dir, &GateOptions::default(), &[]).unwrap();
+        assert_eq!(from_config.mode, Mode::Warn);
+        assert_eq!(from_config.timeout, Duration::from_mins(1));
+        assert_eq!(
+            from_config.settings_module.as_deref(),
+            Some("built.settings")
+        );
+        assert_eq!(
+            from_config.policy.ignore,
+            ["security.W021".to_string()].into()
+        );
+
+        let vars = [
+            (env::MODE, "off"),
+            (env::TIMEOUT, "5"),
+            (env::DJANGO_SETTINGS_MODULE, "env.settings"),
+            (env::IGNORE, "security.W004"),
+        ];
+        let from_env = resolved(&dir, &GateOptions::default(), &vars).unwrap();
+        assert_eq!(from_env.mode, Mode::Off);
+        assert_eq!(from_env.timeout, Duration::from_secs(5));
+        assert_eq!(from_env.settings_module.as_deref(), Some("env.settings"));
+        assert_eq!(
+            from_env.policy.ignore,
+            ["security.W004".to_string(), "security.W021".to_string()].into()
+        );
+
+        let options = GateOptions {
+            settings_module: Some("cli.settings".to_string()),
+            mode: Some(Mode::Enforce),
+            ..GateOptions::default()
+        };
+        let from_cli = resolved(&dir, &options, &vars).unwrap();
+        assert_eq!(from_cli.mode, Mode::Enforce);
+        assert_eq!(from_cli.settings_module.as_deref(), Some("cli.settings"));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_and_what_is_allowed() {
+        let dir = app_dir("bad-values", None);
+        let problem = |vars: &[(&str, &str)]| {
+            let error = resolved(&dir, &GateOptions::default(), vars).unwrap_err();
+            format!("{} {}", error.source, error.problem)
+        };
+        assert_eq!(
+            problem(&[(env::MODE, "loud")]),
+            "RELEASE_GUARD_MODE is invalid: `loud` is not a mode; use enforce, warn or off"
+        );
+        assert_eq!(
+            problem(&[(env::TIMEOUT, "5m")]),
+            "RELEASE_GUARD_TIMEOUT is `5m`; use a whole number of seconds greater than 0 (default 300)"
+        );
+        assert!(problem(&[(env::TIMEOUT, "0")]).starts_with("RELEASE_GUARD_TIMEOUT is `0`"));
+        assert_eq!(
+            problem(&[(env::DJANGO_SETTINGS_MODULE, "mysite/settings.py")]),
+            "DJANGO_SETTINGS_MODULE is `mysite/settings.py`, which is not a Python module path like mysite.settings"
+        );
+    }
+
+    #[test]
+    fn a_broken_launch_config_is_an_error_but_off_still_works() {
+        let dir = app_dir("broken-config", Some("[guard]\nmood = \"warn\"\n"));
+        let error = resolved(&dir, &GateOptions::default(), &[]).unwrap_err();
+        assert!(
+            error.source.starts_with("RELEASE_GUARD_CONFIG ("),
+            "{error:?}"
+        );
+        assert!(
+            error
+                .problem
+                .starts_with("is not a valid Release Guard configuration: unknown field `mood`"),
+            "{error:?}"
+        );
+
+        let environment = environment(&dir, &[(env::MODE, "off")]);
+        let run = run(&GateOptions::default(), &environment, &dir);
+        assert_eq!(run.exit, Exit::Pass);
+        assert_eq!(run.report.mode, Mode::Off);
+        let run = super::run(&GateOptions::default(), &self::environment(&dir, &[]), &dir);
+        assert_eq!(run.exit, Exit::CouldNotEvaluate);
+        assert!(
+            run.report
+                .error
+                .unwrap()
+                .title
+                .starts_with("Invalid Release Guard configuration")
+        );
+        let warn = self::environment(&dir, &[(env::MODE, "warn")]);
+        let run = super::run(&GateOptions::default(), &warn, &dir);
+        assert_eq!(
+            (run.exit, run.report.mode, run.report.verdict),
+            (Exit::Pass, Mode::Warn, Verdict::Error)
+        );
+    }
+
+    #[test]
+    fn exit_codes() {
+        let report = |mode, verdict| empty_report(mode, verdict);
+        assert_eq!(exit_code(&report(Mode::Enforce, Verdict::Pass)), Exit::Pass);
+        assert_eq!(
+            exit_code(&report(Mode::Enforce, Verdict::Block)),
+            Exit::Blocked
+        );
+        assert_eq!(
+            exit_code(&report(Mode::Enforce, Verdict::Error)),
+            Exit::CouldNotEvaluate
+        );
+        assert_eq!(exit_code(&report(Mode::Warn, Verdict::Block)), Exit::Pass);
+        assert_eq!(exit_code(&report(Mode::Warn, Verdict::Error)), Exit::Pass);
+    }
+
+    #[test]
+    fn probe_errors_show_the_exception_and_frames_redacted() {
+        let error = ProbeError {
+            kind: ProbeErrorKind::SetupFailed,
+            exception: Some("RuntimeError".to_string()),
+            message: "cannot reach s3cret-token-value".to_string(),
+            frames: vec![snapshot::TracebackFrame {
+                file: "mysite/settings.py".to_string(),
+                line: 12,
+                function: "<module>".to_string(),
+            }],
+            settings_module: Some("mysite.settings".to_string()),
+            django_version: None,
+        };
+        let redactor = Redactor::from_secrets(["s3cret-token-value".to_string()]);
+        let shown = probe_error(&error, &redactor);
+        assert_eq!(shown.title, "Loading mysite.settings failed");
+        assert_eq!(
+            shown.detail,
+            "RuntimeError: cannot reach [redacted]\n  File \"mysite/settings.py\", line 12, in <module>"
+        );
     }
 }

@@ -7,11 +7,14 @@ use crate::gate::snapshot::Snapshot;
 
 pub(super) const ORDER: &str = "guard.middleware_order";
 
-/// Middleware that answers requests itself (redirects, static files).
-const ANSWERING_MIDDLEWARE: [&str; 2] = [
-    "django.middleware.common.CommonMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-];
+/// Middleware that answers requests itself: `CommonMiddleware`'s redirects, and static file
+/// servers (`WhiteNoise` and look-alikes, recognised by name).
+fn answers_requests(path: &str) -> bool {
+    let lowercase = path.to_ascii_lowercase();
+    path == "django.middleware.common.CommonMiddleware"
+        || lowercase.contains("whitenoise")
+        || lowercase.contains("static")
+}
 
 pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
     let middleware = middleware(snapshot);
@@ -25,7 +28,7 @@ pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
     let before: Vec<&str> = middleware[..security]
         .iter()
         .copied()
-        .filter(|path| ANSWERING_MIDDLEWARE.contains(path))
+        .filter(|path| answers_requests(path))
         .collect();
     if before.is_empty() {
         return Vec::new();
@@ -64,6 +67,20 @@ mod tests {
             "SecurityMiddleware comes after whitenoise.middleware.WhiteNoiseMiddleware in MIDDLEWARE."
         );
         assert_eq!(findings(&SnapshotBuilder::hardened().build()), Vec::new());
+        let static_first = [
+            "myapp.middleware.StaticFilesMiddleware",
+            "corsheaders.middleware.CorsMiddleware",
+            SECURITY_MIDDLEWARE,
+        ];
+        let found = findings(
+            &SnapshotBuilder::hardened()
+                .set("MIDDLEWARE", py_list(&static_first))
+                .build(),
+        );
+        assert_eq!(
+            found[0].message,
+            "SecurityMiddleware comes after myapp.middleware.StaticFilesMiddleware in MIDDLEWARE."
+        );
         let without = SnapshotBuilder::hardened()
             .set("MIDDLEWARE", py_list(&HARDENED_MIDDLEWARE[1..]))
             .build();

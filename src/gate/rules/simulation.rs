@@ -105,9 +105,9 @@ fn app_error(scheme: &str, url: &str, response: &SimulatedResponse) -> Option<Fi
             Source::Guard,
             format!("The app raised an exception answering a simulated {scheme} request for {url}: {error}"),
         )
-        .with_required("the new release answers a plain request for its home page")
+        .with_required("the new release answers a simple request without raising")
         .with_why("This is the code about to go live: the same request from Heroku's router would fail the same way.")
-        .with_fix("Run the app locally with these config vars and request the page to see the full traceback."),
+        .with_fix("Run the app locally with the same config vars and request that URL to see the full traceback."),
     )
 }
 
