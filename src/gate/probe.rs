@@ -16,9 +16,9 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -352,30 +352,63 @@ impl Drop for PrivateDir {
     }
 }
 
-/// Records SIGTERM/SIGINT while the probe runs, so they can be passed on to its group.
+/// Records SIGTERM/SIGINT while a probe runs, so they can be passed on to its group.
+///
+/// The handlers are installed once per process and stay: signal-hook cannot give a signal its
+/// default action back. So while no probe runs they emulate the default action (terminate),
+/// and the guard behaves as if it had never touched the signals.
 struct SignalForwarding {
+    state: &'static SignalState,
+}
+
+struct SignalState {
     /// 0 while no signal arrived, else 1 + the index in [`FORWARDED_SIGNALS`].
     received: Arc<AtomicUsize>,
-    registrations: Vec<signal_hook::SigId>,
+    /// True while no probe runs: a signal then takes its default action.
+    idle: Arc<AtomicBool>,
+    /// How many probes run (tests run several at once).
+    running: Mutex<usize>,
 }
 
 impl SignalForwarding {
     fn register() -> Result<Self, ProbeFailure> {
-        let received = Arc::new(AtomicUsize::new(0));
-        let mut forwarding = Self {
-            received: Arc::clone(&received),
-            registrations: Vec::with_capacity(FORWARDED_SIGNALS.len()),
-        };
-        for (index, signal) in FORWARDED_SIGNALS.into_iter().enumerate() {
-            let id = signal_hook::flag::register_usize(signal, Arc::clone(&received), index + 1)
-                .map_err(io_error("watch for signals"))?;
-            forwarding.registrations.push(id);
-        }
-        Ok(forwarding)
+        static STATE: OnceLock<Result<SignalState, String>> = OnceLock::new();
+        let state = STATE
+            .get_or_init(|| {
+                let state = SignalState {
+                    received: Arc::new(AtomicUsize::new(0)),
+                    idle: Arc::new(AtomicBool::new(true)),
+                    running: Mutex::new(0),
+                };
+                for (index, signal) in FORWARDED_SIGNALS.into_iter().enumerate() {
+                    signal_hook::flag::register_usize(
+                        signal,
+                        Arc::clone(&state.received),
+                        index + 1,
+                    )
+                    .and_then(|_| {
+                        signal_hook::flag::register_conditional_default(
+                            signal,
+                            Arc::clone(&state.idle),
+                        )
+                    })
+                    .map_err(|error| error.to_string())?;
+                }
+                Ok(state)
+            })
+            .as_ref()
+            .map_err(|error| ProbeFailure::Io {
+                action: "watch for signals",
+                source: io::Error::other(error.clone()),
+            })?;
+        let mut running = state.running.lock().unwrap_or_else(PoisonError::into_inner);
+        *running += 1;
+        state.idle.store(false, Ordering::SeqCst);
+        Ok(Self { state })
     }
 
     fn received(&self) -> Option<libc::c_int> {
-        let marker = self.received.load(Ordering::SeqCst);
+        let marker = self.state.received.load(Ordering::SeqCst);
         marker
             .checked_sub(1)
             .and_then(|index| FORWARDED_SIGNALS.get(index).copied())
@@ -384,8 +417,14 @@ impl SignalForwarding {
 
 impl Drop for SignalForwarding {
     fn drop(&mut self) {
-        for id in self.registrations.drain(..) {
-            signal_hook::low_level::unregister(id);
+        let mut running = self
+            .state
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *running -= 1;
+        if *running == 0 {
+            self.state.idle.store(true, Ordering::SeqCst);
         }
     }
 }
