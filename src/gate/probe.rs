@@ -44,7 +44,7 @@ const OUTPUT_DRAIN_WAIT: Duration = Duration::from_millis(200);
 const FORWARDED_SIGNALS: [libc::c_int; 2] = [libc::SIGTERM, libc::SIGINT];
 
 /// What to probe and how.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ProbeRequest {
     /// The app directory: the probe's working directory and first `sys.path` entry.
     pub app_dir: PathBuf,
@@ -69,6 +69,20 @@ impl ProbeRequest {
             timeout: Duration::from_secs(crate::config::DEFAULT_TIMEOUT_SECS),
             env: Vec::new(),
         }
+    }
+}
+
+/// Shows the names of the extra environment variables, never their values.
+impl fmt::Debug for ProbeRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let env_names: Vec<&OsStr> = self.env.iter().map(|(name, _)| name.as_os_str()).collect();
+        f.debug_struct("ProbeRequest")
+            .field("app_dir", &self.app_dir)
+            .field("python", &self.python)
+            .field("settings_module", &self.settings_module)
+            .field("timeout", &self.timeout)
+            .field("env", &env_names)
+            .finish()
     }
 }
 
@@ -465,5 +479,57 @@ impl OutputTail {
             &text
         };
         text.trim_end().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_a_request_hides_environment_values() {
+        let mut request = ProbeRequest::new("/app", "/usr/bin/python3");
+        request.env = vec![("SECRET_KEY".into(), "hunter2-hunter2".into())];
+        assert_eq!(
+            format!("{request:?}"),
+            r#"ProbeRequest { app_dir: "/app", python: "/usr/bin/python3", settings_module: None, timeout: 300s, env: ["SECRET_KEY"] }"#
+        );
+    }
+
+    #[test]
+    fn finds_python_on_path_in_order() {
+        let dir =
+            std::env::temp_dir().join(format!("release-guard-find-python-{}", std::process::id()));
+        let (first, second) = (dir.join("first"), dir.join("second"));
+        for bin in [&first, &second] {
+            std::fs::create_dir_all(bin).unwrap();
+        }
+        let write_executable = |path: &Path| {
+            std::fs::write(path, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        write_executable(&second.join("python"));
+        write_executable(&first.join("python3"));
+        std::fs::write(first.join("python"), "not executable").unwrap();
+        let path = std::env::join_paths([&first, &second]).unwrap();
+
+        assert_eq!(
+            find_python(None, Some(&path)).unwrap(),
+            second.join("python")
+        );
+        assert_eq!(
+            find_python(Some(OsStr::new("python3")), Some(&path)).unwrap(),
+            first.join("python3")
+        );
+        assert_eq!(
+            find_python(Some(OsStr::new("")), Some(&path)).unwrap(),
+            second.join("python")
+        );
+        let missing = find_python(None, Some(OsStr::new("/nonexistent"))).unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            "no Python interpreter found (looked for python, python3); set RELEASE_GUARD_PYTHON to the app's python"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
