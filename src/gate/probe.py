@@ -518,15 +518,45 @@ def simulate_request(application, host, forwarded_proto, url_scheme, redactor):
     return result
 
 
+SIMULATION_NOT_RUN = {
+    "ran": False,
+    "skipped_reason": None,
+    "host": None,
+    "path": None,
+    "http": None,
+    "https": None,
+}
+
+
+class DatabaseAccessBlocked(Exception):
+    """Raised when app code tries to connect to a database during the simulated requests."""
+
+
+def block_database_connections():
+    """Makes every database connection attempt raise, and returns the function that undoes it.
+    The probe also runs at build time, where the database is unreachable (a connect could hang
+    for minutes); and a release check must not write anything."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    original = BaseDatabaseWrapper.ensure_connection
+
+    def refuse(connection):
+        if connection.connection is not None:
+            return original(connection)
+        raise DatabaseAccessBlocked(
+            f"the guard's simulated request does not use the database ({connection.alias!r})"
+        )
+
+    BaseDatabaseWrapper.ensure_connection = refuse
+
+    def restore():
+        BaseDatabaseWrapper.ensure_connection = original
+
+    return restore
+
+
 def simulation(settings, trust, redactor):
-    skipped = {
-        "ran": False,
-        "skipped_reason": None,
-        "host": None,
-        "path": None,
-        "http": None,
-        "https": None,
-    }
+    skipped = dict(SIMULATION_NOT_RUN)
     host = simulation_host(settings)
     if host is None:
         skipped["skipped_reason"] = (
@@ -544,12 +574,14 @@ def simulation(settings, trust, redactor):
     # Keep Django's loggers quiet: an error here must not e-mail ADMINS or fill the log.
     previous_disable = logging.root.manager.disable
     logging.disable(logging.CRITICAL)
+    restore_database = block_database_connections()
     try:
         http = simulate_request(application, host, "http", "http", redactor)
         # gunicorn/uvicorn rewrite wsgi.url_scheme only when they trust the router.
         https_scheme = "https" if trust["trusted"] else "http"
         https = simulate_request(application, host, "https", https_scheme, redactor)
     finally:
+        restore_database()
         logging.disable(previous_disable)
     return {
         "ran": True,
@@ -626,7 +658,14 @@ def probe(app_dir, environ, redactor):
 
         trust = proxy_trust(app_dir, environ, redactor)
         start = time.perf_counter()
-        simulated = simulation(settings, trust, redactor)
+        try:
+            simulated = simulation(settings, trust, redactor)
+        except Exception as error:  # noqa: BLE001 - the snapshot is still worth having
+            simulated = {
+                **SIMULATION_NOT_RUN,
+                "skipped_reason": f"the simulation failed: {type(error).__name__}: "
+                f"{error_text(error, redactor)}",
+            }
         timings["simulation_ms"] = elapsed_ms(start)
 
         return {

@@ -252,6 +252,21 @@ class SnapshotTest(unittest.TestCase):
         self.assertEqual(plain["simulation"]["https"]["status"], 301)
         self.assertEqual(plain["simulation"]["https"]["hsts"], [])
 
+    def test_simulated_requests_never_reach_the_database(self):
+        database = FIXTURES / "edge" / "db.sqlite3"
+        self.assertFalse(database.exists())
+        answer = run_edge("database_middleware")
+        self.assertFalse(database.exists())
+        https = answer["simulation"]["https"]
+        self.assertEqual(https["status"], 500)
+        self.assertEqual(
+            https["error"],
+            "DatabaseAccessBlocked: the guard's simulated request does not use the database ('default')",
+        )
+        self.assertEqual(
+            https["hsts"], ["max-age=31536000; includeSubDomains; preload"]
+        )
+
 
 class RedactionTest(unittest.TestCase):
     def test_planted_secrets_are_redacted_everywhere(self):
