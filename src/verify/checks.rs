@@ -153,8 +153,15 @@ pub fn check_site(site: &SiteObservation, cookie_names: &CookieNames) -> SiteVer
             header = https.header;
         }
     }
+    // An extra path repeating a problem of the main page adds nothing.
+    let main_ids: Vec<String> = findings.iter().map(|finding| finding.id.clone()).collect();
     for chain in &site.extra_paths {
-        findings.extend(https_chain_findings(chain).findings);
+        findings.extend(
+            https_chain_findings(chain)
+                .findings
+                .into_iter()
+                .filter(|finding| !main_ids.contains(&finding.id)),
+        );
     }
     findings.extend(cookie_findings(site, cookie_names));
     dedup_by_id_and_message(&mut findings);
@@ -408,10 +415,12 @@ fn https_chain_findings(chain: &Chain) -> HttpsChainCheck {
     findings.extend(chain_end_findings(chain));
     findings.extend(downgrade_findings(chain, "initial"));
     let mut header = None;
+    // Header checks apply to the page the chain arrives at; a chain that never arrives is
+    // reported by `chain_end_findings` instead.
     if let Some(last) = chain
         .hops
         .last()
-        .filter(|hop| hop.url.scheme == Scheme::Https)
+        .filter(|hop| hop.url.scheme == Scheme::Https && chain.end == ChainEnd::Response)
     {
         if last.status >= 400 {
             findings.push(finding(
@@ -724,8 +733,8 @@ fn cookie_findings(site: &SiteObservation, names: &CookieNames) -> Vec<Finding> 
                 .filter(|finding| seen.insert((finding.id.clone(), cookie.name.clone()))),
         );
     }
-    // Only HTTPS responses are looked at: a cookie nobody saw cannot be checked.
-    if matches!(site.https, HttpsSide::Chain(_)) {
+    // Only HTTPS pages the site arrives at are looked at: a cookie nobody saw cannot be checked.
+    if matches!(&site.https, HttpsSide::Chain(chain) if chain.end == ChainEnd::Response) {
         for guarded in [Guarded::Session, Guarded::Csrf] {
             let name = match guarded {
                 Guarded::Session => &names.session,
