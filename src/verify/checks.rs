@@ -938,15 +938,15 @@ mod tests {
         "csrftoken=y; Path=/; SameSite=Lax; Secure",
     ];
 
-    /// http://example.com/ -> 301 https://example.com/ -> `https_page`.
+    /// `first_redirect` from `http://example.com/`, then the hops from `https://example.com/`.
     fn site(first_redirect: Hop, https_hops: Vec<Hop>) -> SiteObservation {
-        let https = chain(https_hops, ChainEnd::Response);
-        let mut http_hops = vec![first_redirect];
-        http_hops.extend(https.hops.clone());
+        let secure = chain(https_hops, ChainEnd::Response);
+        let mut plain_hops = vec![first_redirect];
+        plain_hops.extend(secure.hops.clone());
         SiteObservation {
             host: "example.com".to_owned(),
-            http: HttpSide::Chain(chain(http_hops, ChainEnd::Response)),
-            https: HttpsSide::Chain(https),
+            http: HttpSide::Chain(chain(plain_hops, ChainEnd::Response)),
+            https: HttpsSide::Chain(secure),
             extra_paths: Vec::new(),
         }
     }
