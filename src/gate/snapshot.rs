@@ -29,7 +29,7 @@ pub struct Snapshot {
     pub checks: Vec<CheckMessage>,
     /// Allowlisted settings by name. A setting Django does not define is absent.
     pub settings: BTreeMap<String, PyValue>,
-    /// Facts about SECRET_KEY, never its value.
+    /// Facts about `SECRET_KEY`, never its value.
     pub secret_key: SecretKeyFacts,
     /// Whether the WSGI/ASGI server would trust the router's `X-Forwarded-Proto`.
     pub proxy_trust: ProxyTrust,
@@ -123,7 +123,9 @@ impl PyValue {
     }
 }
 
-/// SECRET_KEY reduced to the facts Django's W009 looks at.
+/// `SECRET_KEY` reduced to the facts Django's W009 looks at.
+// Independent yes/no facts, as the probe reports them.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct SecretKeyFacts {
     pub set: bool,
@@ -203,9 +205,9 @@ pub enum ProbeErrorKind {
     DjangoMissing,
     /// No settings module could be determined.
     NoSettingsModule,
-    /// The settings module could not be imported (ImportError and friends).
+    /// The settings module could not be imported (`ImportError` and friends).
     SettingsImport,
-    /// Django raised ImproperlyConfigured.
+    /// Django raised `ImproperlyConfigured`.
     ImproperlyConfigured,
     /// Any other exception while loading settings or `django.setup()`.
     SetupFailed,
