@@ -99,28 +99,7 @@ fn read_optional(path: &Path) -> io::Result<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    struct AppDir(std::path::PathBuf);
-
-    impl AppDir {
-        fn new(name: &str, files: &[(&str, &str)]) -> Self {
-            let dir = std::env::temp_dir().join(format!(
-                "release-guard-app-facts-{name}-{}",
-                std::process::id()
-            ));
-            std::fs::create_dir_all(&dir).unwrap();
-            for (file, contents) in files {
-                std::fs::write(dir.join(file), contents).unwrap();
-            }
-            Self(dir)
-        }
-    }
-
-    impl Drop for AppDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+    use crate::buildpack::scratch_dir::ScratchDir;
 
     const MANAGE: &str = "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n";
 
@@ -134,13 +113,13 @@ mod tests {
 
     #[test]
     fn precedence() {
-        let app = AppDir::new("precedence", &[(MANAGE_PY, MANAGE)]);
+        let app = ScratchDir::with_files("precedence", &[(MANAGE_PY, MANAGE)]);
         let config = GuardConfig {
             settings_module: Some("config.settings.prod".to_string()),
             ..GuardConfig::default()
         };
         let resolve = |config: &GuardConfig, env| {
-            resolve_settings_module(config, &env, &app.0)
+            resolve_settings_module(config, &env, app.path())
                 .unwrap()
                 .map(|found| (found.module, found.source))
         };
@@ -168,15 +147,16 @@ mod tests {
 
     #[test]
     fn nothing_found() {
-        let app = AppDir::new("nothing", &[(MANAGE_PY, "import sys\n")]);
+        let app = ScratchDir::with_files("nothing", &[(MANAGE_PY, "import sys\n")]);
         let found =
-            resolve_settings_module(&GuardConfig::default(), &platform_env(None), &app.0).unwrap();
+            resolve_settings_module(&GuardConfig::default(), &platform_env(None), app.path())
+                .unwrap();
         assert_eq!(found, None);
     }
 
     #[test]
     fn procfile_release() {
-        let app = AppDir::new(
+        let app = ScratchDir::with_files(
             "procfile",
             &[(
                 PROCFILE,
@@ -184,10 +164,10 @@ mod tests {
             )],
         );
         assert_eq!(
-            procfile_release_command(&app.0).unwrap().as_deref(),
+            procfile_release_command(app.path()).unwrap().as_deref(),
             Some("./release.sh")
         );
-        let without = AppDir::new("no-procfile", &[]);
-        assert_eq!(procfile_release_command(&without.0).unwrap(), None);
+        let without = ScratchDir::with_files("no-procfile", &[]);
+        assert_eq!(procfile_release_command(without.path()).unwrap(), None);
     }
 }

@@ -161,6 +161,7 @@ impl From<GuardLayerError> for libcnb::Error<BuildpackError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::buildpack::scratch_dir::ScratchDir;
 
     fn metadata(version: &str, arch: &str) -> GuardLayerMetadata {
         GuardLayerMetadata {
@@ -171,25 +172,25 @@ mod tests {
 
     #[test]
     fn replace_reasons() {
-        let layer = std::env::temp_dir().join(format!("guard-layer-{}", std::process::id()));
+        let layer_dir = ScratchDir::with_files("guard-layer", &[]);
+        let layer = layer_dir.path();
         let binary = layer.join("bin").join(BINARY_NAME);
-        std::fs::create_dir_all(binary.parent().unwrap()).unwrap();
         let wanted = metadata("0.1.0", "amd64");
 
         assert_eq!(
-            replace_reason(&wanted, &wanted, &layer).as_deref(),
+            replace_reason(&wanted, &wanted, layer).as_deref(),
             Some("binary missing from the cached layer")
         );
+        std::fs::create_dir_all(binary.parent().unwrap()).unwrap();
         std::fs::write(&binary, "").unwrap();
-        assert_eq!(replace_reason(&wanted, &wanted, &layer), None);
+        assert_eq!(replace_reason(&wanted, &wanted, layer), None);
         assert_eq!(
-            replace_reason(&metadata("0.0.9", "amd64"), &wanted, &layer).as_deref(),
+            replace_reason(&metadata("0.0.9", "amd64"), &wanted, layer).as_deref(),
             Some("buildpack version changed from 0.0.9 to 0.1.0")
         );
         assert_eq!(
-            replace_reason(&metadata("0.1.0", "arm64"), &wanted, &layer).as_deref(),
+            replace_reason(&metadata("0.1.0", "arm64"), &wanted, layer).as_deref(),
             Some("architecture changed from arm64 to amd64")
         );
-        std::fs::remove_dir_all(&layer).unwrap();
     }
 }
