@@ -441,3 +441,53 @@ fn launcher_puts_the_python_layer_on_path_and_the_last_definition_wins() {
         release.transcript()
     );
 }
+
+#[test]
+fn warns_when_project_toml_lists_heroku_procfile_after_the_guard() {
+    let app = lifecycle("procfile_release");
+    app.write_app_file(
+        "project.toml",
+        indoc! {r#"
+            [_]
+            schema-version = "0.2"
+
+            [[io.buildpacks.group]]
+            id = "heroku/python"
+
+            [[io.buildpacks.group]]
+            id = "release-guard/django"
+
+            [[io.buildpacks.group]]
+            id = "heroku/procfile"
+
+            [com.release-guard]
+            preview = false
+        "#},
+    );
+    assert_eq!(
+        build_log(&app),
+        indoc! {r#"
+
+            ## Django Release Guard
+
+            - Django app
+              - Settings module `mysite.settings` (from manage.py)
+              - Procfile `release:` command `echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"`
+            - Release guard
+              - Installing `release-guard` 0.1.0
+              - Configuration from project.toml: preview = false
+              - Writing `release-guard.toml` (read at release time through RELEASE_GUARD_CONFIG)
+            - Process type `release`: `release-guard release`
+              - Runs the Procfile release command after the guard passes
+              - List this buildpack after `heroku/procfile` so its `release` process wins (the last buildpack defining a process type wins)
+
+            ! project.toml lists heroku/procfile after this buildpack in [[io.buildpacks.group]].
+            !
+            ! Its `release` process (your Procfile's release: command) then replaces the guard's, and the guard does not run on release. Move this buildpack after heroku/procfile.
+
+            - Release preview (advisory: never fails the build)
+              - Skipped: preview = false in project.toml
+            - Done (finished in <time>)
+        "#}
+    );
+}

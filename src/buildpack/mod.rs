@@ -26,10 +26,13 @@ use libcnb::detect::{DetectContext, DetectResult, DetectResultBuilder};
 use libcnb::generic::{GenericMetadata, GenericPlatform};
 use libcnb::{Buildpack, Platform};
 use preview::{preview_lines, run_preview};
-use project_config::{PROJECT_TOML, ProjectConfigError, read_project_config, table_name};
+use project_config::{PROJECT_TOML, ProjectConfigError, read_project_toml, table_name};
 use std::io::Stdout;
 
 use crate::config::{GuardConfig, LAUNCH_CONFIG_FILE_NAME, LaunchConfig};
+
+/// The buildpack that turns every Procfile line into a process type.
+const PROCFILE_BUILDPACK_ID: &str = "heroku/procfile";
 
 /// The buildpack's name in the build log.
 pub const BUILDPACK_NAME: &str = "Django Release Guard";
@@ -80,7 +83,8 @@ impl Buildpack for GuardBuildpack {
 
     fn build(&self, context: BuildContext<Self>) -> libcnb::Result<BuildResult, Self::Error> {
         let log = Print::new(std::io::stdout()).h2(BUILDPACK_NAME);
-        let config = read_project_config(&context.app_dir)?;
+        let project = read_project_toml(&context.app_dir)?;
+        let config = project.guard.clone();
         let settings = resolve_settings_module(&config, context.platform.env(), &context.app_dir)?;
         let release_command = procfile_release_command(&context.app_dir)?;
         let log = log_app_facts(log, settings.as_ref(), release_command.as_deref());
@@ -91,7 +95,12 @@ impl Buildpack for GuardBuildpack {
         };
         let layer = install_guard_layer(&context, &launch_config)?;
         let log = log_guard_layer(log, &layer, &config, &context);
-        let log = log_release_process(log, release_command.as_deref());
+        let procfile_overrides_guard = release_command.is_some()
+            && project.lists_after(
+                PROCFILE_BUILDPACK_ID,
+                context.buildpack_descriptor.buildpack.id.as_str(),
+            );
+        let log = log_release_process(log, release_command.as_deref(), procfile_overrides_guard);
         log_preview(log, &config, &layer, &context).done();
 
         BuildResultBuilder::new()
@@ -189,24 +198,39 @@ fn config_summary(config: &GuardConfig) -> Option<String> {
     (!pairs.is_empty()).then(|| pairs.join(", "))
 }
 
-fn log_release_process(log: Log, release_command: Option<&str>) -> Log {
+fn log_release_process(
+    log: Log,
+    release_command: Option<&str>,
+    procfile_overrides_guard: bool,
+) -> Log {
     let process = log.bullet(format!(
         "Process type {}: {}",
         style::value("release"),
         style::command(format!("{BINARY_NAME} release"))
     ));
-    match release_command {
+    let process = match release_command {
         Some(_) => process
             .sub_bullet("Runs the Procfile release command after the guard passes")
             .sub_bullet(format!(
                 "List this buildpack after {} so its {} process wins \
                  (the last buildpack defining a process type wins)",
-                style::value("heroku/procfile"),
+                style::value(PROCFILE_BUILDPACK_ID),
                 style::value("release")
             )),
         None => process.sub_bullet("Runs the guard on every release"),
-    }
-    .done()
+    };
+    let process = if procfile_overrides_guard {
+        process.warning(format!(
+            "{PROJECT_TOML} lists {PROCFILE_BUILDPACK_ID} after this buildpack in \
+             [[io.buildpacks.group]].\n\n\
+             Its `release` process (your Procfile's release: command) then replaces the \
+             guard's, and the guard does not run on release. Move this buildpack after \
+             {PROCFILE_BUILDPACK_ID}."
+        ))
+    } else {
+        process
+    };
+    process.done()
 }
 
 fn log_preview(
