@@ -370,6 +370,64 @@ mod tests {
     }
 
     #[test]
+    fn every_error_has_a_title_what_happened_and_a_fix() {
+        let io_error = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let errors = [
+            BuildpackError::AppFacts(AppFactsError::ReadManagePy(io_error())),
+            BuildpackError::AppFacts(AppFactsError::ReadProcfile(io_error())),
+            BuildpackError::GuardLayer(GuardLayerError::BinaryMissing(
+                "/cnb/buildpacks/x/.libcnb-cargo/additional-bin/release-guard".into(),
+            )),
+            BuildpackError::GuardLayer(GuardLayerError::InstallBinary(io_error())),
+            BuildpackError::GuardLayer(GuardLayerError::WriteConfig(io_error())),
+        ];
+        let messages: Vec<String> = errors
+            .into_iter()
+            .map(|error| error_message(&libcnb::Error::BuildpackError(error)))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                indoc::indoc! {"
+                    Django Release Guard: unable to read manage.py
+
+                    Reading manage.py at the app root failed: permission denied.
+
+                    Check that the file is readable, or set settings-module in the [com.release-guard] table of project.toml.
+                "},
+                indoc::indoc! {"
+                    Django Release Guard: unable to read the Procfile
+
+                    Reading the Procfile at the app root failed: permission denied.
+
+                    Check that the file is readable.
+                "},
+                indoc::indoc! {"
+                    Django Release Guard: the release-guard binary is missing from the buildpack
+
+                    Expected it at /cnb/buildpacks/x/.libcnb-cargo/additional-bin/release-guard.
+
+                    Package the buildpack with `cargo libcnb package`, which ships it there.
+                "},
+                indoc::indoc! {"
+                    Django Release Guard: unable to install release-guard
+
+                    Copying the binary into its launch layer failed: permission denied.
+
+                    This is a buildpack or platform bug; please report it.
+                "},
+                indoc::indoc! {"
+                    Django Release Guard: unable to write release-guard.toml
+
+                    Writing the resolved configuration into the launch layer failed: permission denied.
+
+                    This is a buildpack or platform bug; please report it.
+                "},
+            ]
+        );
+    }
+
+    #[test]
     fn config_errors_name_file_key_and_fix() {
         let error = libcnb::Error::BuildpackError(BuildpackError::ProjectConfig(
             ProjectConfigError::UnknownKey {
