@@ -12,6 +12,7 @@
 #[path = "../tests/support/cnb.rs"]
 mod cnb;
 
+use libcnb_package::CargoProfile;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -78,10 +79,14 @@ fn main() -> ExitCode {
     }
 
     heading("Packaging the buildpack (libcnb-package, dev profile)");
-    let buildpack = cnb::packaged_buildpack();
+    // Its own directory, so a test run packaging at the same time is not disturbed.
+    let buildpack = cnb::scratch_dir()
+        .join("demo")
+        .join(cnb::BUILDPACK_DIR_NAME);
+    cnb::package_buildpack(CargoProfile::Dev, &buildpack);
     println!("{}", buildpack.display());
 
-    let mut app = cnb::Lifecycle::new(buildpack, &fixture);
+    let mut app = cnb::Lifecycle::new(&buildpack, &fixture);
     // heroku/python runs first in the group: its venv layer puts `python` with Django on PATH.
     app.add_python_venv_layer(&venv);
 
