@@ -104,7 +104,10 @@ mod tests {
         "#};
         assert_eq!(settings_module_from_manage_py(source), None);
         let source = r#"os.environ.setdefault("OTHER", "x"); os.environ.setdefault("DJANGO_SETTINGS_MODULE", "a.b")"#;
-        assert_eq!(settings_module_from_manage_py(source).as_deref(), Some("a.b"));
+        assert_eq!(
+            settings_module_from_manage_py(source).as_deref(),
+            Some("a.b")
+        );
     }
 
     #[test]
@@ -133,7 +136,10 @@ mod tests {
             procfile.get("web").map(String::as_str),
             Some("gunicorn mysite.wsgi --forwarded-allow-ips='*'")
         );
-        assert_eq!(procfile.get("release").map(String::as_str), Some("./release.sh"));
+        assert_eq!(
+            procfile.get("release").map(String::as_str),
+            Some("./release.sh")
+        );
         assert_eq!(
             procfile.get("worker-queue").map(String::as_str),
             Some("python worker.py")

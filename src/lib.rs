@@ -10,3 +10,9 @@ pub mod finding;
 pub mod gate;
 pub mod report;
 pub mod verify;
+
+// Test-only dependencies, used by the integration tests.
+#[cfg(test)]
+use libcnb_package as _;
+#[cfg(test)]
+use libcnb_test as _;

@@ -20,6 +20,6 @@ mod support;
 
 mod buildpack_test;
 mod gate_test;
-mod probe_test;
 mod libcnb_integration_test;
+mod probe_test;
 mod verify_test;

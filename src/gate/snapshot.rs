@@ -29,7 +29,7 @@ pub struct Snapshot {
     pub checks: Vec<CheckMessage>,
     /// Allowlisted settings by name. A setting Django does not define is absent.
     pub settings: BTreeMap<String, PyValue>,
-    /// Facts about SECRET_KEY, never its value.
+    /// Facts about `SECRET_KEY`, never its value.
     pub secret_key: SecretKeyFacts,
     /// Whether the WSGI/ASGI server would trust the router's `X-Forwarded-Proto`.
     pub proxy_trust: ProxyTrust,
@@ -123,8 +123,12 @@ impl PyValue {
     }
 }
 
-/// SECRET_KEY reduced to the facts Django's W009 looks at.
+/// `SECRET_KEY` reduced to the facts Django's W009 looks at.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "one flag per condition of Django's W009, as the probe reports them"
+)]
 pub struct SecretKeyFacts {
     pub set: bool,
     /// At least 50 characters.
@@ -203,9 +207,9 @@ pub enum ProbeErrorKind {
     DjangoMissing,
     /// No settings module could be determined.
     NoSettingsModule,
-    /// The settings module could not be imported (ImportError and friends).
+    /// The settings module could not be imported (`ImportError` and friends).
     SettingsImport,
-    /// Django raised ImproperlyConfigured.
+    /// Django raised `ImproperlyConfigured`.
     ImproperlyConfigured,
     /// Any other exception while loading settings or `django.setup()`.
     SetupFailed,
