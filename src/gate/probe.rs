@@ -512,6 +512,17 @@ mod tests {
     }
 
     #[test]
+    fn private_dir_is_owner_only_and_removed() {
+        let dir = PrivateDir::create().unwrap();
+        let path = dir.path.clone();
+        std::fs::write(path.join("answer.json"), "{}").unwrap();
+        assert_eq!(path.metadata().unwrap().permissions().mode() & 0o777, 0o700);
+        assert_ne!(PrivateDir::create().unwrap().path, path);
+        drop(dir);
+        assert!(!path.exists());
+    }
+
+    #[test]
     fn finds_python_on_path_in_order() {
         let dir =
             std::env::temp_dir().join(format!("release-guard-find-python-{}", std::process::id()));
