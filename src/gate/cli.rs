@@ -31,6 +31,8 @@ Environment:
   RELEASE_GUARD_PYTHON   the Python interpreter (default: python, then python3, on PATH)
   RELEASE_GUARD_CONFIG   the build-time configuration file (set by the buildpack)
   NO_COLOR               plain text even on a terminal
+  IDs are Django's (security.W004) or the guard's (guard.hsts_seconds_invalid); listing either
+  in settings.SILENCED_SYSTEM_CHECKS silences it too.
 
 Exit codes:
   0  passed (or not enforcing)   1  blocked   2  could not evaluate, or bad usage/configuration
