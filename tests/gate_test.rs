@@ -573,7 +573,7 @@ fn release_runs_the_command_only_when_the_gate_passes() {
     let venv = default_venv();
     let marker = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gate-release-ran");
     let _ = std::fs::remove_file(&marker);
-    let script = format!("touch '{}'; exit 7", marker.display());
+    let script = format!("touch \"{}\"; exit 7", marker.display());
     let tutorial = fixture("tutorial");
 
     let blocked = guard(
@@ -585,7 +585,7 @@ fn release_runs_the_command_only_when_the_gate_passes() {
     assert_exit(&blocked, 1);
     assert!(!marker.exists());
     assert!(stdout(&blocked).contains(&format!(
-        "\nThe release command was not run: sh -c {script}\n"
+        "\nThe release command was not run: sh -c '{script}'\n"
     )));
 
     let passed = guard(
