@@ -4,6 +4,7 @@ use crate::support::python::{Venv, default_venv, fixture, venvs};
 use release_guard::gate::probe::{ProbeFailure, ProbeRequest, find_python, run};
 use release_guard::gate::snapshot::{ProbeAnswer, ProbeError, ProbeErrorKind, Snapshot};
 use std::ffi::OsString;
+use std::os::unix::process::ExitStatusExt;
 use std::time::Duration;
 
 /// Generous: the first run after a venv is made compiles Django's bytecode.
@@ -456,8 +457,9 @@ fn hsts_seconds_as_a_string_keeps_its_type() {
 const INTERRUPT_CHILD_ENV: &str = "RELEASE_GUARD_TEST_INTERRUPT_CHILD";
 
 /// Runs the hanging probe in a separate test process, sends that process SIGTERM, and expects
-/// the runner to pass it on to the probe's group and report `Interrupted`. A separate process,
-/// because a signal to this one would interrupt the probes of the tests running beside it.
+/// the runner to pass it on to the probe's group and report `Interrupted`; afterwards SIGTERM
+/// terminates that process as usual. A separate process, because a signal to this one would
+/// interrupt the probes of the tests running beside it.
 #[test]
 fn sigterm_is_forwarded_to_the_probe() {
     let pid_dir =
@@ -504,7 +506,8 @@ fn sigterm_is_forwarded_to_the_probe() {
         "stdout:\n{stdout}\nstderr:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(output.status.success());
+    assert!(!stdout.contains("still alive"), "{stdout}");
+    assert_eq!(output.status.signal(), Some(libc::SIGTERM));
     for pid in pids.split_whitespace() {
         assert_process_gone(pid);
     }
@@ -520,4 +523,11 @@ fn interrupted_probe_child() {
     request.env.push(("EDGE_PID_FILE".into(), pid_file));
     let result = run(&request);
     println!("probe result: {result:?}");
+    // With no probe running, SIGTERM has its default action again: this process ends here.
+    std::process::Command::new("kill")
+        .args(["-TERM", &std::process::id().to_string()])
+        .status()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(10));
+    println!("still alive after SIGTERM");
 }

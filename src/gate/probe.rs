@@ -16,9 +16,9 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -44,7 +44,7 @@ const OUTPUT_DRAIN_WAIT: Duration = Duration::from_millis(200);
 const FORWARDED_SIGNALS: [libc::c_int; 2] = [libc::SIGTERM, libc::SIGINT];
 
 /// What to probe and how.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ProbeRequest {
     /// The app directory: the probe's working directory and first `sys.path` entry.
     pub app_dir: PathBuf,
@@ -69,6 +69,20 @@ impl ProbeRequest {
             timeout: Duration::from_secs(crate::config::DEFAULT_TIMEOUT_SECS),
             env: Vec::new(),
         }
+    }
+}
+
+/// Shows the names of the extra environment variables, never their values.
+impl fmt::Debug for ProbeRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let env_names: Vec<&OsStr> = self.env.iter().map(|(name, _)| name.as_os_str()).collect();
+        f.debug_struct("ProbeRequest")
+            .field("app_dir", &self.app_dir)
+            .field("python", &self.python)
+            .field("settings_module", &self.settings_module)
+            .field("timeout", &self.timeout)
+            .field("env", &env_names)
+            .finish()
     }
 }
 
@@ -352,30 +366,63 @@ impl Drop for PrivateDir {
     }
 }
 
-/// Records SIGTERM/SIGINT while the probe runs, so they can be passed on to its group.
+/// Records SIGTERM/SIGINT while a probe runs, so they can be passed on to its group.
+///
+/// The handlers are installed once per process and stay: signal-hook cannot give a signal its
+/// default action back. So while no probe runs they emulate the default action (terminate),
+/// and the guard behaves as if it had never touched the signals.
 struct SignalForwarding {
+    state: &'static SignalState,
+}
+
+struct SignalState {
     /// 0 while no signal arrived, else 1 + the index in [`FORWARDED_SIGNALS`].
     received: Arc<AtomicUsize>,
-    registrations: Vec<signal_hook::SigId>,
+    /// True while no probe runs: a signal then takes its default action.
+    idle: Arc<AtomicBool>,
+    /// How many probes run (tests run several at once).
+    running: Mutex<usize>,
 }
 
 impl SignalForwarding {
     fn register() -> Result<Self, ProbeFailure> {
-        let received = Arc::new(AtomicUsize::new(0));
-        let mut forwarding = Self {
-            received: Arc::clone(&received),
-            registrations: Vec::with_capacity(FORWARDED_SIGNALS.len()),
-        };
-        for (index, signal) in FORWARDED_SIGNALS.into_iter().enumerate() {
-            let id = signal_hook::flag::register_usize(signal, Arc::clone(&received), index + 1)
-                .map_err(io_error("watch for signals"))?;
-            forwarding.registrations.push(id);
-        }
-        Ok(forwarding)
+        static STATE: OnceLock<Result<SignalState, String>> = OnceLock::new();
+        let state = STATE
+            .get_or_init(|| {
+                let state = SignalState {
+                    received: Arc::new(AtomicUsize::new(0)),
+                    idle: Arc::new(AtomicBool::new(true)),
+                    running: Mutex::new(0),
+                };
+                for (index, signal) in FORWARDED_SIGNALS.into_iter().enumerate() {
+                    signal_hook::flag::register_usize(
+                        signal,
+                        Arc::clone(&state.received),
+                        index + 1,
+                    )
+                    .and_then(|_| {
+                        signal_hook::flag::register_conditional_default(
+                            signal,
+                            Arc::clone(&state.idle),
+                        )
+                    })
+                    .map_err(|error| error.to_string())?;
+                }
+                Ok(state)
+            })
+            .as_ref()
+            .map_err(|error| ProbeFailure::Io {
+                action: "watch for signals",
+                source: io::Error::other(error.clone()),
+            })?;
+        let mut running = state.running.lock().unwrap_or_else(PoisonError::into_inner);
+        *running += 1;
+        state.idle.store(false, Ordering::SeqCst);
+        Ok(Self { state })
     }
 
     fn received(&self) -> Option<libc::c_int> {
-        let marker = self.received.load(Ordering::SeqCst);
+        let marker = self.state.received.load(Ordering::SeqCst);
         marker
             .checked_sub(1)
             .and_then(|index| FORWARDED_SIGNALS.get(index).copied())
@@ -384,8 +431,14 @@ impl SignalForwarding {
 
 impl Drop for SignalForwarding {
     fn drop(&mut self) {
-        for id in self.registrations.drain(..) {
-            signal_hook::low_level::unregister(id);
+        let mut running = self
+            .state
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *running -= 1;
+        if *running == 0 {
+            self.state.idle.store(true, Ordering::SeqCst);
         }
     }
 }
@@ -426,5 +479,57 @@ impl OutputTail {
             &text
         };
         text.trim_end().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_a_request_hides_environment_values() {
+        let mut request = ProbeRequest::new("/app", "/usr/bin/python3");
+        request.env = vec![("SECRET_KEY".into(), "hunter2-hunter2".into())];
+        assert_eq!(
+            format!("{request:?}"),
+            r#"ProbeRequest { app_dir: "/app", python: "/usr/bin/python3", settings_module: None, timeout: 300s, env: ["SECRET_KEY"] }"#
+        );
+    }
+
+    #[test]
+    fn finds_python_on_path_in_order() {
+        let dir =
+            std::env::temp_dir().join(format!("release-guard-find-python-{}", std::process::id()));
+        let (first, second) = (dir.join("first"), dir.join("second"));
+        for bin in [&first, &second] {
+            std::fs::create_dir_all(bin).unwrap();
+        }
+        let write_executable = |path: &Path| {
+            std::fs::write(path, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        write_executable(&second.join("python"));
+        write_executable(&first.join("python3"));
+        std::fs::write(first.join("python"), "not executable").unwrap();
+        let path = std::env::join_paths([&first, &second]).unwrap();
+
+        assert_eq!(
+            find_python(None, Some(&path)).unwrap(),
+            second.join("python")
+        );
+        assert_eq!(
+            find_python(Some(OsStr::new("python3")), Some(&path)).unwrap(),
+            first.join("python3")
+        );
+        assert_eq!(
+            find_python(Some(OsStr::new("")), Some(&path)).unwrap(),
+            second.join("python")
+        );
+        let missing = find_python(None, Some(OsStr::new("/nonexistent"))).unwrap_err();
+        assert_eq!(
+            missing.to_string(),
+            "no Python interpreter found (looked for python, python3); set RELEASE_GUARD_PYTHON to the app's python"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
