@@ -136,6 +136,9 @@ pub const TOOL_BANNER: &str = concat!("Django Release Guard ", env!("CARGO_PKG_V
 /// line and, when the release is blocked, the escape hatch.
 #[must_use]
 pub fn render_text(report: &Report, style: Style) -> String {
+    if report.mode == Mode::Off {
+        return format!("{TOOL_BANNER}: {OFF_LINE}\n");
+    }
     let mut out = String::new();
     out.push_str(&style.paint(&header(report), BOLD));
     out.push('\n');
@@ -209,6 +212,9 @@ pub fn render_json(report: &Report) -> String {
         .to_string()
     })
 }
+
+/// The whole log when the gate is switched off.
+const OFF_LINE: &str = "RELEASE_GUARD_MODE=off, no checks run; the release goes ahead unchecked.";
 
 const NOT_ENFORCING_NOTICE: &str = "NOT ENFORCING (RELEASE_GUARD_MODE=warn): this release goes out whatever the findings below say.";
 

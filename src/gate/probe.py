@@ -1,0 +1,693 @@
+"""Release Guard probe: loads the Django app once and reports what the release gate needs.
+
+The Rust runner (src/gate/probe.rs) starts this file with the app's Python, cwd = app dir, and
+reads the answer from the file named by RELEASE_GUARD_PROBE_OUT. The answer's shape is the
+contract in src/gate/snapshot.rs. Nothing is ever written to stdout: app code may print there.
+
+Secrets never leave this process: settings are read through an allowlist, SECRET_KEY becomes
+booleans, and every string emitted is scrubbed of the secret key, database and cache values and
+environment variable values.
+"""
+
+import json
+import logging
+import math
+import os
+import sys
+import time
+
+OUT_ENV = "RELEASE_GUARD_PROBE_OUT"
+# Comma-separated names of environment variables whose values are harmless (PATH, HOME...),
+# passed by the runner so that the Rust and Python redaction rules have one source of truth.
+KEEP_ENV_ENV = "RELEASE_GUARD_PROBE_KEEP_ENV"
+REDACTED = "[redacted]"
+# Shorter environment values ("true", "80") are too common to redact without mangling text.
+MIN_ENV_SECRET_LENGTH = 6
+# Shorter database/cache values ("db", "5432"...) carry no secret worth hiding.
+MIN_SETTING_SECRET_LENGTH = 4
+MAX_TEXT_LENGTH = 2000
+MAX_REPR_LENGTH = 200
+MAX_FRAMES = 5
+MAX_BODY_BYTES = 1 << 20
+
+SIMULATION_PATH = "/.well-known/release-guard/"
+# A documentation address (RFC 5737) standing in for the browser behind Heroku's router.
+CLIENT_ADDRESS = "203.0.113.7"
+ROUTER_ADDRESS = "10.0.0.1"
+
+ALLOWED_SETTINGS = (
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_SSL_HOST",
+    "SECURE_REDIRECT_EXEMPT",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+    "SECURE_REFERRER_POLICY",
+    "SECURE_CROSS_ORIGIN_OPENER_POLICY",
+    "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SAMESITE",
+    "SESSION_COOKIE_NAME",
+    "SESSION_COOKIE_DOMAIN",
+    "CSRF_COOKIE_SECURE",
+    "CSRF_COOKIE_SAMESITE",
+    "CSRF_COOKIE_NAME",
+    "CSRF_COOKIE_HTTPONLY",
+    "CSRF_USE_SESSIONS",
+    "CSRF_TRUSTED_ORIGINS",
+    "MIDDLEWARE",
+    "INSTALLED_APPS",
+    "SILENCED_SYSTEM_CHECKS",
+    "X_FRAME_OPTIONS",
+    "SECURE_BROWSER_XSS_FILTER",
+    "LANGUAGE_COOKIE_SECURE",
+    "WSGI_APPLICATION",
+)
+
+SECRET_KEY_SETTINGS = ("SECRET_KEY", "SECRET_KEY_FALLBACKS")
+# Settings whose every value is a secret (for DATABASES/CACHES: except the keys below).
+SECRET_SETTINGS = (*SECRET_KEY_SETTINGS, "DATABASES", "CACHES")
+# Keys of DATABASES/CACHES entries that name code, not credentials.
+NON_SECRET_CONNECTION_KEYS = frozenset(
+    {"ENGINE", "BACKEND", "KEY_FUNCTION", "TIME_ZONE"}
+)
+
+
+class ProbeFailure(Exception):
+    """Ends the probe with a structured error of the given kind."""
+
+    def __init__(self, kind, error):
+        super().__init__(kind)
+        self.kind = kind
+        self.error = error
+
+
+class Redactor:
+    """Replaces known secret values in text with [redacted], longest first."""
+
+    def __init__(self, env_secrets):
+        self.env_secrets = env_secrets
+        self.setting_secrets = set()
+
+    @classmethod
+    def from_environment(cls, environ):
+        keep = {name for name in environ.get(KEEP_ENV_ENV, "").split(",") if name}
+        # The settings module is reported anyway; the runner's own variables carry no secret.
+        keep.update((OUT_ENV, KEEP_ENV_ENV, "DJANGO_SETTINGS_MODULE"))
+        return cls(
+            {
+                value
+                for name, value in environ.items()
+                if name not in keep and len(value) >= MIN_ENV_SECRET_LENGTH
+            }
+        )
+
+    def learn_settings(self, settings):
+        """Adds SECRET_KEY, SECRET_KEY_FALLBACKS and every DATABASES/CACHES value as secrets."""
+        wrapped = getattr(settings, "_wrapped", None)
+        if wrapped is None or not hasattr(wrapped, "SETTINGS_MODULE"):
+            return  # settings never loaded: nothing to learn
+        self._learn_names(vars(wrapped))
+
+    def learn_traceback(self, error):
+        """Adds the secret settings of every module whose import the error interrupted: a
+        settings module that raises halfway never reaches Django, but its globals survive in
+        the traceback."""
+        tb = error.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_name == "<module>":
+                self._learn_names(tb.tb_frame.f_globals)
+            tb = tb.tb_next
+
+    def _learn_names(self, namespace):
+        for name in SECRET_SETTINGS:
+            if name in namespace:
+                self._collect(namespace[name], name in SECRET_KEY_SETTINGS)
+
+    def _collect(self, value, is_key):
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        if isinstance(value, str):
+            if len(value) >= MIN_SETTING_SECRET_LENGTH:
+                self.setting_secrets.add(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if is_key or key not in NON_SECRET_CONNECTION_KEYS:
+                    self._collect(item, is_key)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                self._collect(item, is_key)
+        elif value is not None and not isinstance(value, (bool, int, float)):
+            # Paths (sqlite NAME) and other objects are emitted through str().
+            self._collect(str(value), is_key)
+
+    def settings_only(self, text):
+        """Scrubs values that are secret wherever they appear (not environment values, which
+        legitimately reappear in allowlisted settings such as ALLOWED_HOSTS)."""
+        return _replace_all(text, self.setting_secrets)
+
+    def all(self, text):
+        """Scrubs free text: exception messages, check messages, output."""
+        return _replace_all(text, self.setting_secrets | self.env_secrets)
+
+
+def _replace_all(text, secrets):
+    if text is None:
+        return None
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def shorten(text, limit):
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+NO_JSON_FORM = object()
+
+
+def json_form(value):
+    """The value as JSON (tuples become arrays), or NO_JSON_FORM when it has no faithful one."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else NO_JSON_FORM
+    if isinstance(value, (list, tuple)):
+        items = [json_form(item) for item in value]
+        return NO_JSON_FORM if NO_JSON_FORM in items else items
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        items = {key: json_form(item) for key, item in value.items()}
+        return NO_JSON_FORM if NO_JSON_FORM in items.values() else items
+    return NO_JSON_FORM
+
+
+def scrub_json(value, scrub):
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        return [scrub_json(item, scrub) for item in value]
+    if isinstance(value, dict):
+        return {key: scrub_json(item, scrub) for key, item in value.items()}
+    return value
+
+
+def describe_value(value, redactor):
+    scrub = redactor.settings_only
+    form = json_form(value)
+    return {
+        "type": type(value).__name__,
+        "value": None if form is NO_JSON_FORM else scrub_json(form, scrub),
+        "repr": shorten(scrub(repr(value)), MAX_REPR_LENGTH),
+    }
+
+
+def frames_of(error, app_dir):
+    """The last frames of the traceback, innermost last, without import machinery or the probe.
+    Source lines are left out: they can contain literal secrets."""
+    frames = []
+    tb = error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        filename = code.co_filename
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if not (
+            filename.startswith("<frozen ")
+            or filename == __file__
+            or module.startswith("importlib")
+        ):
+            if filename.startswith(app_dir + os.sep):
+                filename = filename[len(app_dir) + 1 :]
+            frames.append(
+                {"file": filename, "line": tb.tb_lineno or 0, "function": code.co_name}
+            )
+        tb = tb.tb_next
+    return frames[-MAX_FRAMES:]
+
+
+def error_text(error, redactor):
+    return shorten(redactor.all(str(error)), MAX_TEXT_LENGTH)
+
+
+def failure(kind, error, redactor, app_dir):
+    redactor.learn_traceback(error)
+    return ProbeFailure(
+        kind,
+        {
+            "kind": kind,
+            "exception": type(error).__name__,
+            "message": error_text(error, redactor),
+            "frames": frames_of(error, app_dir),
+        },
+    )
+
+
+def secret_key_facts(settings):
+    try:
+        key = settings.SECRET_KEY
+    except Exception:  # noqa: BLE001 - Django raises ImproperlyConfigured for an empty key
+        key = None
+    if not key:
+        return {
+            "set": False,
+            "long_enough": False,
+            "enough_unique_characters": False,
+            "insecure_prefix": False,
+        }
+    prefix = b"django-insecure-" if isinstance(key, bytes) else "django-insecure-"
+    return {
+        "set": True,
+        "long_enough": len(key) >= 50,
+        "enough_unique_characters": len(set(key)) >= 5,
+        "insecure_prefix": key.startswith(prefix),
+    }
+
+
+def read_settings(settings, redactor):
+    values = {}
+    for name in ALLOWED_SETTINGS:
+        if hasattr(settings, name):  # absent when neither Django nor the app defines it
+            values[name] = describe_value(getattr(settings, name), redactor)
+    return values
+
+
+def run_checks_sorted(redactor):
+    from django.core.checks import run_checks
+
+    messages = run_checks(include_deployment_checks=True)
+    out = [
+        {
+            "id": message.id,
+            "level": message.level,
+            "msg": redactor.all(str(message.msg)),
+            "hint": redactor.all(None if message.hint is None else str(message.hint)),
+            "obj": redactor.all(None if message.obj is None else str(message.obj)),
+            "silenced": bool(message.is_silenced()),
+        }
+        for message in messages
+    ]
+    out.sort(key=lambda item: (item["id"] or "", item["msg"]))
+    return out
+
+
+# --- proxy trust -----------------------------------------------------------------------------
+
+KNOWN_SERVERS = ("gunicorn", "uvicorn", "daphne", "hypercorn", "waitress-serve")
+FORWARDED_FLAG = "--forwarded-allow-ips"
+
+
+def procfile_web_command(app_dir):
+    """The `web:` command of ./Procfile, read with the Procfile buildpack's grammar."""
+    try:
+        with open(os.path.join(app_dir, "Procfile"), encoding="utf-8") as procfile:
+            lines = procfile.read().splitlines()
+    except OSError:
+        return None
+    command = None
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#") or ":" not in line:
+            continue
+        key, value = line.split(":", 1)
+        if key.strip().lower().replace("_", "-") == "web" and value.strip():
+            command = value.strip()
+    return command
+
+
+def split_command(command):
+    import shlex
+
+    try:
+        return shlex.split(command)
+    except ValueError:
+        return command.split()
+
+
+def server_of(words):
+    """The server a command starts: `gunicorn ...`, `python -m uvicorn ...`, `exec gunicorn`."""
+    for index, word in enumerate(words):
+        name = os.path.basename(word)
+        if name in KNOWN_SERVERS:
+            return name
+        if (
+            word == "-m"
+            and index + 1 < len(words)
+            and words[index + 1] in KNOWN_SERVERS
+        ):
+            return words[index + 1]
+    return None
+
+
+def option_value(words, flag):
+    """The last value of `--flag=value` or `--flag value` in words."""
+    found = None
+    for index, word in enumerate(words):
+        if word == flag and index + 1 < len(words):
+            found = words[index + 1]
+        elif word.startswith(flag + "="):
+            found = word[len(flag) + 1 :]
+    return found
+
+
+def gunicorn_config_value(app_dir, config_path, redactor):
+    """Executes gunicorn's config file the way gunicorn does, in its own namespace, and returns
+    its forwarded_allow_ips (None when unset), or an error note."""
+    path = os.path.join(app_dir, config_path)
+    if not os.path.isfile(path):
+        return None, None
+    namespace = {"__file__": path, "__name__": "__config__"}
+    try:
+        with open(path, "rb") as config_file:
+            exec(compile(config_file.read(), path, "exec"), namespace)  # noqa: S102 - gunicorn does the same
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - a broken config must not end the probe
+        return (
+            None,
+            f"{config_path} could not be read: {type(error).__name__}: {error_text(error, redactor)}",
+        )
+    value = namespace.get("forwarded_allow_ips")
+    if isinstance(value, (list, tuple)):
+        value = ",".join(str(item) for item in value)
+    return (None if value is None else str(value)), None
+
+
+def proxy_trust(app_dir, environ, redactor):
+    web = procfile_web_command(app_dir)
+    words = split_command(web) if web else []
+    server = server_of(words)
+    source = value = None
+
+    def consider(candidate_source, candidate_value):
+        nonlocal source, value
+        if candidate_value is not None and source is None:
+            source, value = candidate_source, candidate_value
+
+    # Highest precedence first, as each server resolves its settings.
+    if server in ("gunicorn", "uvicorn"):
+        consider(f"Procfile web: {FORWARDED_FLAG}", option_value(words, FORWARDED_FLAG))
+    if server in ("gunicorn", None):
+        env_args = environ.get("GUNICORN_CMD_ARGS")
+        if env_args:
+            consider(
+                f"GUNICORN_CMD_ARGS {FORWARDED_FLAG}",
+                option_value(split_command(env_args), FORWARDED_FLAG),
+            )
+        config_path = (
+            option_value(words, "--config")
+            or option_value(words, "-c")
+            or "gunicorn.conf.py"
+        )
+        if not config_path.startswith("python:"):
+            config_value, note = gunicorn_config_value(app_dir, config_path, redactor)
+            if note is not None:
+                print("release-guard probe: " + note, file=sys.stderr)
+            consider(f"{config_path} forwarded_allow_ips", config_value)
+    if server in ("gunicorn", "uvicorn", None):
+        consider("FORWARDED_ALLOW_IPS", environ.get("FORWARDED_ALLOW_IPS"))
+    trusted = value is not None and "*" in [ip.strip() for ip in value.split(",")]
+    return {"trusted": trusted, "server": server, "source": source, "value": value}
+
+
+# --- simulation ------------------------------------------------------------------------------
+
+
+def simulation_host(settings):
+    """A Host header the app accepts, preferring the first concrete ALLOWED_HOSTS entry."""
+    from django.http.request import validate_host
+
+    allowed = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]  # what Django itself allows then
+    for entry in allowed:
+        host = entry.lstrip(".") if isinstance(entry, str) else ""
+        if host and host != "*" and validate_host(host, allowed):
+            return host
+    if "*" in allowed:
+        return "example.com"
+    return None
+
+
+def wsgi_application(settings):
+    if settings.WSGI_APPLICATION:
+        from django.utils.module_loading import import_string
+
+        return import_string(settings.WSGI_APPLICATION)
+    from django.core.handlers.wsgi import WSGIHandler
+
+    return WSGIHandler()
+
+
+def simulate_request(application, host, forwarded_proto, url_scheme, redactor):
+    """One GET through the WSGI app, as Heroku's router forwards it."""
+    import io
+
+    from django.core.signals import got_request_exception
+
+    port = "443" if forwarded_proto == "https" else "80"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": SIMULATION_PATH,
+        "QUERY_STRING": "",
+        "SERVER_NAME": host,
+        "SERVER_PORT": port,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": ROUTER_ADDRESS,
+        "HTTP_HOST": host,
+        "HTTP_X_FORWARDED_PROTO": forwarded_proto,
+        "HTTP_X_FORWARDED_PORT": port,
+        "HTTP_X_FORWARDED_FOR": CLIENT_ADDRESS,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": url_scheme,
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    started = {}
+    raised = []
+
+    def start_response(status, headers, exc_info=None):
+        started["status"] = status
+        started["headers"] = headers
+
+    def record_exception(**_kwargs):
+        raised.append(sys.exc_info()[1])
+
+    got_request_exception.connect(record_exception, dispatch_uid="release-guard-probe")
+    result = {
+        "status": None,
+        "location": None,
+        "hsts": [],
+        "set_cookies": [],
+        "error": None,
+    }
+    try:
+        body = application(environ, start_response)
+        try:
+            received = 0
+            for chunk in body:
+                received += len(chunk)
+                if received > MAX_BODY_BYTES:
+                    break
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+    except Exception as error:  # noqa: BLE001 - the app failing is a finding, not a probe error
+        raised.append(error)
+    finally:
+        got_request_exception.disconnect(dispatch_uid="release-guard-probe")
+    if "status" in started:
+        result["status"] = int(started["status"].split(" ", 1)[0])
+        for name, value in started["headers"]:
+            lower = name.lower()
+            if lower == "location" and result["location"] is None:
+                result["location"] = redactor.settings_only(value)
+            elif lower == "strict-transport-security":
+                result["hsts"].append(redactor.settings_only(value))
+            elif lower == "set-cookie":
+                result["set_cookies"].append(redactor.settings_only(value))
+    if raised:
+        error = raised[0]
+        result["error"] = f"{type(error).__name__}: {error_text(error, redactor)}"
+    return result
+
+
+def simulation(settings, trust, redactor):
+    skipped = {
+        "ran": False,
+        "skipped_reason": None,
+        "host": None,
+        "path": None,
+        "http": None,
+        "https": None,
+    }
+    host = simulation_host(settings)
+    if host is None:
+        skipped["skipped_reason"] = (
+            "ALLOWED_HOSTS accepts no host the simulated requests could use"
+        )
+        return skipped
+    try:
+        application = wsgi_application(settings)
+    except Exception as error:  # noqa: BLE001 - reported as the reason for skipping
+        skipped["skipped_reason"] = (
+            f"the WSGI application {settings.WSGI_APPLICATION!r} could not be loaded: "
+            f"{type(error).__name__}: {error_text(error, redactor)}"
+        )
+        return skipped
+    # Keep Django's loggers quiet: an error here must not e-mail ADMINS or fill the log.
+    previous_disable = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        http = simulate_request(application, host, "http", "http", redactor)
+        # gunicorn/uvicorn rewrite wsgi.url_scheme only when they trust the router.
+        https_scheme = "https" if trust["trusted"] else "http"
+        https = simulate_request(application, host, "https", https_scheme, redactor)
+    finally:
+        logging.disable(previous_disable)
+    return {
+        "ran": True,
+        "skipped_reason": None,
+        "host": host,
+        "path": SIMULATION_PATH,
+        "http": http,
+        "https": https,
+    }
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def elapsed_ms(start):
+    return round((time.perf_counter() - start) * 1000, 1)
+
+
+def load_django(settings_module, redactor, app_dir):
+    try:
+        import django
+    except ImportError as error:
+        raise failure("django_missing", error, redactor, app_dir) from None
+    if not settings_module:
+        raise ProbeFailure(
+            "no_settings_module",
+            {
+                "kind": "no_settings_module",
+                "exception": None,
+                "message": "DJANGO_SETTINGS_MODULE is not set",
+                "frames": [],
+            },
+        )
+    import importlib
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        importlib.import_module(settings_module)
+    except ImproperlyConfigured as error:
+        raise failure("improperly_configured", error, redactor, app_dir) from None
+    except ImportError as error:
+        raise failure("settings_import", error, redactor, app_dir) from None
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure of user code
+        raise failure("setup_failed", error, redactor, app_dir) from None
+    from django.conf import settings
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        redactor.learn_settings(settings)
+        raise failure("improperly_configured", error, redactor, app_dir) from None
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure of user code
+        redactor.learn_settings(settings)
+        raise failure("setup_failed", error, redactor, app_dir) from None
+    redactor.learn_settings(settings)
+    return django, settings
+
+
+def probe(app_dir, environ, redactor):
+    settings_module = environ.get("DJANGO_SETTINGS_MODULE")
+    timings = {}
+    try:
+        start = time.perf_counter()
+        django, settings = load_django(settings_module, redactor, app_dir)
+        timings["setup_ms"] = elapsed_ms(start)
+
+        start = time.perf_counter()
+        try:
+            checks = run_checks_sorted(redactor)
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - a check that crashes
+            raise failure("checks_failed", error, redactor, app_dir) from None
+        timings["checks_ms"] = elapsed_ms(start)
+
+        trust = proxy_trust(app_dir, environ, redactor)
+        start = time.perf_counter()
+        simulated = simulation(settings, trust, redactor)
+        timings["simulation_ms"] = elapsed_ms(start)
+
+        return {
+            "status": "ok",
+            "django_version": django.get_version(),
+            "python_version": sys.version.split()[0],
+            "settings_module": settings.SETTINGS_MODULE,
+            "checks": checks,
+            "settings": read_settings(settings, redactor),
+            "secret_key": secret_key_facts(settings),
+            "proxy_trust": trust,
+            "simulation": simulated,
+            "timings": timings,
+        }
+    except ProbeFailure as stop:
+        answer = {
+            "status": "error",
+            "settings_module": settings_module,
+            "django_version": None,
+        }
+        answer.update(stop.error)
+    except Exception as error:  # noqa: BLE001 - a bug in the probe still gets a structured answer
+        answer = {
+            "status": "error",
+            "settings_module": settings_module,
+            "django_version": None,
+        }
+        answer.update(failure("internal", error, redactor, app_dir).error)
+    if "django" in sys.modules:
+        answer["django_version"] = sys.modules["django"].get_version()
+    return answer
+
+
+def write_answer(path, answer):
+    """Writes atomically, so the runner never reads half an answer."""
+    temporary = path + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as out:
+        json.dump(answer, out, allow_nan=False)
+    os.replace(temporary, path)
+
+
+def main():
+    out_path = os.environ.get(OUT_ENV)
+    if not out_path:
+        print(f"release-guard probe: {OUT_ENV} is not set", file=sys.stderr)
+        return 2
+    app_dir = os.getcwd()
+    # Like `python manage.py`: the app dir first on sys.path, not this file's directory.
+    sys.path[0] = app_dir
+    environ = dict(os.environ)
+    redactor = Redactor.from_environment(environ)
+    # App code may print; stdout stays out of the answer channel.
+    sys.stdout = sys.stderr
+    answer = probe(app_dir, environ, redactor)
+    write_answer(out_path, answer)
+    return 0
+
+
+if __name__ == "__main__":
+    status = main()
+    sys.stderr.flush()
+    # Skip interpreter shutdown: threads or atexit hooks started by app code must not hold the
+    # release up once the answer is written.
+    os._exit(status)

@@ -1,0 +1,430 @@
+//! The probe runner: starts `probe.py` once in the app's Python, in its own process group, and
+//! reads its answer from a private file.
+//!
+//! Why a file and not stdout: settings modules print, and a print must never corrupt the answer.
+//! The child's stdout and stderr share one pipe whose tail is kept (redacted) for diagnostics
+//! when the probe dies without answering.
+
+use crate::gate::redact::{Redactor, harmless_env_vars_list};
+use crate::gate::snapshot::ProbeAnswer;
+use std::collections::VecDeque;
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::io::{self, Read};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The probe's source, run with the app's interpreter.
+pub const PROBE_SOURCE: &str = include_str!("probe.py");
+
+/// Env var naming the file the probe writes its answer to.
+pub const ANSWER_PATH_ENV: &str = "RELEASE_GUARD_PROBE_OUT";
+/// Env var listing the variables whose values the probe must not redact.
+pub const HARMLESS_ENV_VARS_ENV: &str = "RELEASE_GUARD_PROBE_KEEP_ENV";
+
+/// How much of the probe's output is kept for diagnostics.
+const OUTPUT_TAIL_BYTES: usize = 4096;
+/// How often the wait loop looks at forwarded signals; the child's exit itself is noticed at
+/// once, so this adds nothing to a normal run.
+const SIGNAL_POLL_INTERVAL: Duration = Duration::from_millis(50);
+/// How long an interrupted probe gets to exit before its group is killed.
+const INTERRUPT_GRACE: Duration = Duration::from_secs(3);
+/// How long to wait for the output reader after the probe exited; a grandchild the app left
+/// behind may hold the pipe open.
+const OUTPUT_DRAIN_WAIT: Duration = Duration::from_millis(200);
+/// Signals forwarded to the probe's process group.
+const FORWARDED_SIGNALS: [libc::c_int; 2] = [libc::SIGTERM, libc::SIGINT];
+
+/// What to probe and how.
+#[derive(Debug, Clone)]
+pub struct ProbeRequest {
+    /// The app directory: the probe's working directory and first `sys.path` entry.
+    pub app_dir: PathBuf,
+    /// The Python interpreter, usually from [`find_python`].
+    pub python: PathBuf,
+    /// Sets `DJANGO_SETTINGS_MODULE` for the probe when known.
+    pub settings_module: Option<String>,
+    /// The probe is killed after this long.
+    pub timeout: Duration,
+    /// Environment variables added to or overriding the inherited environment.
+    pub env: Vec<(OsString, OsString)>,
+}
+
+impl ProbeRequest {
+    /// A request with no settings module, no extra environment and the default timeout.
+    #[must_use]
+    pub fn new(app_dir: impl Into<PathBuf>, python: impl Into<PathBuf>) -> Self {
+        Self {
+            app_dir: app_dir.into(),
+            python: python.into(),
+            settings_module: None,
+            timeout: Duration::from_secs(crate::config::DEFAULT_TIMEOUT_SECS),
+            env: Vec::new(),
+        }
+    }
+}
+
+/// Why the probe gave no answer. (A probe that answers with an error is a successful run:
+/// see [`crate::gate::snapshot::ProbeError`].)
+#[derive(Debug)]
+pub enum ProbeFailure {
+    /// No interpreter at the override path, nor `python`/`python3` on PATH.
+    PythonNotFound { tried: Vec<String> },
+    /// The interpreter exists but could not be started.
+    Spawn { python: PathBuf, source: io::Error },
+    /// The probe ran longer than the timeout; its process group was killed.
+    TimedOut(Duration),
+    /// The guard received this signal (SIGTERM/SIGINT) and passed it on to the probe.
+    Interrupted { signal: i32 },
+    /// The probe exited without writing an answer.
+    NoAnswer {
+        exit_status: ExitStatus,
+        /// The end of the probe's output (stderr, and stdout, which shares its pipe), with
+        /// environment values redacted.
+        stderr_tail: String,
+    },
+    /// The answer file was not a valid answer.
+    InvalidAnswer(String),
+    /// A local I/O failure (temp dir, pipe, answer file).
+    Io {
+        action: &'static str,
+        source: io::Error,
+    },
+}
+
+impl fmt::Display for ProbeFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PythonNotFound { tried } => write!(
+                f,
+                "no Python interpreter found (looked for {}); set {} to the app's python",
+                tried.join(", "),
+                crate::config::env::PYTHON
+            ),
+            Self::Spawn { python, source } => {
+                write!(f, "could not start {}: {source}", python.display())
+            }
+            Self::TimedOut(timeout) => write!(
+                f,
+                "the probe did not finish within {} s and was stopped; if the app is just slow \
+                 to start, raise {}",
+                timeout.as_secs_f64(),
+                crate::config::env::TIMEOUT
+            ),
+            Self::Interrupted { signal } => {
+                write!(f, "interrupted by {}", signal_name(*signal))
+            }
+            Self::NoAnswer {
+                exit_status,
+                stderr_tail,
+            } => {
+                write!(f, "the probe exited ({exit_status}) without an answer")?;
+                if !stderr_tail.is_empty() {
+                    write!(f, "; its last output:\n{stderr_tail}")?;
+                }
+                Ok(())
+            }
+            Self::InvalidAnswer(reason) => write!(f, "the probe's answer is unreadable: {reason}"),
+            Self::Io { action, source } => write!(f, "could not {action}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for ProbeFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Spawn { source, .. } | Self::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+fn signal_name(signal: i32) -> String {
+    match signal {
+        libc::SIGTERM => "SIGTERM".to_string(),
+        libc::SIGINT => "SIGINT".to_string(),
+        other => format!("signal {other}"),
+    }
+}
+
+/// The interpreter to run the probe with: `override_` (`RELEASE_GUARD_PYTHON`, a path or a
+/// command name), else `python` on `path` (heroku/python's venv puts it first), else `python3`.
+///
+/// # Errors
+///
+/// [`ProbeFailure::PythonNotFound`] listing what was looked for.
+pub fn find_python(
+    override_: Option<&OsStr>,
+    path: Option<&OsStr>,
+) -> Result<PathBuf, ProbeFailure> {
+    let candidates: Vec<&OsStr> = match override_.filter(|value| !value.is_empty()) {
+        Some(value) => vec![value],
+        None => vec![OsStr::new("python"), OsStr::new("python3")],
+    };
+    for candidate in &candidates {
+        let found = if Path::new(candidate).components().count() > 1 {
+            Some(PathBuf::from(candidate)).filter(|path| is_executable(path))
+        } else {
+            path.and_then(|path| {
+                std::env::split_paths(path)
+                    .map(|dir| dir.join(candidate))
+                    .find(|path| is_executable(path))
+            })
+        };
+        if let Some(found) = found {
+            return Ok(found);
+        }
+    }
+    Err(ProbeFailure::PythonNotFound {
+        tried: candidates
+            .iter()
+            .map(|candidate| candidate.to_string_lossy().into_owned())
+            .collect(),
+    })
+}
+
+fn is_executable(path: &Path) -> bool {
+    path.metadata()
+        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+}
+
+/// Runs the probe and returns its answer: a snapshot, or the probe's structured error when
+/// Django could not be loaded.
+///
+/// # Errors
+///
+/// A [`ProbeFailure`] when the probe gave no usable answer: it could not start, timed out, was
+/// interrupted, died, or wrote something unreadable.
+pub fn run(request: &ProbeRequest) -> Result<ProbeAnswer, ProbeFailure> {
+    let private_dir = PrivateDir::create()?;
+    let probe_path = private_dir.path.join("probe.py");
+    std::fs::write(&probe_path, PROBE_SOURCE).map_err(io_error("write the probe"))?;
+    let answer_path = private_dir.path.join("answer.json");
+
+    let (output_reader, output_writer) = io::pipe().map_err(io_error("create a pipe"))?;
+    let stderr_writer = output_writer
+        .try_clone()
+        .map_err(io_error("create a pipe"))?;
+    let mut command = Command::new(&request.python);
+    command
+        .arg(&probe_path)
+        .current_dir(&request.app_dir)
+        .stdin(Stdio::null())
+        .stdout(output_writer)
+        .stderr(stderr_writer)
+        // Its own group, so a timeout kills everything the app started and a terminal's
+        // Ctrl-C reaches the probe only through us.
+        .process_group(0)
+        .envs(request.env.iter().map(|(name, value)| (name, value)))
+        .env(ANSWER_PATH_ENV, &answer_path)
+        .env(HARMLESS_ENV_VARS_ENV, harmless_env_vars_list());
+    if let Some(module) = &request.settings_module {
+        command.env(crate::config::env::DJANGO_SETTINGS_MODULE, module);
+    }
+
+    let signals = SignalForwarding::register()?;
+    let child = command.spawn().map_err(|source| match source.kind() {
+        io::ErrorKind::NotFound => ProbeFailure::PythonNotFound {
+            tried: vec![request.python.display().to_string()],
+        },
+        _ => ProbeFailure::Spawn {
+            python: request.python.clone(),
+            source,
+        },
+    });
+    // Close our copies of the pipe's write end, or the reader never sees end-of-file.
+    drop(command);
+    let mut child = child?;
+    let group = child.id();
+    let output = OutputTail::read_in_background(output_reader);
+    let (exit_sender, exit_receiver) = mpsc::channel();
+    thread::spawn(move || exit_sender.send(child.wait()));
+
+    let deadline = Instant::now() + request.timeout;
+    let exit_status = loop {
+        if let Some(signal) = signals.received() {
+            let _ = signal_group(group, signal);
+            if exit_receiver.recv_timeout(INTERRUPT_GRACE).is_err() {
+                let _ = signal_group(group, libc::SIGKILL);
+            }
+            return Err(ProbeFailure::Interrupted { signal });
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            let _ = signal_group(group, libc::SIGKILL);
+            let _ = exit_receiver.recv();
+            return Err(ProbeFailure::TimedOut(request.timeout));
+        }
+        match exit_receiver.recv_timeout((deadline - now).min(SIGNAL_POLL_INTERVAL)) {
+            Ok(status) => break status.map_err(io_error("wait for the probe"))?,
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(ProbeFailure::Io {
+                    action: "wait for the probe",
+                    source: io::Error::other("the waiting thread ended"),
+                });
+            }
+        }
+    };
+    drop(signals);
+    // Whatever the app started in the background ends with the probe.
+    let _ = signal_group(group, libc::SIGKILL);
+
+    match std::fs::read(&answer_path) {
+        Ok(answer) => serde_json::from_slice(&answer)
+            .map_err(|error| ProbeFailure::InvalidAnswer(error.to_string())),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => {
+            let redactor =
+                Redactor::from_env(std::env::vars_os().chain(request.env.iter().cloned()));
+            Err(ProbeFailure::NoAnswer {
+                exit_status,
+                stderr_tail: redactor.redact(&output.finish()).into_owned(),
+            })
+        }
+        Err(error) => Err(io_error("read the probe's answer")(error)),
+    }
+}
+
+fn io_error(action: &'static str) -> impl FnOnce(io::Error) -> ProbeFailure {
+    move |source| ProbeFailure::Io { action, source }
+}
+
+/// Sends `signal` to every process in the probe's group.
+#[expect(
+    unsafe_code,
+    reason = "std has no process-group kill; killpg only sends a signal and touches no memory"
+)]
+fn signal_group(group: u32, signal: libc::c_int) -> io::Result<()> {
+    let group = libc::pid_t::try_from(group).map_err(io::Error::other)?;
+    // SAFETY: killpg takes two integers and has no memory-safety preconditions. The group id is
+    // the probe's pid, which the kernel does not reuse while the group has members.
+    if unsafe { libc::killpg(group, signal) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// A directory only we can read (0700), removed with everything in it when dropped.
+struct PrivateDir {
+    path: PathBuf,
+}
+
+impl PrivateDir {
+    fn create() -> Result<Self, ProbeFailure> {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let base = std::env::temp_dir();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.subsec_nanos());
+        let mut last_error = None;
+        for _ in 0..16 {
+            let path = base.join(format!(
+                "release-guard-probe-{}-{}-{nanos}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed)
+            ));
+            match std::fs::DirBuilder::new().mode(0o700).create(&path) {
+                Ok(()) => return Ok(Self { path }),
+                Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
+                    last_error = Some(error);
+                }
+                Err(error) => return Err(io_error("create a private temporary directory")(error)),
+            }
+        }
+        Err(io_error("create a private temporary directory")(
+            last_error.unwrap_or_else(|| io::Error::other("no free name")),
+        ))
+    }
+}
+
+impl Drop for PrivateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Records SIGTERM/SIGINT while the probe runs, so they can be passed on to its group.
+struct SignalForwarding {
+    /// 0 while no signal arrived, else 1 + the index in [`FORWARDED_SIGNALS`].
+    received: Arc<AtomicUsize>,
+    registrations: Vec<signal_hook::SigId>,
+}
+
+impl SignalForwarding {
+    fn register() -> Result<Self, ProbeFailure> {
+        let received = Arc::new(AtomicUsize::new(0));
+        let mut forwarding = Self {
+            received: Arc::clone(&received),
+            registrations: Vec::with_capacity(FORWARDED_SIGNALS.len()),
+        };
+        for (index, signal) in FORWARDED_SIGNALS.into_iter().enumerate() {
+            let id = signal_hook::flag::register_usize(signal, Arc::clone(&received), index + 1)
+                .map_err(io_error("watch for signals"))?;
+            forwarding.registrations.push(id);
+        }
+        Ok(forwarding)
+    }
+
+    fn received(&self) -> Option<libc::c_int> {
+        let marker = self.received.load(Ordering::SeqCst);
+        marker
+            .checked_sub(1)
+            .and_then(|index| FORWARDED_SIGNALS.get(index).copied())
+    }
+}
+
+impl Drop for SignalForwarding {
+    fn drop(&mut self) {
+        for id in self.registrations.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
+}
+
+/// The last [`OUTPUT_TAIL_BYTES`] of the probe's output, read by a background thread.
+struct OutputTail {
+    tail: Arc<Mutex<VecDeque<u8>>>,
+    done: mpsc::Receiver<()>,
+}
+
+impl OutputTail {
+    fn read_in_background(mut reader: io::PipeReader) -> Self {
+        let tail = Arc::new(Mutex::new(VecDeque::with_capacity(OUTPUT_TAIL_BYTES)));
+        let (done_sender, done) = mpsc::channel();
+        let writer_tail = Arc::clone(&tail);
+        thread::spawn(move || {
+            let mut buffer = [0_u8; 8192];
+            while let Ok(read @ 1..) = reader.read(&mut buffer) {
+                let mut tail = writer_tail.lock().unwrap_or_else(PoisonError::into_inner);
+                tail.extend(&buffer[..read]);
+                let excess = tail.len().saturating_sub(OUTPUT_TAIL_BYTES);
+                tail.drain(..excess);
+            }
+            let _ = done_sender.send(());
+        });
+        Self { tail, done }
+    }
+
+    /// The tail as text, starting at a line boundary when it was cut.
+    fn finish(self) -> String {
+        let _ = self.done.recv_timeout(OUTPUT_DRAIN_WAIT);
+        let tail = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
+        let bytes: Vec<u8> = tail.iter().copied().collect();
+        let text = String::from_utf8_lossy(&bytes);
+        let text = if bytes.len() >= OUTPUT_TAIL_BYTES {
+            text.split_once('\n').map_or(&*text, |(_, rest)| rest)
+        } else {
+            &text
+        };
+        text.trim_end().to_string()
+    }
+}

@@ -1,0 +1,502 @@
+"""Tests of src/gate/probe.py under the current interpreter's Django.
+
+Run from the repository root under each venv:
+    python -m unittest discover -s tests/python
+The probe runs as a subprocess against the real fixture apps (fixtures/), exactly as the runner
+starts it; its helper functions are also tested directly.
+"""
+
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import py_compile
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PROBE = REPO / "src" / "gate" / "probe.py"
+FIXTURES = REPO / "fixtures"
+
+spec = importlib.util.spec_from_file_location("release_guard_probe", PROBE)
+probe = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(probe)
+
+TUTORIAL_SECRET_KEY = "tutorial-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
+PLANTED_MARKERS = (
+    "planted-secret-key-",
+    "planted-db-password-4711",
+    "planted-env-token-31337",
+)
+REDACTED_SECRETS = "key=[redacted] password=[redacted] token=[redacted]"
+
+SNAPSHOT_FIELDS = {
+    "status",
+    "django_version",
+    "python_version",
+    "settings_module",
+    "checks",
+    "settings",
+    "secret_key",
+    "proxy_trust",
+    "simulation",
+    "timings",
+}
+ERROR_FIELDS = {
+    "status",
+    "kind",
+    "exception",
+    "message",
+    "frames",
+    "settings_module",
+    "django_version",
+}
+
+
+def clean_environ(extra):
+    """The test's environment without variables a fixture reads, plus `extra`."""
+    environ = {
+        name: value
+        for name, value in os.environ.items()
+        if name
+        not in (
+            "DJANGO_SETTINGS_MODULE",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "USE_SSL",
+            "DEBUG",
+        )
+        and not name.startswith(
+            ("EDGE_", "RELEASE_GUARD_", "FORWARDED_ALLOW_IPS", "GUNICORN_CMD_ARGS")
+        )
+    }
+    environ.update(extra)
+    return environ
+
+
+def run_probe(app, settings_module=None, **env):
+    """Runs the probe like the runner does; returns (answer or None, completed process)."""
+    with tempfile.TemporaryDirectory() as private:
+        out = os.path.join(private, "answer.json")
+        extra = {
+            probe.OUT_ENV: out,
+            probe.KEEP_ENV_ENV: "PATH,HOME,PWD,VIRTUAL_ENV,LANG",
+            **env,
+        }
+        if settings_module is not None:
+            extra["DJANGO_SETTINGS_MODULE"] = settings_module
+        completed = subprocess.run(
+            [sys.executable, str(PROBE)],
+            cwd=FIXTURES / app,
+            env=clean_environ(extra),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        answer = None
+        if os.path.exists(out):
+            with open(out, encoding="utf-8") as answer_file:
+                answer = json.load(answer_file)
+        return answer, completed
+
+
+def run_edge(scenario, app="edge", **env):
+    answer, completed = run_probe(
+        app,
+        f"edge.settings.{scenario}",
+        EDGE_PLANTED_TOKEN="planted-env-token-31337",
+        **env,
+    )
+    if answer is None:
+        raise AssertionError(f"no answer; stderr:\n{completed.stderr}")
+    return answer
+
+
+class SnapshotTest(unittest.TestCase):
+    def test_tutorial_snapshot_shape(self):
+        answer, completed = run_probe(
+            "tutorial",
+            "mysite.settings",
+            SECRET_KEY=TUTORIAL_SECRET_KEY,
+            ALLOWED_HOSTS='["guard-demo.herokuapp.com"]',
+            USE_SSL="true",
+        )
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        self.assertEqual(completed.stdout, "")
+        self.assertEqual(set(answer), SNAPSHOT_FIELDS)
+        self.assertEqual(answer["status"], "ok")
+        self.assertEqual(answer["settings_module"], "mysite.settings")
+        self.assertEqual(answer["checks"], [])
+        self.assertEqual(
+            answer["secret_key"],
+            {
+                "set": True,
+                "long_enough": True,
+                "enough_unique_characters": True,
+                "insecure_prefix": False,
+            },
+        )
+        self.assertEqual(
+            answer["settings"]["SECURE_PROXY_SSL_HEADER"],
+            {
+                "type": "tuple",
+                "value": ["HTTP_X_FORWARDED_PROTO", "https"],
+                "repr": "('HTTP_X_FORWARDED_PROTO', 'https')",
+            },
+        )
+        self.assertEqual(
+            answer["settings"]["SECURE_HSTS_SECONDS"],
+            {"type": "int", "value": 3600, "repr": "3600"},
+        )
+        self.assertEqual(
+            answer["proxy_trust"],
+            {"trusted": False, "server": "gunicorn", "source": None, "value": None},
+        )
+        self.assertEqual(
+            answer["simulation"]["http"],
+            {
+                "status": 301,
+                "location": "https://guard-demo.herokuapp.com/.well-known/release-guard/",
+                "hsts": [],
+                "set_cookies": [],
+                "error": None,
+            },
+        )
+        self.assertEqual(
+            answer["simulation"]["https"]["hsts"],
+            ["max-age=3600; includeSubDomains; preload"],
+        )
+        self.assertEqual(
+            set(answer["timings"]), {"setup_ms", "checks_ms", "simulation_ms"}
+        )
+
+    def test_checks_are_sorted_and_carry_silencing(self):
+        answer = run_edge("silenced")
+        self.assertEqual(
+            [
+                (check["id"], check["level"], check["silenced"])
+                for check in answer["checks"]
+            ],
+            [("security.W004", 30, True), ("security.W008", 30, True)],
+        )
+        self.assertEqual(
+            set(answer["checks"][0]), {"id", "level", "msg", "hint", "obj", "silenced"}
+        )
+        self.assertEqual(
+            answer["settings"]["SILENCED_SYSTEM_CHECKS"]["value"],
+            ["security.W004", "security.W008"],
+        )
+
+    def test_settings_allowlist_never_contains_secrets(self):
+        answer = run_edge("leaky")
+        self.assertLessEqual(set(answer["settings"]), set(probe.ALLOWED_SETTINGS))
+        for name in ("SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASES", "CACHES"):
+            self.assertNotIn(name, answer["settings"])
+        text = json.dumps(answer)
+        for marker in PLANTED_MARKERS:
+            self.assertNotIn(marker, text)
+
+    def test_hsts_seconds_string_zero_keeps_its_type(self):
+        answer = run_edge("hsts_string_zero")
+        self.assertEqual(
+            answer["settings"]["SECURE_HSTS_SECONDS"],
+            {"type": "str", "value": "0", "repr": "'0'"},
+        )
+        self.assertEqual(answer["checks"], [])  # Django's truthiness test misses it
+        self.assertEqual(
+            answer["simulation"]["https"]["hsts"],
+            ["max-age=0; includeSubDomains; preload"],
+        )
+
+    def test_stdout_printing_is_isolated(self):
+        answer, completed = run_probe("edge", "edge.settings.prints")
+        self.assertEqual(completed.stdout, "")
+        self.assertIn("Loading edge settings...", completed.stderr)
+        self.assertEqual(answer["status"], "ok")
+        self.assertEqual(answer["checks"], [])
+
+    def test_simulation_host_choice(self):
+        self.assertEqual(run_edge("wildcard_host")["simulation"]["host"], "example.com")
+        self.assertEqual(run_edge("debug_on")["simulation"]["host"], "localhost")
+        skipped = run_edge("no_hosts")["simulation"]
+        self.assertEqual(
+            skipped,
+            {
+                "ran": False,
+                "skipped_reason": "ALLOWED_HOSTS accepts no host the simulated requests could use",
+                "host": None,
+                "path": None,
+                "http": None,
+                "https": None,
+            },
+        )
+
+    def test_proxy_trust_from_gunicorn_config_changes_the_https_request(self):
+        answer = run_edge("no_proxy_header", app="edge-proxy-trusted")
+        self.assertEqual(
+            answer["proxy_trust"],
+            {
+                "trusted": True,
+                "server": "gunicorn",
+                "source": "gunicorn.conf.py forwarded_allow_ips",
+                "value": "*",
+            },
+        )
+        self.assertEqual(answer["simulation"]["https"]["status"], 404)
+        plain = run_edge("no_proxy_header")
+        self.assertEqual(plain["simulation"]["https"]["status"], 301)
+        self.assertEqual(plain["simulation"]["https"]["hsts"], [])
+
+
+class RedactionTest(unittest.TestCase):
+    def test_planted_secrets_are_redacted_everywhere(self):
+        answer = run_edge("leaky")
+        leaky = [check for check in answer["checks"] if check["id"] == "edge.W001"]
+        self.assertEqual(leaky[0]["msg"], f"leaky check: {REDACTED_SECRETS}")
+        self.assertEqual(leaky[0]["hint"], REDACTED_SECRETS)
+        self.assertEqual(
+            answer["simulation"]["https"]["error"],
+            f"RuntimeError: cannot reach the database: {REDACTED_SECRETS}",
+        )
+
+    def test_secrets_of_settings_that_raise_halfway(self):
+        answer = run_edge("leaky_import")
+        self.assertEqual(
+            answer["message"], f"cannot configure storage: {REDACTED_SECRETS}"
+        )
+
+    def test_environment_rules(self):
+        redactor = probe.Redactor.from_environment(
+            {
+                "API_TOKEN": "abcdef123",
+                "SHORT": "12345",
+                "PATH": "/usr/local/bin:/usr/bin",
+                "DJANGO_SETTINGS_MODULE": "mysite.settings",
+                probe.KEEP_ENV_ENV: "PATH",
+            }
+        )
+        self.assertEqual(
+            redactor.all("abcdef123 12345 /usr/local/bin:/usr/bin mysite.settings"),
+            "[redacted] 12345 /usr/local/bin:/usr/bin mysite.settings",
+        )
+        # Environment values legitimately reappear in allowlisted settings (ALLOWED_HOSTS).
+        self.assertEqual(redactor.settings_only("abcdef123"), "abcdef123")
+
+    def test_longest_secret_first(self):
+        redactor = probe.Redactor({"secret", "secret-and-more"})
+        self.assertEqual(
+            redactor.all("secret-and-more secret"), "[redacted] [redacted]"
+        )
+
+    def test_database_and_cache_values_but_not_engines(self):
+        redactor = probe.Redactor(set())
+        redactor._learn_names(
+            {
+                "SECRET_KEY": b"bytes-key-value",
+                "DATABASES": {
+                    "default": {
+                        "ENGINE": "django.db.backends.postgresql",
+                        "PASSWORD": "pw-9876",
+                    }
+                },
+                "CACHES": {
+                    "default": {
+                        "BACKEND": "x.RedisCache",
+                        "LOCATION": "redis://:pw@cache:6379",
+                    }
+                },
+            }
+        )
+        self.assertEqual(
+            redactor.setting_secrets,
+            {"bytes-key-value", "pw-9876", "redis://:pw@cache:6379"},
+        )
+
+
+class ErrorTest(unittest.TestCase):
+    def assert_error(self, answer, kind, exception):
+        self.assertEqual(set(answer), ERROR_FIELDS)
+        self.assertEqual(
+            (answer["status"], answer["kind"], answer["exception"]),
+            ("error", kind, exception),
+        )
+
+    def test_settings_that_raise(self):
+        answer = run_edge("needs_config_var")
+        self.assert_error(answer, "setup_failed", "KeyError")
+        self.assertEqual(answer["message"], "'EDGE_API_TOKEN'")
+        self.assertEqual(
+            answer["frames"],
+            [
+                {
+                    "file": "edge/settings/needs_config_var.py",
+                    "line": 7,
+                    "function": "<module>",
+                }
+            ],
+        )
+
+    def test_missing_settings_module(self):
+        answer = run_edge("does_not_exist")
+        self.assert_error(answer, "settings_import", "ModuleNotFoundError")
+        self.assertEqual(
+            answer["message"], "No module named 'edge.settings.does_not_exist'"
+        )
+
+    def test_improperly_configured(self):
+        answer = run_edge("improperly_configured")
+        self.assert_error(answer, "improperly_configured", "ImproperlyConfigured")
+        self.assertEqual(
+            answer["message"], "Application labels aren't unique, duplicates: auth"
+        )
+
+    def test_crashing_check(self):
+        answer = run_edge("leaky_checks_crash")
+        self.assert_error(answer, "checks_failed", "RuntimeError")
+        self.assertEqual(
+            answer["frames"][-1],
+            {"file": "edge/apps.py", "line": 17, "function": "leaky_check"},
+        )
+
+    def test_no_settings_module(self):
+        answer, _ = run_probe("edge")
+        self.assert_error(answer, "no_settings_module", None)
+        self.assertEqual(answer["frames"], [])
+
+    def test_no_answer_file_configured(self):
+        completed = subprocess.run(
+            [sys.executable, str(PROBE)],
+            env=clean_environ({}),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        self.assertEqual(completed.returncode, 2)
+        self.assertEqual(
+            completed.stderr,
+            "release-guard probe: RELEASE_GUARD_PROBE_OUT is not set\n",
+        )
+
+
+class ProxyTrustTest(unittest.TestCase):
+    def trust(self, procfile=None, gunicorn_conf=None, **environ):
+        with tempfile.TemporaryDirectory() as app_dir:
+            if procfile is not None:
+                Path(app_dir, "Procfile").write_text(procfile)
+            if gunicorn_conf is not None:
+                Path(app_dir, "gunicorn.conf.py").write_text(gunicorn_conf)
+            return probe.proxy_trust(app_dir, environ, probe.Redactor(set()))
+
+    def test_default_gunicorn_trusts_nobody(self):
+        self.assertEqual(
+            self.trust("web: gunicorn mysite.wsgi\n"),
+            {"trusted": False, "server": "gunicorn", "source": None, "value": None},
+        )
+
+    def test_procfile_flag_beats_config_file(self):
+        trust = self.trust(
+            "web: gunicorn mysite.wsgi --forwarded-allow-ips='*'\n",
+            gunicorn_conf='forwarded_allow_ips = "10.0.0.1"\n',
+        )
+        self.assertEqual(
+            trust,
+            {
+                "trusted": True,
+                "server": "gunicorn",
+                "source": "Procfile web: --forwarded-allow-ips",
+                "value": "*",
+            },
+        )
+
+    def test_gunicorn_cmd_args_and_env(self):
+        trust = self.trust(
+            "web: gunicorn mysite.wsgi",
+            GUNICORN_CMD_ARGS="--workers 2 --forwarded-allow-ips=*",
+        )
+        self.assertEqual(
+            (trust["trusted"], trust["source"]),
+            (True, "GUNICORN_CMD_ARGS --forwarded-allow-ips"),
+        )
+        trust = self.trust("web: gunicorn mysite.wsgi", FORWARDED_ALLOW_IPS="192.0.2.1")
+        self.assertEqual(
+            (trust["trusted"], trust["source"], trust["value"]),
+            (False, "FORWARDED_ALLOW_IPS", "192.0.2.1"),
+        )
+
+    def test_config_file_list_and_custom_path(self):
+        with tempfile.TemporaryDirectory() as app_dir:
+            Path(app_dir, "Procfile").write_text(
+                "web: python -m gunicorn -c config/gunicorn.py mysite.wsgi\n"
+            )
+            Path(app_dir, "config").mkdir()
+            Path(app_dir, "config", "gunicorn.py").write_text(
+                'forwarded_allow_ips = ["127.0.0.1", "*"]\n'
+            )
+            trust = probe.proxy_trust(app_dir, {}, probe.Redactor(set()))
+        self.assertEqual(
+            trust,
+            {
+                "trusted": True,
+                "server": "gunicorn",
+                "source": "config/gunicorn.py forwarded_allow_ips",
+                "value": "127.0.0.1,*",
+            },
+        )
+
+    def test_broken_config_file_is_not_fatal(self):
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr):
+            trust = self.trust(
+                "web: gunicorn mysite.wsgi", gunicorn_conf="raise SystemExit(1)\n"
+            )
+        self.assertEqual(
+            trust,
+            {"trusted": False, "server": "gunicorn", "source": None, "value": None},
+        )
+        self.assertEqual(
+            stderr.getvalue(),
+            "release-guard probe: gunicorn.conf.py could not be read: SystemExit: 1\n",
+        )
+
+    def test_uvicorn(self):
+        trust = self.trust(
+            "web: uvicorn mysite.asgi:application --forwarded-allow-ips '*'"
+        )
+        self.assertEqual((trust["server"], trust["trusted"]), ("uvicorn", True))
+        trust = self.trust(
+            "web: uvicorn mysite.asgi:application",
+            gunicorn_conf='forwarded_allow_ips = "*"',
+        )
+        self.assertEqual((trust["server"], trust["trusted"]), ("uvicorn", False))
+
+
+class ValueTest(unittest.TestCase):
+    def test_json_forms(self):
+        redactor = probe.Redactor(set())
+        self.assertEqual(
+            probe.describe_value(("a", 1), redactor),
+            {"type": "tuple", "value": ["a", 1], "repr": "('a', 1)"},
+        )
+        self.assertEqual(probe.describe_value({"a"}, redactor)["value"], None)
+        self.assertEqual(probe.describe_value(float("nan"), redactor)["value"], None)
+        self.assertEqual(
+            probe.describe_value(None, redactor),
+            {"type": "NoneType", "value": None, "repr": "None"},
+        )
+        long_repr = probe.describe_value("x" * 500, redactor)["repr"]
+        self.assertEqual(len(long_repr), probe.MAX_REPR_LENGTH)
+
+    def test_probe_compiles(self):
+        with tempfile.TemporaryDirectory() as out:
+            py_compile.compile(
+                str(PROBE), cfile=os.path.join(out, "probe.pyc"), doraise=True
+            )
+
+
+if __name__ == "__main__":
+    unittest.main()
