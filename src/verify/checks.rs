@@ -153,15 +153,33 @@ pub fn check_site(site: &SiteObservation, cookie_names: &CookieNames) -> SiteVer
             header = https.header;
         }
     }
+    // An extra path repeating a problem of the main page adds nothing.
+    let main_ids: Vec<String> = findings.iter().map(|finding| finding.id.clone()).collect();
     for chain in &site.extra_paths {
-        findings.extend(https_chain_findings(chain).findings);
+        findings.extend(
+            https_chain_findings(chain)
+                .findings
+                .into_iter()
+                .filter(|finding| !main_ids.contains(&finding.id)),
+        );
     }
     findings.extend(cookie_findings(site, cookie_names));
     dedup_by_id_and_message(&mut findings);
+    sort_findings(&mut findings);
     SiteVerdict {
         findings,
         preload_note: preload_note(&site.host, header.as_ref(), preload_gaps),
     }
+}
+
+/// Blocking first, then by ID; the sort is stable, so equal IDs keep their order (URL order).
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|left, right| {
+        right
+            .severity
+            .cmp(&left.severity)
+            .then_with(|| left.id.cmp(&right.id))
+    });
 }
 
 fn dedup_by_id_and_message(findings: &mut Vec<Finding>) {
@@ -236,10 +254,12 @@ fn http_findings(http: &HttpSide, https_start: &Url) -> Vec<Finding> {
     {
         findings.extend(first_redirect_findings(first, &target));
     }
-    if !chain.hops.iter().any(|hop| &hop.url == https_start) {
+    let reaches_https_start = chain.hops.iter().any(|hop| &hop.url == https_start)
+        || matches!(&chain.end, ChainEnd::Failed { url, .. } if url == https_start);
+    if !reaches_https_start {
         findings.extend(chain_end_findings(chain));
+        findings.extend(downgrade_findings(chain, "subsequent"));
     }
-    findings.extend(downgrade_findings(chain, "subsequent"));
     findings
 }
 
@@ -408,10 +428,12 @@ fn https_chain_findings(chain: &Chain) -> HttpsChainCheck {
     findings.extend(chain_end_findings(chain));
     findings.extend(downgrade_findings(chain, "initial"));
     let mut header = None;
+    // Header checks apply to the page the chain arrives at; a chain that never arrives is
+    // reported by `chain_end_findings` instead.
     if let Some(last) = chain
         .hops
         .last()
-        .filter(|hop| hop.url.scheme == Scheme::Https)
+        .filter(|hop| hop.url.scheme == Scheme::Https && chain.end == ChainEnd::Response)
     {
         if last.status >= 400 {
             findings.push(finding(
@@ -724,8 +746,11 @@ fn cookie_findings(site: &SiteObservation, names: &CookieNames) -> Vec<Finding> 
                 .filter(|finding| seen.insert((finding.id.clone(), cookie.name.clone()))),
         );
     }
-    // Only HTTPS responses are looked at: a cookie nobody saw cannot be checked.
-    if matches!(site.https, HttpsSide::Chain(_)) {
+    // Only HTTPS pages the site arrives at are looked at: a cookie nobody saw cannot be checked.
+    let arrived_over_https = matches!(&site.https, HttpsSide::Chain(chain)
+        if chain.end == ChainEnd::Response
+            && chain.hops.last().is_some_and(|hop| hop.url.scheme == Scheme::Https));
+    if arrived_over_https {
         for guarded in [Guarded::Session, Guarded::Csrf] {
             let name = match guarded {
                 Guarded::Session => &names.session,
@@ -869,5 +894,415 @@ pub fn human_duration(seconds: u64) -> String {
         format!("1 {unit}")
     } else {
         format!("{count} {unit}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE_YEAR: &str = "max-age=31536000; includeSubDomains";
+
+    fn url(text: &str) -> Url {
+        Url::parse_user_input(text).expect("a valid URL")
+    }
+
+    fn page(at: &str, sts: &[&str], cookies: &[&str]) -> Hop {
+        Hop {
+            url: url(at),
+            status: 200,
+            location: None,
+            sts: sts.iter().map(|value| (*value).to_owned()).collect(),
+            set_cookies: cookies.iter().map(|value| (*value).to_owned()).collect(),
+        }
+    }
+
+    fn redirect(at: &str, status: u16, to: &str, sts: &[&str]) -> Hop {
+        Hop {
+            status,
+            location: Some(to.to_owned()),
+            ..page(at, sts, &[])
+        }
+    }
+
+    fn chain(hops: Vec<Hop>, end: ChainEnd) -> Chain {
+        Chain {
+            start: hops[0].url.clone(),
+            hops,
+            end,
+        }
+    }
+
+    const DJANGO_COOKIES: [&str; 2] = [
+        "sessionid=x; HttpOnly; Path=/; SameSite=Lax; Secure",
+        "csrftoken=y; Path=/; SameSite=Lax; Secure",
+    ];
+
+    /// `first_redirect` from `http://example.com/`, then the hops from `https://example.com/`.
+    fn site(first_redirect: Hop, https_hops: Vec<Hop>) -> SiteObservation {
+        let secure = chain(https_hops, ChainEnd::Response);
+        let mut plain_hops = vec![first_redirect];
+        plain_hops.extend(secure.hops.clone());
+        SiteObservation {
+            host: "example.com".to_owned(),
+            http: HttpSide::Chain(chain(plain_hops, ChainEnd::Response)),
+            https: HttpsSide::Chain(secure),
+            extra_paths: Vec::new(),
+        }
+    }
+
+    fn good_site(sts: &str) -> SiteObservation {
+        site(
+            redirect("http://example.com/", 301, "https://example.com/", &[]),
+            vec![page("https://example.com/", &[sts], &DJANGO_COOKIES)],
+        )
+    }
+
+    fn ids(site: &SiteObservation) -> Vec<String> {
+        check_site(site, &CookieNames::default())
+            .findings
+            .iter()
+            .map(|finding| format!("{:?} {}", finding.severity, finding.id))
+            .collect()
+    }
+
+    #[test]
+    fn a_good_site_has_no_findings() {
+        let verdict = check_site(&good_site(ONE_YEAR), &CookieNames::default());
+        assert_eq!(verdict.findings, vec![]);
+        assert_eq!(
+            verdict.preload_note,
+            "Preload readiness (example.com): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org."
+        );
+    }
+
+    #[test]
+    fn first_redirect_rules() {
+        let to = |status: u16, location: &str| {
+            site(
+                redirect("http://example.com/", status, location, &[]),
+                vec![page("https://example.com/", &[ONE_YEAR], &DJANGO_COOKIES)],
+            )
+        };
+        assert_eq!(
+            ids(&to(301, "/")),
+            ["Block verify.redirects.http.first_redirect.insecure"]
+        );
+        assert_eq!(
+            ids(&to(308, "https://www.example.com/")),
+            ["Block verify.redirects.http.www_first"]
+        );
+        assert_eq!(
+            ids(&to(301, "https://example.org/")),
+            ["Block verify.redirects.http.first_redirect.insecure"]
+        );
+        assert_eq!(
+            ids(&to(307, "https://EXAMPLE.com:8443/")),
+            ["Warn verify.redirects.http.first_redirect.temporary"]
+        );
+        let mut unfollowable = to(301, "ftp://example.com/");
+        if let HttpSide::Chain(chain) = &mut unfollowable.http {
+            chain.hops.truncate(1);
+            chain.end =
+                ChainEnd::BadLocation("`Location: ftp://example.com/` leaves HTTP".to_owned());
+        }
+        assert_eq!(ids(&unfollowable), ["Block verify.redirects.follow_error"]);
+        let useless = site(
+            redirect(
+                "http://example.com/",
+                301,
+                "https://example.com/",
+                &[ONE_YEAR],
+            ),
+            vec![page("https://example.com/", &[ONE_YEAR], &DJANGO_COOKIES)],
+        );
+        assert_eq!(ids(&useless), ["Info verify.redirects.http.useless_header"]);
+    }
+
+    #[test]
+    fn no_http_listener_is_acceptable() {
+        let mut observed = good_site(ONE_YEAR);
+        observed.http = HttpSide::NoListener(url("http://example.com/"));
+        assert_eq!(
+            ids(&observed),
+            ["Info verify.redirects.http.does_not_exist"]
+        );
+    }
+
+    #[test]
+    fn https_redirects_need_the_header_and_must_not_downgrade() {
+        let observed = site(
+            redirect("http://example.com/", 301, "https://example.com/", &[]),
+            vec![
+                redirect("https://example.com/", 301, "/en/", &[]),
+                redirect(
+                    "https://example.com/en/",
+                    302,
+                    "http://example.com/en/",
+                    &[ONE_YEAR],
+                ),
+                page("http://example.com/en/", &[], &[]),
+            ],
+        );
+        assert_eq!(
+            ids(&observed),
+            [
+                "Block verify.redirects.insecure.subsequent",
+                "Warn verify.redirects.https.no_hsts",
+            ]
+        );
+        let initial = site(
+            redirect("http://example.com/", 301, "https://example.com/", &[]),
+            vec![
+                redirect(
+                    "https://example.com/",
+                    301,
+                    "http://example.com/x",
+                    &[ONE_YEAR],
+                ),
+                page("http://example.com/x", &[], &[]),
+            ],
+        );
+        assert_eq!(ids(&initial), ["Block verify.redirects.insecure.initial"]);
+    }
+
+    #[test]
+    fn header_values() {
+        for (value, expected) in [
+            ("max-age=0", vec!["Block verify.header.max_age.zero"]),
+            (
+                "includeSubDomains",
+                vec!["Block verify.header.max_age.missing"],
+            ),
+            ("", vec!["Block verify.header.parse.empty"]),
+            (
+                "max-age=1e6",
+                vec!["Block verify.header.parse.max_age.non_digit_characters"],
+            ),
+            (
+                "max-age=31536000, max-age=31536000",
+                vec!["Block verify.header.parse.invalid"],
+            ),
+            (
+                "max-age=31536000; max-age=1",
+                vec!["Block verify.header.parse.repeated.max_age"],
+            ),
+            (
+                "max-age=31536000; includeSubDomains=1",
+                vec!["Block verify.header.parse.invalid.include_sub_domains"],
+            ),
+            (
+                "max-age=31536000; preload=1",
+                vec![
+                    "Warn verify.header.parse.invalid.preload",
+                    "Warn verify.header.preloadable.include_sub_domains.missing",
+                ],
+            ),
+            (
+                "max-age=\"31536000\"",
+                vec!["Info verify.header.parse.max_age.quoted"],
+            ),
+            (
+                "max-age=031536000;;x",
+                vec![
+                    "Info verify.header.parse.empty_directive",
+                    "Info verify.header.parse.max_age.leading_zero",
+                    "Info verify.header.parse.unknown_directive",
+                ],
+            ),
+            (
+                "max-age=999999999999",
+                vec!["Info verify.header.max_age.over_10_years"],
+            ),
+            ("max-age=15552000", vec![]),
+            (
+                "max-age=300",
+                vec!["Warn verify.header.max_age.below_180_days"],
+            ),
+        ] {
+            assert_eq!(ids(&good_site(value)), expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn ramp_names_the_next_stages() {
+        let verdict = check_site(&good_site("max-age=300"), &CookieNames::default());
+        assert_eq!(
+            verdict.findings[0].fix.as_deref(),
+            Some("Next stages: 604800 (1 week), then 2592000 (30 days), then 31536000 (1 year)")
+        );
+        let verdict = check_site(&good_site("max-age=2592000"), &CookieNames::default());
+        assert_eq!(
+            verdict.findings[0].fix.as_deref(),
+            Some("Next stages: 31536000 (1 year)")
+        );
+        assert_eq!(
+            verdict.findings[0].message,
+            "https://example.com/ sends max-age=2592000 (30 days); browsers forget the policy after that."
+        );
+    }
+
+    #[test]
+    fn duplicate_and_missing_headers() {
+        assert_eq!(
+            ids(&good_site(ONE_YEAR).with_https_sts(&[])),
+            ["Block verify.response.no_header"]
+        );
+        assert_eq!(
+            ids(&good_site(ONE_YEAR).with_https_sts(&[ONE_YEAR, ONE_YEAR])),
+            ["Block verify.response.multiple_headers"]
+        );
+    }
+
+    impl SiteObservation {
+        fn with_https_sts(mut self, values: &[&str]) -> Self {
+            if let HttpsSide::Chain(chain) = &mut self.https {
+                chain.hops[0].sts = values.iter().map(|value| (*value).to_owned()).collect();
+            }
+            self
+        }
+    }
+
+    #[test]
+    fn preload_readiness() {
+        let note =
+            |observed: &SiteObservation| check_site(observed, &CookieNames::default()).preload_note;
+        assert_eq!(
+            note(&good_site("max-age=63072000; includeSubDomains; preload")),
+            "Preload readiness (example.com): requested and eligible; the site meets hstspreload.org's submission requirements."
+        );
+        let off_host_first = site(
+            redirect("http://example.com/", 301, "https://www.example.com/", &[]),
+            vec![
+                redirect("https://example.com/", 301, "/home", &[]),
+                page(
+                    "https://example.com/home",
+                    &["max-age=600; preload"],
+                    &DJANGO_COOKIES,
+                ),
+            ],
+        );
+        assert_eq!(
+            note(&off_host_first),
+            "Preload readiness (example.com): requested but not eligible: no includeSubDomains; max-age below 31536000; plain HTTP does not redirect to HTTPS on the same host first; an HTTPS redirect lacks the header."
+        );
+        let mut broken_tls = good_site(ONE_YEAR);
+        broken_tls.https = HttpsSide::TlsFailed {
+            url: url("https://example.com/"),
+            reason: "it has expired.".to_owned(),
+            certificate: true,
+        };
+        assert_eq!(
+            note(&broken_tls),
+            "Preload readiness (example.com): not eligible (no valid Strict-Transport-Security header)."
+        );
+        assert_eq!(
+            ids(&broken_tls),
+            ["Block verify.domain.tls.invalid_cert_chain"]
+        );
+    }
+
+    #[test]
+    fn cookie_rules() {
+        let with_cookies = |cookies: &[&str]| {
+            site(
+                redirect("http://example.com/", 301, "https://example.com/", &[]),
+                vec![page("https://example.com/", &[ONE_YEAR], cookies)],
+            )
+        };
+        assert_eq!(
+            ids(&with_cookies(&[
+                "sessionid=x; SameSite=None",
+                "csrftoken=y; Secure; SameSite=Sideways",
+                "heroku-session-affinity=z",
+                "__Secure-theme=dark; Secure",
+                "lang=en; Secure; SameSite=None",
+            ])),
+            [
+                "Block verify.cookies.session.no_secure",
+                "Warn verify.cookies.samesite.invalid",
+                "Warn verify.cookies.session.no_httponly",
+            ]
+        );
+        assert_eq!(
+            ids(&with_cookies(&[
+                "sessionid=x; Secure; HttpOnly",
+                "csrftoken=y; Secure"
+            ])),
+            [
+                "Warn verify.cookies.csrf.samesite.missing",
+                "Warn verify.cookies.session.samesite.missing",
+            ]
+        );
+        assert_eq!(
+            ids(&with_cookies(&[])),
+            [
+                "Info verify.cookies.csrf.not_observed",
+                "Info verify.cookies.session.not_observed"
+            ]
+        );
+        let renamed = CookieNames {
+            session: "__Host-sid".to_owned(),
+            csrf: "csrftoken".to_owned(),
+        };
+        let verdict = check_site(
+            &with_cookies(&[
+                "__Host-sid=1; Secure; HttpOnly; SameSite=Lax",
+                DJANGO_COOKIES[1],
+            ]),
+            &renamed,
+        );
+        let found: Vec<&str> = verdict
+            .findings
+            .iter()
+            .map(|finding| finding.id.as_str())
+            .collect();
+        assert_eq!(
+            found,
+            ["verify.cookies.prefix.invalid"],
+            "`__Host-` needs Path=/"
+        );
+        assert_eq!(verdict.findings[0].severity, Severity::Block);
+    }
+
+    #[test]
+    fn extra_paths_add_only_new_problems() {
+        let mut observed = good_site("max-age=300");
+        observed.extra_paths = vec![chain(
+            vec![page(
+                "https://example.com/accounts/login/",
+                &["max-age=300"],
+                &[
+                    "sessionid=x; Path=/; HttpOnly; SameSite=Lax",
+                    "sessionid=x; Path=/; HttpOnly; SameSite=Lax",
+                ],
+            )],
+            ChainEnd::Response,
+        )];
+        assert_eq!(
+            ids(&observed),
+            [
+                "Block verify.cookies.session.no_secure",
+                "Warn verify.header.max_age.below_180_days"
+            ]
+        );
+    }
+
+    #[test]
+    fn durations() {
+        for (seconds, text) in [
+            (0, "0 seconds"),
+            (1, "1 second"),
+            (300, "5 minutes"),
+            (3600, "1 hour"),
+            (86_400, "1 day"),
+            (604_800, "1 week"),
+            (2_592_000, "30 days"),
+            (31_536_000, "1 year"),
+            (63_072_000, "2 years"),
+            (3_601, "3601 seconds"),
+        ] {
+            assert_eq!(human_duration(seconds), text);
+        }
     }
 }

@@ -240,13 +240,7 @@ pub fn verify(options: &Options) -> Report {
             Err(error) => errors.push(error),
         }
     }
-    // Blocking first, then by ID; the sort is stable, so each ID keeps the order of the URLs.
-    report.findings.sort_by(|left, right| {
-        right
-            .severity
-            .cmp(&left.severity)
-            .then_with(|| left.id.cmp(&right.id))
-    });
+    checks::sort_findings(&mut report.findings);
     report.error = evaluation_error(errors);
     report.verdict = if report.error.is_some() {
         Verdict::Error
