@@ -618,7 +618,7 @@ struct Edge {
     warn: &'static [&'static str],
 }
 
-const EDGE_CASES: [Edge; 12] = [
+const EDGE_CASES: [Edge; 13] = [
     Edge {
         module: "good",
         exit: 0,
@@ -693,6 +693,12 @@ const EDGE_CASES: [Edge; 12] = [
         module: "debug_on",
         exit: 1,
         block: &["security.W018", "security.W020"],
+        warn: &[],
+    },
+    Edge {
+        module: "database_middleware",
+        exit: 0,
+        block: &[],
         warn: &[],
     },
 ];
