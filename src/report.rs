@@ -89,3 +89,467 @@ impl Report {
             .count()
     }
 }
+
+/// How the text log is decorated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Plain text: files, pipes and `heroku releases:output`.
+    Plain,
+    /// ANSI colours, for a terminal.
+    Colour,
+}
+
+impl Style {
+    /// Colour only on a terminal, and never when `NO_COLOR` is set to a non-empty value
+    /// (<https://no-color.org>).
+    #[must_use]
+    pub fn detect(stdout_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> Self {
+        let colour_disabled = no_color.is_some_and(|value| !value.is_empty());
+        if stdout_is_terminal && !colour_disabled {
+            Self::Colour
+        } else {
+            Self::Plain
+        }
+    }
+
+    fn paint(self, text: &str, ansi: &str) -> String {
+        match self {
+            Self::Plain => text.to_string(),
+            Self::Colour => format!("\x1b[{ansi}m{text}\x1b[0m"),
+        }
+    }
+}
+
+const BOLD_RED: &str = "1;31";
+const BOLD_YELLOW: &str = "1;33";
+const BOLD_GREEN: &str = "1;32";
+const BOLD: &str = "1";
+const DIM: &str = "2";
+
+/// Column at which prose is wrapped; code lines (`Fix:`) are never wrapped.
+const WRAP_WIDTH: usize = 100;
+
+/// The tool's name and version, as the first line of every log shows it.
+pub const TOOL_BANNER: &str = concat!("Django Release Guard ", env!("CARGO_PKG_VERSION"));
+
+/// The release log: header, blocking findings, warnings, notes, silenced findings, one verdict
+/// line and, when the release is blocked, the escape hatch.
+#[must_use]
+pub fn render_text(report: &Report, style: Style) -> String {
+    if report.mode == Mode::Off {
+        return format!("{TOOL_BANNER}: {OFF_LINE}\n");
+    }
+    let mut out = String::new();
+    out.push_str(&style.paint(&header(report), BOLD));
+    out.push('\n');
+    if report.mode == Mode::Warn {
+        out.push_str(&style.paint(NOT_ENFORCING_NOTICE, BOLD_YELLOW));
+        out.push('\n');
+    }
+    if let Some(error) = &report.error {
+        out.push('\n');
+        render_error(&mut out, error, style);
+    }
+    let sections = [
+        (Severity::Block, "BLOCKING", BOLD_RED),
+        (Severity::Warn, "WARNINGS", BOLD_YELLOW),
+        (Severity::Info, "INFO", BOLD),
+    ];
+    for (severity, title, ansi) in sections {
+        let findings: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|finding| finding.severity == severity)
+            .collect();
+        if findings.is_empty() {
+            continue;
+        }
+        out.push('\n');
+        out.push_str(&style.paint(&format!("{title} ({})", findings.len()), ansi));
+        out.push('\n');
+        for finding in findings {
+            render_finding(&mut out, finding, style, ansi);
+        }
+    }
+    if !report.silenced.is_empty() {
+        out.push('\n');
+        out.push_str(&style.paint(&format!("SILENCED ({})", report.silenced.len()), DIM));
+        out.push('\n');
+        for silenced in &report.silenced {
+            let by = match silenced.silenced_by {
+                SilencedBy::SilencedSystemChecks => "SILENCED_SYSTEM_CHECKS",
+                SilencedBy::IgnoreConfig => "ignore configuration",
+            };
+            push_lines(&mut out, "  ", &[&silenced.finding.id, " (by ", by, ")"]);
+        }
+    }
+    out.push('\n');
+    for note in &report.notes {
+        out.push_str(note);
+        out.push('\n');
+    }
+    let (verdict, ansi) = verdict_line(report);
+    out.push_str(&style.paint(&verdict, ansi));
+    out.push('\n');
+    for line in closing_advice(report) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The whole report as one pretty-printed JSON document (see README "JSON schema").
+#[must_use]
+pub fn render_json(report: &Report) -> String {
+    // A Report holds only strings, numbers, maps and enums with string forms: serialising it
+    // cannot fail, but fall back to a valid document rather than panic if that ever changes.
+    serde_json::to_string_pretty(report).unwrap_or_else(|error| {
+        serde_json::json!({
+            "tool": report.tool,
+            "verdict": "error",
+            "error": {"title": "Could not render the report", "detail": error.to_string(), "fix": ""},
+        })
+        .to_string()
+    })
+}
+
+/// The whole log when the gate is switched off.
+const OFF_LINE: &str = "RELEASE_GUARD_MODE=off, no checks run; the release goes ahead unchecked.";
+
+const NOT_ENFORCING_NOTICE: &str = "NOT ENFORCING (RELEASE_GUARD_MODE=warn): this release goes out whatever the findings below say.";
+
+fn header(report: &Report) -> String {
+    let mut parts = vec![TOOL_BANNER.to_string()];
+    if report.tool != "gate" {
+        parts.push(report.tool.to_string());
+    }
+    if let Some(version) = &report.django_version {
+        parts.push(format!("Django {version}"));
+    }
+    if let Some(module) = &report.settings_module {
+        parts.push(format!("settings {module}"));
+    }
+    parts.join(" | ")
+}
+
+fn render_error(out: &mut String, error: &EvaluationError, style: Style) {
+    out.push_str(&style.paint(&format!("COULD NOT EVALUATE: {}", error.title), BOLD_RED));
+    out.push('\n');
+    for line in error.detail.lines() {
+        out.push_str("  ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    push_labelled(out, "Fix", &error.fix);
+}
+
+fn render_finding(out: &mut String, finding: &Finding, style: Style, ansi: &str) {
+    let title = match &finding.setting {
+        Some(setting) => format!("{} ({setting})", finding.id),
+        None => finding.id.clone(),
+    };
+    out.push_str("- ");
+    out.push_str(&style.paint(&title, ansi));
+    out.push('\n');
+    push_wrapped(out, &finding.message, "  ");
+    if let Some(hint) = &finding.hint {
+        push_labelled(out, "Hint", hint);
+    }
+    if let Some(required) = &finding.required {
+        push_labelled(out, "Required", required);
+    }
+    if let Some(why) = &finding.why {
+        push_labelled(out, "Why", why);
+    }
+    if let Some(fix) = &finding.fix {
+        // Code is copied verbatim into settings.py: one line each, never wrapped.
+        for (index, line) in fix.lines().enumerate() {
+            let label = if index == 0 { "  Fix: " } else { "       " };
+            push_lines(out, label, &[line]);
+        }
+    }
+}
+
+/// Appends `indent`, the parts and a line break.
+fn push_lines(out: &mut String, indent: &str, parts: &[&str]) {
+    out.push_str(indent);
+    for part in parts {
+        out.push_str(part);
+    }
+    out.push('\n');
+}
+
+/// `  Label: text`, wrapped with continuation lines aligned under the text.
+fn push_labelled(out: &mut String, label: &str, text: &str) {
+    let first = format!("  {label}: ");
+    let rest = " ".repeat(first.len());
+    push_wrapped_with(out, text, &first, &rest);
+}
+
+fn push_wrapped(out: &mut String, text: &str, indent: &str) {
+    push_wrapped_with(out, text, indent, indent);
+}
+
+/// Greedy word wrap at `WRAP_WIDTH`; explicit line breaks in `text` are kept.
+fn push_wrapped_with(out: &mut String, text: &str, first_indent: &str, indent: &str) {
+    let mut prefix = first_indent;
+    for paragraph in text.lines() {
+        let mut line = String::from(prefix);
+        let mut line_has_words = false;
+        for word in paragraph.split_whitespace() {
+            if line_has_words && line.chars().count() + 1 + word.chars().count() > WRAP_WIDTH {
+                out.push_str(&line);
+                out.push('\n');
+                line = String::from(indent);
+                line_has_words = false;
+            }
+            if line_has_words {
+                line.push(' ');
+            }
+            line.push_str(word);
+            line_has_words = true;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+        prefix = indent;
+    }
+}
+
+fn plural(count: usize, singular: &str) -> String {
+    if count == 1 {
+        format!("1 {singular}")
+    } else {
+        format!("{count} {singular}s")
+    }
+}
+
+/// What the verdict line calls the thing being judged.
+fn subject(report: &Report) -> (&'static str, &'static str, &'static str) {
+    // (name, passed, failed)
+    if report.tool == "gate" {
+        ("Release", "passed", "blocked")
+    } else {
+        ("Site check", "passed", "failed")
+    }
+}
+
+fn verdict_line(report: &Report) -> (String, &'static str) {
+    let (name, passed, failed) = subject(report);
+    let blocking = report.count(Severity::Block);
+    let warnings = report.count(Severity::Warn);
+    let enforcing = report.mode != Mode::Warn;
+    match report.verdict {
+        Verdict::Error if enforcing => (
+            format!("{name} {failed}: it could not be evaluated"),
+            BOLD_RED,
+        ),
+        Verdict::Error => (
+            format!("{name} {passed} (NOT ENFORCING): it could not be evaluated"),
+            BOLD_YELLOW,
+        ),
+        Verdict::Block if enforcing => (
+            format!("{name} {failed}: {}", plural(blocking, "problem")),
+            BOLD_RED,
+        ),
+        Verdict::Block => (
+            format!(
+                "{name} {passed} (NOT ENFORCING): {} would have blocked it",
+                plural(blocking, "problem")
+            ),
+            BOLD_YELLOW,
+        ),
+        Verdict::Pass if warnings > 0 => (
+            format!("{name} {passed} with {}", plural(warnings, "warning")),
+            BOLD_YELLOW,
+        ),
+        Verdict::Pass => (format!("{name} {passed}"), BOLD_GREEN),
+    }
+}
+
+/// The escape hatch after a failed release, or the way back after a non-enforced one. Only the
+/// gate has modes; `verify` reports stand alone.
+fn closing_advice(report: &Report) -> Vec<String> {
+    if report.tool != "gate" || report.verdict == Verdict::Pass {
+        return Vec::new();
+    }
+    if report.mode == Mode::Warn {
+        return vec![format!(
+            "Enforce again: heroku config:set {}=enforce",
+            crate::config::env::MODE
+        )];
+    }
+    let mut advice = vec![format!(
+        "Deploy anyway: heroku config:set {}=warn",
+        crate::config::env::MODE
+    )];
+    if let Some(first_blocking) = report
+        .findings
+        .iter()
+        .find(|finding| finding.severity == Severity::Block)
+    {
+        advice.push(format!(
+            "Ignore one check: heroku config:set {}={}",
+            crate::config::env::IGNORE,
+            first_blocking.id
+        ));
+    }
+    advice
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Source;
+    use indoc::{formatdoc, indoc};
+
+    fn blocked_report(mode: Mode) -> Report {
+        Report {
+            tool: "gate",
+            verdict: Verdict::Block,
+            mode,
+            findings: vec![
+                Finding::new(
+                    "security.W004",
+                    Severity::Block,
+                    Source::Django,
+                    "You have not set a value for the SECURE_HSTS_SECONDS setting. If your entire site is served only over SSL, you may want to consider setting a value and enabling HTTP Strict Transport Security.",
+                )
+                .with_setting("SECURE_HSTS_SECONDS")
+                .with_required("a positive whole number of seconds")
+                .with_fix("SECURE_HSTS_SECONDS = 3600"),
+                Finding::new(
+                    "security.W008",
+                    Severity::Block,
+                    Source::Django,
+                    "SECURE_SSL_REDIRECT is not set to True.",
+                )
+                .with_fix("SECURE_SSL_REDIRECT = True\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")"),
+                Finding::new(
+                    "guard.hsts_seconds_short",
+                    Severity::Warn,
+                    Source::Guard,
+                    "Short.",
+                )
+                .with_why("Because."),
+            ],
+            silenced: vec![SilencedFinding {
+                finding: Finding::new("security.W021", Severity::Warn, Source::Django, "x"),
+                silenced_by: SilencedBy::SilencedSystemChecks,
+            }],
+            django_version: Some("5.2".to_string()),
+            settings_module: Some("mysite.settings".to_string()),
+            error: None,
+            notes: Vec::new(),
+            timings: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn blocked_log_lists_findings_then_one_verdict_and_the_escape_hatch() {
+        let expected = formatdoc! {r#"
+            {TOOL_BANNER} | Django 5.2 | settings mysite.settings
+
+            BLOCKING (2)
+            - security.W004 (SECURE_HSTS_SECONDS)
+              You have not set a value for the SECURE_HSTS_SECONDS setting. If your entire site is served only
+              over SSL, you may want to consider setting a value and enabling HTTP Strict Transport Security.
+              Required: a positive whole number of seconds
+              Fix: SECURE_HSTS_SECONDS = 3600
+            - security.W008
+              SECURE_SSL_REDIRECT is not set to True.
+              Fix: SECURE_SSL_REDIRECT = True
+                   SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+            WARNINGS (1)
+            - guard.hsts_seconds_short
+              Short.
+              Why: Because.
+
+            SILENCED (1)
+              security.W021 (by SILENCED_SYSTEM_CHECKS)
+
+            Release blocked: 2 problems
+            Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
+            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W004
+        "#};
+        assert_eq!(
+            render_text(&blocked_report(Mode::Enforce), Style::Plain),
+            expected
+        );
+    }
+
+    #[test]
+    fn warn_mode_is_loud_and_says_how_to_enforce_again() {
+        let text = render_text(&blocked_report(Mode::Warn), Style::Plain);
+        assert!(text.contains(&format!("\n{NOT_ENFORCING_NOTICE}\n")));
+        assert!(text.ends_with(indoc! {"
+            Release passed (NOT ENFORCING): 2 problems would have blocked it
+            Enforce again: heroku config:set RELEASE_GUARD_MODE=enforce
+        "}));
+    }
+
+    #[test]
+    fn verdict_lines() {
+        let mut report = blocked_report(Mode::Enforce);
+        report
+            .findings
+            .retain(|finding| finding.severity != Severity::Block);
+        report.verdict = Verdict::Pass;
+        assert!(render_text(&report, Style::Plain).ends_with("\nRelease passed with 1 warning\n"));
+        report.findings.clear();
+        assert!(render_text(&report, Style::Plain).ends_with("\nRelease passed\n"));
+        report.tool = "verify";
+        assert!(render_text(&report, Style::Plain).ends_with("\nSite check passed\n"));
+    }
+
+    #[test]
+    fn evaluation_error_shows_detail_fix_and_escape_hatch() {
+        let mut report = blocked_report(Mode::Enforce);
+        report.findings.clear();
+        report.silenced.clear();
+        report.django_version = None;
+        report.verdict = Verdict::Error;
+        report.error = Some(EvaluationError {
+            title: "The settings module failed to import".to_string(),
+            detail: "KeyError: 'SECRET_KEY'\n  mysite/settings.py:12 in <module>".to_string(),
+            fix: "Set the config var.".to_string(),
+        });
+        let expected = formatdoc! {"
+            {TOOL_BANNER} | settings mysite.settings
+
+            COULD NOT EVALUATE: The settings module failed to import
+              KeyError: 'SECRET_KEY'
+                mysite/settings.py:12 in <module>
+              Fix: Set the config var.
+
+            Release blocked: it could not be evaluated
+            Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
+        "};
+        assert_eq!(render_text(&report, Style::Plain), expected);
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        use std::ffi::OsStr;
+        assert_eq!(Style::detect(true, None), Style::Colour);
+        assert_eq!(Style::detect(true, Some(OsStr::new(""))), Style::Colour);
+        assert_eq!(Style::detect(true, Some(OsStr::new("1"))), Style::Plain);
+        assert_eq!(Style::detect(false, None), Style::Plain);
+        let coloured = render_text(&blocked_report(Mode::Enforce), Style::Colour);
+        assert!(coloured.contains("\x1b[1;31mRelease blocked: 2 problems\x1b[0m"));
+    }
+
+    #[test]
+    fn json_document_names_everything_in_lowercase() {
+        let json: serde_json::Value =
+            serde_json::from_str(&render_json(&blocked_report(Mode::Enforce))).unwrap();
+        assert_eq!(json["verdict"], "block");
+        assert_eq!(json["mode"], "enforce");
+        assert_eq!(json["findings"][0]["id"], "security.W004");
+        assert_eq!(json["findings"][0]["severity"], "block");
+        assert_eq!(json["findings"][0]["source"], "django");
+        assert_eq!(json["findings"][0]["fix"], "SECURE_HSTS_SECONDS = 3600");
+        assert_eq!(json["silenced"][0]["id"], "security.W021");
+        assert_eq!(json["silenced"][0]["silenced_by"], "silenced_system_checks");
+    }
+}

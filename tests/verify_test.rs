@@ -1,1 +1,812 @@
-//! placeholder
+//! `release-guard verify` against real servers on 127.0.0.1: the `verify_site` Django fixture
+//! under gunicorn (plain HTTP plus TLS from a throwaway CA made with the `openssl` CLI), and
+//! `tests/servers/scripted_site.py` for the edge cases. Every server picks or reports free
+//! ports, is waited for with a bounded loop, and is stopped on drop (and stops itself anyway).
+
+use crate::support::python::{default_venv, fixture};
+use indoc::{formatdoc, indoc};
+use release_guard::report::{self, Exit, Report, Style};
+use release_guard::verify::{self, Command as VerifyCommand};
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long any server may take to start listening.
+const STARTUP_LIMIT: Duration = Duration::from_secs(20);
+
+/// A directory removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "release-guard-verify-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create scratch dir");
+        Self(dir)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let output = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run openssl");
+    assert!(
+        output.status.success(),
+        "openssl {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A throwaway CA, and server certificates it signs.
+struct TestCa {
+    scratch: Scratch,
+}
+
+/// A server certificate and its key.
+struct ServerCert {
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+const EC_KEY: [&str; 4] = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"];
+
+impl TestCa {
+    fn new(name: &str) -> Self {
+        let scratch = Scratch::new(name);
+        let ca = Self { scratch };
+        // Distinct names, so a certificate from another test CA is an unknown issuer.
+        let subject = format!("/CN=Release Guard Test CA {name}");
+        let mut args = vec!["req", "-x509", "-nodes"];
+        args.extend(EC_KEY);
+        args.extend([
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            &subject,
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]);
+        openssl(&ca.scratch.0, &args);
+        ca
+    }
+
+    fn pem(&self) -> PathBuf {
+        self.scratch.path("ca.pem")
+    }
+
+    fn pem_arg(&self) -> String {
+        self.pem().display().to_string()
+    }
+
+    /// A certificate for `names` (subjectAltName entries), valid for `days` (negative: expired).
+    fn issue(&self, file_stem: &str, names: &str, days: &str) -> ServerCert {
+        let dir = &self.scratch.0;
+        let key = format!("{file_stem}.key");
+        let csr = format!("{file_stem}.csr");
+        let cert = format!("{file_stem}.pem");
+        let ext = format!("{file_stem}.ext");
+        std::fs::write(
+            dir.join(&ext),
+            format!(
+                "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName={names}\n"
+            ),
+        )
+        .expect("write extensions");
+        let mut args = vec!["req", "-nodes"];
+        args.extend(EC_KEY);
+        args.extend([
+            "-keyout",
+            &key,
+            "-out",
+            &csr,
+            "-subj",
+            "/CN=release-guard test",
+        ]);
+        openssl(dir, &args);
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                &cert,
+                "-days",
+                days,
+                "-extfile",
+                &ext,
+            ],
+        );
+        ServerCert {
+            cert: dir.join(cert),
+            key: dir.join(key),
+        }
+    }
+
+    fn localhost(&self) -> ServerCert {
+        self.issue("localhost", "DNS:localhost,IP:127.0.0.1", "2")
+    }
+}
+
+/// A child process whose stdout lines are collected; killed on drop.
+struct Server {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+    first_line: Receiver<String>,
+}
+
+impl Server {
+    fn spawn(mut command: Command) -> Self {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start server");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let (sender, first_line) = mpsc::channel();
+        let collected = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = sender.send(line.clone());
+                collected.lock().expect("lines lock").push(line);
+            }
+        });
+        Self {
+            child,
+            lines,
+            first_line,
+        }
+    }
+
+    /// Stdout lines containing `needle`, once at least `expected` arrived (or 5 s passed) and
+    /// a little later, so that a late extra line is counted too.
+    fn count_lines(&self, needle: &str, expected: usize) -> usize {
+        let count = || {
+            self.lines
+                .lock()
+                .expect("lines lock")
+                .iter()
+                .filter(|line| line.contains(needle))
+                .count()
+        };
+        let started = Instant::now();
+        while count() < expected && started.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        count()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // SIGTERM, so `timeout` passes it on to gunicorn and nothing is orphaned.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+struct Ports {
+    http: u16,
+    https: u16,
+}
+
+/// `tests/servers/scripted_site.py SCENARIO`.
+struct ScriptedSite {
+    server: Server,
+    ports: Ports,
+}
+
+impl ScriptedSite {
+    fn start(scenario: &str, cert: &ServerCert) -> Self {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/scripted_site.py");
+        let mut command = Command::new(default_venv().python());
+        command
+            .arg(script)
+            .arg(scenario)
+            .arg("--cert")
+            .arg(&cert.cert)
+            .arg("--key")
+            .arg(&cert.key)
+            .args(["--lifetime", "120"]);
+        let server = Server::spawn(command);
+        let first_line = server
+            .first_line
+            .recv_timeout(STARTUP_LIMIT)
+            .expect("the scripted site reports its ports");
+        let ports = serde_json::from_str(&first_line).expect("ports as JSON");
+        Self { server, ports }
+    }
+
+    fn requests(&self, expected: usize) -> usize {
+        self.server.count_lines("REQUEST ", expected)
+    }
+}
+
+/// A free port on 127.0.0.1 (released again for the server to bind).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+fn wait_until_listening(port: u16, server: &mut Server) {
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            server.child.try_wait().expect("server status").is_none(),
+            "the server on port {port} exited early"
+        );
+        assert!(
+            started.elapsed() < STARTUP_LIMIT,
+            "nothing listens on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The `verify_site` fixture: one gunicorn with TLS and one on plain HTTP, as behind Heroku's
+/// router, where Django's own `SECURE_SSL_REDIRECT` answers plain-HTTP requests.
+struct DjangoSite {
+    http: Server,
+    https: Server,
+    ports: Ports,
+}
+
+impl DjangoSite {
+    fn start(cert: &ServerCert, env: &[(&str, &str)]) -> Self {
+        let ports = Ports {
+            http: free_port(),
+            https: free_port(),
+        };
+        let ssl_host = format!("localhost:{}", ports.https);
+        let gunicorn = |port: u16, tls: bool| {
+            let mut command = Command::new("timeout");
+            command
+                .args(["--kill-after=5", "120"])
+                .arg(default_venv().python())
+                .args(["-m", "gunicorn", "--no-control-socket", "--workers", "1"])
+                .args(["--graceful-timeout", "2", "--access-logfile", "-"])
+                .arg(format!("--bind=127.0.0.1:{port}"))
+                .current_dir(fixture("verify_site"))
+                .env("SSL_HOST", &ssl_host)
+                .envs(env.iter().copied());
+            if tls {
+                command
+                    .arg("--certfile")
+                    .arg(&cert.cert)
+                    .arg("--keyfile")
+                    .arg(&cert.key);
+            }
+            command.arg("verify_site.wsgi");
+            Server::spawn(command)
+        };
+        let mut site = Self {
+            http: gunicorn(ports.http, false),
+            https: gunicorn(ports.https, true),
+            ports,
+        };
+        wait_until_listening(ports.http, &mut site.http);
+        wait_until_listening(ports.https, &mut site.https);
+        site
+    }
+}
+
+/// What one `verify` run produced.
+struct Run {
+    report: Report,
+    exit: Exit,
+    /// The plain-text report, with the test ports replaced by `HTTP_PORT` / `HTTPS_PORT`.
+    text: String,
+    elapsed: Duration,
+}
+
+fn run_verify(args: &[&str], env: &[(&str, &str)], ports: Ports) -> Run {
+    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    let lookup = |name: &str| {
+        env.iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| (*value).to_owned())
+    };
+    let Ok(VerifyCommand::Verify(options)) = verify::parse_args(&args, lookup) else {
+        panic!("valid arguments: {args:?}");
+    };
+    let started = Instant::now();
+    let report = verify::verify(&options);
+    let elapsed = started.elapsed();
+    let text = report::render_text(&report, Style::Plain)
+        .replace(&format!(":{}", ports.https), ":HTTPS_PORT")
+        .replace(&format!(":{}", ports.http), ":HTTP_PORT");
+    Run {
+        exit: verify::exit_code(&report),
+        report,
+        text,
+        elapsed,
+    }
+}
+
+fn ids(report: &Report) -> Vec<String> {
+    report
+        .findings
+        .iter()
+        .map(|finding| format!("{:?} {}", finding.severity, finding.id))
+        .collect()
+}
+
+fn http_url(ports: Ports) -> String {
+    format!("http://localhost:{}/", ports.http)
+}
+
+#[test]
+fn hardened_django_site_passes_at_one_request_per_hop() {
+    let ca = TestCa::new("django-good");
+    let site = DjangoSite::start(
+        &ca.localhost(),
+        &[("USE_SSL", "true"), ("HSTS_SECONDS", "31536000")],
+    );
+    let https_port = site.ports.https.to_string();
+    let run = run_verify(
+        &[
+            &http_url(site.ports),
+            "--https-port",
+            &https_port,
+            "--path",
+            "/accounts/login/",
+            "--cacert",
+            &ca.pem_arg(),
+        ],
+        &[],
+        site.ports,
+    );
+    assert_eq!(
+        run.text,
+        formatdoc! {"
+            Django Release Guard {version} | verify
+
+            Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org.
+            Site check passed
+        ", version = env!("CARGO_PKG_VERSION")}
+    );
+    assert_eq!(run.exit, Exit::Pass);
+    // http://localhost/ -> 301 -> https://localhost/ (200), then /accounts/login/ (200).
+    assert_eq!(site.http.count_lines("\"GET / HTTP/1.1\" 301", 1), 1);
+    assert_eq!(site.https.count_lines("\"GET ", 2), 2);
+}
+
+#[test]
+fn story_settings_ramp_warns_and_without_ssl_block() {
+    let ca = TestCa::new("django-story");
+    let cert = ca.localhost();
+    // USE_SSL with Django's suggested first step, SECURE_HSTS_SECONDS = 3600; the CA comes
+    // from SSL_CERT_FILE this time.
+    let ramping = DjangoSite::start(&cert, &[("USE_SSL", "true")]);
+    let https_port = ramping.ports.https.to_string();
+    let run = run_verify(
+        &[
+            &http_url(ramping.ports),
+            "--https-port",
+            &https_port,
+            "--path",
+            "/accounts/login/",
+        ],
+        &[("SSL_CERT_FILE", &ca.pem_arg())],
+        ramping.ports,
+    );
+    assert_eq!(
+        run.text,
+        formatdoc! {"
+            Django Release Guard {version} | verify
+
+            WARNINGS (1)
+            - verify.header.max_age.below_180_days (SECURE_HSTS_SECONDS)
+              https://localhost:HTTPS_PORT/ sends max-age=3600 (1 hour); browsers forget the policy after that.
+              Required: at least 15552000 (180 days) once HTTPS works everywhere
+              Why: A short max-age is right while ramping up, but protects returning visitors only briefly.
+                   Raise it in stages and wait out each stage before the next: only max-age=0 over valid HTTPS
+                   undoes a policy.
+              Fix: Next stages: 604800 (1 week), then 2592000 (30 days), then 31536000 (1 year)
+
+            Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org.
+            Site check passed with 1 warning
+        ", version = env!("CARGO_PKG_VERSION")}
+    );
+    assert_eq!(run.exit, Exit::Pass);
+    drop(ramping);
+
+    let plain = DjangoSite::start(&cert, &[("USE_SSL", "false")]);
+    let https_port = plain.ports.https.to_string();
+    let run = run_verify(
+        &[
+            &http_url(plain.ports),
+            "--https-port",
+            &https_port,
+            "--path",
+            "/accounts/login/",
+            "--cacert",
+            &ca.pem_arg(),
+        ],
+        &[],
+        plain.ports,
+    );
+    assert_eq!(
+        ids(&run.report),
+        [
+            "Block verify.cookies.csrf.no_secure",
+            "Block verify.cookies.session.no_secure",
+            "Block verify.redirects.http.no_redirect",
+            "Block verify.response.no_header",
+        ]
+    );
+    assert_eq!(run.exit, Exit::Blocked);
+    assert!(
+        run.text.ends_with("Site check failed: 4 problems\n"),
+        "{}",
+        run.text
+    );
+}
+
+#[test]
+fn cookies_are_only_checked_where_they_are_set() {
+    let ca = TestCa::new("django-cookies");
+    let site = DjangoSite::start(
+        &ca.localhost(),
+        &[("USE_SSL", "true"), ("HSTS_SECONDS", "31536000")],
+    );
+    let https_port = site.ports.https.to_string();
+    let run = run_verify(
+        &[
+            &http_url(site.ports),
+            "--https-port",
+            &https_port,
+            "--cacert",
+            &ca.pem_arg(),
+        ],
+        &[],
+        site.ports,
+    );
+    assert_eq!(
+        ids(&run.report),
+        [
+            "Info verify.cookies.csrf.not_observed",
+            "Info verify.cookies.session.not_observed"
+        ]
+    );
+    assert!(run.text.contains(indoc! {"
+        - verify.cookies.session.not_observed
+          No response set the session cookie `sessionid` on localhost, so its flags were not checked.
+          Fix: release-guard verify localhost --path /accounts/login/   (a page that sets it; --session-cookie NAME if you renamed it)
+    "}), "{}", run.text);
+    assert_eq!(run.exit, Exit::Pass);
+}
+
+/// Runs `verify` on a scripted scenario served with a certificate from `ca`.
+fn scripted(scenario: &str, extra_args: &[&str]) -> (Run, ScriptedSite) {
+    let ca = TestCa::new(&format!("scripted-{scenario}"));
+    let site = ScriptedSite::start(scenario, &ca.localhost());
+    let https_port = site.ports.https.to_string();
+    let cacert = ca.pem_arg();
+    let http = http_url(site.ports);
+    let mut args = vec![
+        http.as_str(),
+        "--https-port",
+        &https_port,
+        "--cacert",
+        &cacert,
+    ];
+    args.extend(extra_args);
+    let run = run_verify(&args, &[], site.ports);
+    (run, site)
+}
+
+#[test]
+fn two_sts_headers_block() {
+    let (run, site) = scripted("double_sts", &[]);
+    assert!(run.text.contains(indoc! {"
+        BLOCKING (1)
+        - verify.response.multiple_headers
+          https://localhost:HTTPS_PORT/ sends 2 Strict-Transport-Security headers: `max-age=31536000`,
+          `max-age=31536000; includeSubDomains`.
+          Required: exactly one header
+    "}), "{}", run.text);
+    assert_eq!(ids(&run.report), ["Block verify.response.multiple_headers"]);
+    assert_eq!(run.exit, Exit::Blocked);
+    assert_eq!(site.requests(2), 2);
+}
+
+#[test]
+fn https_redirecting_to_itself_is_a_loop_with_the_proxy_fix() {
+    let (run, site) = scripted("self_redirect", &[]);
+    assert_eq!(
+        ids(&run.report),
+        [
+            "Block verify.redirects.loop",
+            "Warn verify.redirects.https.no_hsts"
+        ]
+    );
+    assert!(run.text.contains(indoc! {r#"
+        - verify.redirects.loop (SECURE_PROXY_SSL_HEADER)
+          https://localhost:HTTPS_PORT/ redirects in a loop: https://localhost:HTTPS_PORT/ goes back to
+          https://localhost:HTTPS_PORT/.
+          Why: Behind Heroku's router Django sees plain HTTP unless it trusts X-Forwarded-Proto, so
+               SECURE_SSL_REDIRECT redirects HTTPS requests to themselves.
+          Fix: SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    "#}), "{}", run.text);
+    // One request per URL: http://, then https:// once (its self-redirect is not refetched).
+    assert_eq!(site.requests(2), 2);
+}
+
+#[test]
+fn first_redirect_to_another_host_blocks() {
+    let (run, _site) = scripted("off_host", &[]);
+    assert_eq!(
+        ids(&run.report),
+        ["Block verify.redirects.http.first_redirect.insecure"]
+    );
+    assert!(run.text.contains(indoc! {"
+        - verify.redirects.http.first_redirect.insecure (SECURE_SSL_HOST)
+          http://localhost:HTTP_PORT/ redirects straight to another host, https://127.0.0.1:HTTPS_PORT/.
+    "}), "{}", run.text);
+    // https://localhost/ itself is fine; only the plain-HTTP entry skips it.
+    assert_eq!(
+        run.report.notes,
+        [
+            "Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org."
+        ]
+    );
+}
+
+#[test]
+fn more_than_three_redirects_block() {
+    let (run, site) = scripted("too_many", &[]);
+    assert_eq!(ids(&run.report), ["Block verify.redirects.too_many"]);
+    assert!(run.text.contains(
+        "https://localhost:HTTPS_PORT/ still redirects after 3 redirects (last: https://localhost:HTTPS_PORT/hop3/)."
+    ), "{}", run.text);
+    // http:// once, then https:// /, /hop1/, /hop2/, /hop3/: never a fifth HTTPS request.
+    assert_eq!(site.requests(5), 5);
+}
+
+#[test]
+fn insecure_cookies() {
+    let (run, _site) = scripted("insecure_cookies", &[]);
+    assert_eq!(
+        ids(&run.report),
+        [
+            "Block verify.cookies.csrf.no_secure",
+            "Block verify.cookies.session.no_secure",
+            "Warn verify.cookies.prefix.invalid",
+            "Warn verify.cookies.samesite.none_insecure",
+            "Warn verify.cookies.session.no_httponly",
+            "Warn verify.cookies.session.samesite.missing",
+            "Info verify.cookies.other.no_secure",
+        ]
+    );
+    assert!(
+        !run.text.contains("heroku-session-affinity"),
+        "{}",
+        run.text
+    );
+    assert!(run.text.contains(indoc! {"
+        - verify.cookies.session.no_secure (SESSION_COOKIE_SECURE)
+          https://localhost:HTTPS_PORT/ sets the session cookie `sessionid` without Secure.
+          Required: Secure
+          Why: Browsers send it over plain HTTP too, where anyone on the network can read it and take over
+               the session or forge requests.
+          Fix: SESSION_COOKIE_SECURE = True
+    "}), "{}", run.text);
+    assert!(run.text.contains(indoc! {"
+        - verify.cookies.prefix.invalid
+          https://localhost:HTTPS_PORT/ sets `__Host-prefs`, whose __Host- prefix browsers enforce, but it has a
+          `Domain` attribute.
+    "}), "{}", run.text);
+    assert_eq!(run.exit, Exit::Blocked);
+}
+
+#[test]
+fn plain_http_serving_content_blocks() {
+    let (run, _site) = scripted("http_content", &[]);
+    assert_eq!(
+        ids(&run.report),
+        [
+            "Block verify.redirects.http.no_redirect",
+            "Info verify.redirects.http.useless_header",
+        ]
+    );
+    assert!(
+        run.text.contains(indoc! {"
+        - verify.redirects.http.no_redirect (SECURE_SSL_REDIRECT)
+          http://localhost:HTTP_PORT/ answers 200 instead of redirecting to HTTPS.
+          Required: a 301 redirect to https://localhost/
+    "}),
+        "{}",
+        run.text
+    );
+}
+
+#[test]
+fn temporary_redirect_and_contradictory_preload_warn() {
+    let (run, _site) = scripted("temporary_redirect", &[]);
+    assert_eq!(
+        ids(&run.report),
+        [
+            "Warn verify.header.max_age.below_180_days",
+            "Warn verify.header.preloadable.include_sub_domains.missing",
+            "Warn verify.header.preloadable.max_age.below_1_year",
+            "Warn verify.redirects.http.first_redirect.temporary",
+        ]
+    );
+    assert_eq!(
+        run.report.notes,
+        [
+            "Preload readiness (localhost): requested but not eligible: no includeSubDomains; max-age below 31536000."
+        ]
+    );
+    assert!(
+        !run.text.to_lowercase().contains("add preload"),
+        "{}",
+        run.text
+    );
+    assert_eq!(run.exit, Exit::Pass);
+}
+
+#[test]
+fn a_hanging_site_ends_with_exit_2_within_the_budget() {
+    let (run, _site) = scripted("hang", &["--timeout", "2"]);
+    assert_eq!(run.exit, Exit::CouldNotEvaluate);
+    assert!(
+        run.elapsed < Duration::from_secs(6),
+        "took {:?}",
+        run.elapsed
+    );
+    assert_eq!(
+        run.text,
+        formatdoc! {"
+            Django Release Guard {version} | verify
+
+            COULD NOT EVALUATE: The site could not be checked
+              no complete answer from http://localhost:HTTP_PORT/ within the time budget of 2 s
+              Fix: Check that the site is up and answering, or raise --timeout SECONDS.
+
+            Site check failed: it could not be evaluated
+        ", version = env!("CARGO_PKG_VERSION")}
+    );
+}
+
+#[test]
+fn certificate_problems_in_plain_words() {
+    let trusted = TestCa::new("tls-trusted");
+    let other = TestCa::new("tls-other");
+    for (cert, expected) in [
+        (
+            other.localhost(),
+            "it is signed by an authority this machine does not trust (unknown issuer)",
+        ),
+        (
+            trusted.issue("wrong-host", "DNS:other.test", "2"),
+            "it was issued for other host names than localhost (wrong host name).",
+        ),
+        (
+            trusted.issue("expired", "DNS:localhost", "-1"),
+            "it has expired.",
+        ),
+    ] {
+        let site = ScriptedSite::start("good", &cert);
+        let https_port = site.ports.https.to_string();
+        let run = run_verify(
+            &[
+                &http_url(site.ports),
+                "--https-port",
+                &https_port,
+                "--cacert",
+                &trusted.pem_arg(),
+            ],
+            &[],
+            site.ports,
+        );
+        let finding = run
+            .report
+            .findings
+            .iter()
+            .find(|finding| finding.id == "verify.domain.tls.invalid_cert_chain")
+            .unwrap_or_else(|| panic!("a certificate finding: {}", run.text));
+        assert!(
+            finding.message.starts_with(&format!(
+                "The certificate of https://localhost:{https_port}/ is not valid: {expected}"
+            )),
+            "{}",
+            finding.message
+        );
+        assert_eq!(run.exit, Exit::Blocked);
+        assert_eq!(
+            run.report.notes,
+            [
+                "Preload readiness (localhost): not eligible (no valid Strict-Transport-Security header)."
+            ]
+        );
+    }
+}
+
+#[test]
+fn json_report_and_unreachable_https() {
+    let ca = TestCa::new("json");
+    let site = ScriptedSite::start("good", &ca.localhost());
+    let https_port = site.ports.https.to_string();
+    let run = run_verify(
+        &[
+            &format!("https://localhost:{https_port}"),
+            "--http-port",
+            &site.ports.http.to_string(),
+            "--cacert",
+            &ca.pem_arg(),
+        ],
+        &[],
+        site.ports,
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&report::render_json(&run.report)).expect("JSON");
+    assert_eq!(json["tool"], "verify");
+    assert_eq!(json["verdict"], "pass");
+    assert_eq!(json["findings"], serde_json::json!([]));
+    assert_eq!(
+        json["notes"],
+        serde_json::json!([
+            "Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org."
+        ])
+    );
+
+    let closed = free_port().to_string();
+    let run = run_verify(
+        &[
+            &http_url(site.ports),
+            "--https-port",
+            &closed,
+            "--cacert",
+            &ca.pem_arg(),
+        ],
+        &[],
+        site.ports,
+    );
+    assert_eq!(run.exit, Exit::CouldNotEvaluate);
+    assert_eq!(
+        run.report.error.as_ref().map(|error| error.detail.clone()),
+        Some(format!(
+            "nothing accepts connections on https://localhost:{closed}/ (connection refused)"
+        ))
+    );
+}

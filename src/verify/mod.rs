@@ -1,1 +1,495 @@
-//! `release-guard verify URL...`: checks the live site over HTTP.
+//! `release-guard verify URL...`: checks the live site over HTTP, hop by hop: the plain-HTTP
+//! redirect, the certificate, the Strict-Transport-Security header and the session and CSRF
+//! cookies. Same report, exit codes and `--format json` as the gate.
+//!
+//! `checks` holds the rules (pure), `client` the HTTP side; this module parses the command line
+//! and walks each site.
+
+pub mod checks;
+pub mod client;
+pub mod cookie;
+#[cfg(test)]
+mod generator;
+pub mod hsts;
+pub mod url;
+
+use crate::config::Mode;
+use crate::finding::Severity;
+use crate::report::{self, EvaluationError, Exit, Report, Verdict};
+use checks::{Chain, ChainEnd, CookieNames, HttpSide, HttpsSide, SiteObservation};
+use client::{Client, FetchError};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use url::{Scheme, Url};
+
+/// The default total time budget for all requests of one run.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+
+/// Heroku sets this in every dyno: the app's `*.herokuapp.com` host.
+pub const DEFAULT_DOMAIN_ENV: &str = "HEROKU_APP_DEFAULT_DOMAIN_NAME";
+
+pub const USAGE: &str = "\
+Usage: release-guard verify [URL...] [options]
+
+Checks the live site: the plain-HTTP redirect, the certificate, the Strict-Transport-Security
+header and the session and CSRF cookies. A URL may be a bare host (example.com); without one,
+$HEROKU_APP_DEFAULT_DOMAIN_NAME is checked.
+
+Options:
+  --path PATH             also check the cookies and header of this HTTPS path (repeatable),
+                          e.g. --path /accounts/login/
+  --session-cookie NAME   Django's SESSION_COOKIE_NAME (default sessionid)
+  --csrf-cookie NAME      Django's CSRF_COOKIE_NAME (default csrftoken)
+  --cacert FILE           also trust the CA certificates in this PEM file (repeatable);
+                          SSL_CERT_FILE is trusted too
+  --timeout SECONDS       time budget for the whole run (default 30)
+  --http-port PORT        plain-HTTP port (default 80, or the URL's port)
+  --https-port PORT       HTTPS port (default 443, or the URL's port)
+  --format text|json      output format (default text)
+
+Exit status: 0 passed, 1 a blocking problem, 2 the site could not be checked.
+";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Everything one run needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub urls: Vec<Url>,
+    pub paths: Vec<String>,
+    pub cookie_names: CookieNames,
+    pub cacerts: Vec<PathBuf>,
+    /// `SSL_CERT_FILE`, read from the environment by `parse_args`.
+    pub ssl_cert_file: Option<PathBuf>,
+    pub timeout: Duration,
+    pub http_port: Option<u16>,
+    pub https_port: Option<u16>,
+    pub format: Format,
+}
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Help,
+    Verify(Options),
+}
+
+/// Parses the arguments after `verify`; `env` looks up environment variables (injected so
+/// tests need not change the process environment).
+///
+/// # Errors
+/// A usage error, in one line.
+pub fn parse_args(
+    args: &[String],
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Command, String> {
+    let mut options = Options {
+        urls: Vec::new(),
+        paths: Vec::new(),
+        cookie_names: CookieNames::default(),
+        cacerts: Vec::new(),
+        ssl_cert_file: env("SSL_CERT_FILE")
+            .filter(|path| !path.is_empty())
+            .map(PathBuf::from),
+        timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+        http_port: None,
+        https_port: None,
+        format: Format::Text,
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline_value) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_owned())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = || {
+            inline_value
+                .clone()
+                .or_else(|| args.next().cloned())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--path" => options.paths.push(value()?),
+            "--session-cookie" => options.cookie_names.session = value()?,
+            "--csrf-cookie" => options.cookie_names.csrf = value()?,
+            "--cacert" => options.cacerts.push(PathBuf::from(value()?)),
+            "--timeout" => {
+                options.timeout = Duration::from_secs(parse_number(flag, &value()?, &1)?);
+            }
+            "--http-port" => options.http_port = Some(parse_number(flag, &value()?, &1)?),
+            "--https-port" => options.https_port = Some(parse_number(flag, &value()?, &1)?),
+            "--format" => {
+                options.format = match value()?.as_str() {
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    other => return Err(format!("--format `{other}` is not text or json")),
+                };
+            }
+            _ if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+            _ => options.urls.push(Url::parse_user_input(arg)?),
+        }
+    }
+    if options.urls.is_empty() {
+        let host = env(DEFAULT_DOMAIN_ENV)
+            .filter(|host| !host.trim().is_empty())
+            .ok_or_else(|| format!("give the URL to check (or set {DEFAULT_DOMAIN_ENV})"))?;
+        options.urls.push(Url::parse_user_input(&host)?);
+    }
+    Ok(Command::Verify(options))
+}
+
+fn parse_number<T: std::str::FromStr + PartialOrd>(
+    flag: &str,
+    text: &str,
+    minimum: &T,
+) -> Result<T, String> {
+    text.parse()
+        .ok()
+        .filter(|number| number >= minimum)
+        .ok_or_else(|| format!("{flag} `{text}` is not a positive whole number"))
+}
+
+/// `release-guard verify ...`: parses `args` (the words after `verify`), checks the sites,
+/// prints the report and returns the exit code.
+#[must_use]
+pub fn run_cli(args: &[String]) -> Exit {
+    let options = match parse_args(args, |name| std::env::var(name).ok()) {
+        Ok(Command::Help) => {
+            print!("{USAGE}");
+            return Exit::Pass;
+        }
+        Ok(Command::Verify(options)) => options,
+        Err(problem) => {
+            eprintln!("release-guard verify: {problem}\n\n{USAGE}");
+            return Exit::CouldNotEvaluate;
+        }
+    };
+    let report = verify(&options);
+    match options.format {
+        Format::Json => println!("{}", report::render_json(&report)),
+        Format::Text => {
+            let style = report::Style::detect(
+                std::io::stdout().is_terminal(),
+                std::env::var_os("NO_COLOR").as_deref(),
+            );
+            print!("{}", report::render_text(&report, style));
+        }
+    }
+    exit_code(&report)
+}
+
+#[must_use]
+pub fn exit_code(report: &Report) -> Exit {
+    match report.verdict {
+        Verdict::Pass => Exit::Pass,
+        Verdict::Block => Exit::Blocked,
+        Verdict::Error => Exit::CouldNotEvaluate,
+    }
+}
+
+/// A site that could not be checked.
+struct SiteError {
+    reason: String,
+    fix: String,
+}
+
+/// Checks every URL and builds the report.
+#[must_use]
+pub fn verify(options: &Options) -> Report {
+    let started = Instant::now();
+    let mut report = Report {
+        tool: "verify",
+        verdict: Verdict::Pass,
+        mode: Mode::Enforce,
+        findings: Vec::new(),
+        silenced: Vec::new(),
+        django_version: None,
+        settings_module: None,
+        error: None,
+        notes: Vec::new(),
+        timings: BTreeMap::new(),
+    };
+    let roots = match client::load_roots(options.ssl_cert_file.as_deref(), &options.cacerts) {
+        Ok(roots) => roots,
+        Err(error) => {
+            report.verdict = Verdict::Error;
+            report.error = Some(EvaluationError {
+                title: "A CA certificate file cannot be used".to_owned(),
+                detail: error.to_string(),
+                fix: format!("Point {} at a PEM file of CA certificates.", error.origin),
+            });
+            return report;
+        }
+    };
+    let mut client = Client::new(roots, options.timeout);
+    let mut errors = Vec::new();
+    for url in &options.urls {
+        match observe_site(&mut client, url, options) {
+            Ok(site) => {
+                let verdict = checks::check_site(&site, &options.cookie_names);
+                report.findings.extend(verdict.findings);
+                report.notes.push(verdict.preload_note);
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    checks::sort_findings(&mut report.findings);
+    report.error = evaluation_error(errors);
+    report.verdict = if report.error.is_some() {
+        Verdict::Error
+    } else if report.count(Severity::Block) > 0 {
+        Verdict::Block
+    } else {
+        Verdict::Pass
+    };
+    report
+        .timings
+        .insert("total".to_owned(), started.elapsed().as_secs_f64() * 1000.0);
+    report
+}
+
+fn evaluation_error(errors: Vec<SiteError>) -> Option<EvaluationError> {
+    let title = match errors.as_slice() {
+        [] => return None,
+        [_] => "The site could not be checked".to_owned(),
+        many => format!("{} sites could not be checked", many.len()),
+    };
+    let detail = errors
+        .iter()
+        .map(|error| error.reason.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut fixes: Vec<String> = errors.into_iter().map(|error| error.fix).collect();
+    fixes.dedup();
+    Some(EvaluationError {
+        title,
+        detail,
+        fix: fixes.join(" "),
+    })
+}
+
+/// Follows the plain-HTTP and HTTPS chains (and the extra paths) of one site.
+fn observe_site(
+    client: &mut Client,
+    url: &Url,
+    options: &Options,
+) -> Result<SiteObservation, SiteError> {
+    let start_on = |scheme: Scheme, port: Option<u16>| {
+        if url.scheme == scheme {
+            url.clone()
+        } else {
+            url.with_scheme(scheme, port)
+        }
+    };
+    let plain_start = start_on(Scheme::Http, options.http_port);
+    let secure_start = start_on(Scheme::Https, options.https_port);
+    let http = match follow(client, &plain_start) {
+        Ok(chain) => HttpSide::Chain(chain),
+        Err(FetchError::Refused) => HttpSide::NoListener(plain_start),
+        Err(error) => return Err(site_error(&plain_start, error)),
+    };
+    let https = match follow(client, &secure_start) {
+        Ok(chain) => HttpsSide::Chain(chain),
+        Err(FetchError::Tls {
+            reason,
+            certificate,
+        }) => HttpsSide::TlsFailed {
+            url: secure_start.clone(),
+            reason,
+            certificate,
+        },
+        Err(error) => return Err(site_error(&secure_start, error)),
+    };
+    let mut extra_paths = Vec::new();
+    if matches!(https, HttpsSide::Chain(_)) {
+        for path in &options.paths {
+            let start = secure_start.with_path(path);
+            extra_paths.push(follow(client, &start).map_err(|error| site_error(&start, error))?);
+        }
+    }
+    Ok(SiteObservation {
+        host: url.host.clone(),
+        http,
+        https,
+        extra_paths,
+    })
+}
+
+fn site_error(url: &Url, error: FetchError) -> SiteError {
+    match error {
+        FetchError::Refused => SiteError {
+            reason: format!("nothing accepts connections on {url} (connection refused)"),
+            fix: "Check the URL and port, and that the app is running (heroku ps).".to_owned(),
+        },
+        FetchError::Tls { reason, .. } => SiteError {
+            reason: format!("TLS failed on {url}: {reason}"),
+            fix: "Fix the certificate, or pass a private CA with --cacert.".to_owned(),
+        },
+        FetchError::OutOfTime { reason } => SiteError {
+            reason,
+            fix: "Check that the site is up and answering, or raise --timeout SECONDS.".to_owned(),
+        },
+        FetchError::Unreachable { reason, fix } => SiteError { reason, fix },
+    }
+}
+
+/// Follows redirects from `start`, one request per hop, up to `checks::MAX_REDIRECTS`.
+/// An error on the first hop is returned; later failures end the chain, because they are the
+/// site's redirects misbehaving. Running out of time is never the site's fault, so it is
+/// always an error.
+fn follow(client: &mut Client, start: &Url) -> Result<Chain, FetchError> {
+    let mut hops = Vec::new();
+    let mut visited = vec![start.clone()];
+    let mut url = start.clone();
+    let end = loop {
+        let hop = match client.fetch(&url) {
+            Ok(hop) => hop,
+            Err(error) if hops.is_empty() => return Err(error),
+            Err(error @ FetchError::OutOfTime { .. }) => return Err(error),
+            Err(error) => {
+                break ChainEnd::Failed {
+                    reason: failure_reason(&error),
+                    url,
+                };
+            }
+        };
+        let redirect_target = hop.is_redirect().then(|| match &hop.location {
+            Some(location) => hop.url.resolve(location),
+            None => Err("the response has no `Location` header".to_owned()),
+        });
+        let redirects_so_far = hops.len();
+        hops.push(hop);
+        match redirect_target {
+            None => break ChainEnd::Response,
+            Some(Err(reason)) => break ChainEnd::BadLocation(reason),
+            Some(Ok(target)) if visited.contains(&target) => break ChainEnd::Loop(target),
+            Some(Ok(_)) if redirects_so_far == checks::MAX_REDIRECTS => break ChainEnd::TooMany,
+            Some(Ok(target)) => {
+                visited.push(target.clone());
+                url = target;
+            }
+        }
+    };
+    Ok(Chain {
+        start: start.clone(),
+        hops,
+        end,
+    })
+}
+
+fn failure_reason(error: &FetchError) -> String {
+    match error {
+        FetchError::Refused => "connection refused.".to_owned(),
+        FetchError::Tls {
+            reason,
+            certificate: true,
+        } => format!("its certificate is not valid: {reason}"),
+        FetchError::Tls { reason, .. }
+        | FetchError::OutOfTime { reason }
+        | FetchError::Unreachable { reason, .. } => format!("{reason}."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(words: &str) -> Vec<String> {
+        words.split_whitespace().map(str::to_owned).collect()
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn flags_and_defaults() {
+        let Ok(Command::Verify(options)) = parse_args(
+            &args(
+                "example.com https://www.example.com --path /accounts/login/ --path=/admin/ --session-cookie __Host-sid --csrf-cookie csrf --cacert ca.pem --timeout 5 --https-port 8443 --format json",
+            ),
+            |name| (name == "SSL_CERT_FILE").then(|| "/etc/extra.pem".to_owned()),
+        ) else {
+            panic!("valid arguments");
+        };
+        assert_eq!(
+            options
+                .urls
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["http://example.com/", "https://www.example.com/"]
+        );
+        assert_eq!(options.paths, ["/accounts/login/", "/admin/"]);
+        assert_eq!(
+            options.cookie_names,
+            CookieNames {
+                session: "__Host-sid".to_owned(),
+                csrf: "csrf".to_owned()
+            }
+        );
+        assert_eq!(options.cacerts, [PathBuf::from("ca.pem")]);
+        assert_eq!(options.ssl_cert_file, Some(PathBuf::from("/etc/extra.pem")));
+        assert_eq!(options.timeout, Duration::from_secs(5));
+        assert_eq!((options.http_port, options.https_port), (None, Some(8443)));
+        assert_eq!(options.format, Format::Json);
+    }
+
+    #[test]
+    fn default_host_from_heroku() {
+        let parsed = parse_args(&[], |name| {
+            (name == DEFAULT_DOMAIN_ENV).then(|| "myapp-1234.herokuapp.com".to_owned())
+        });
+        let Ok(Command::Verify(options)) = parsed else {
+            panic!("a default host");
+        };
+        assert_eq!(
+            options.urls[0].to_string(),
+            "http://myapp-1234.herokuapp.com/"
+        );
+        assert_eq!(options.timeout, Duration::from_secs(DEFAULT_TIMEOUT_SECS));
+        assert_eq!(options.format, Format::Text);
+    }
+
+    #[test]
+    fn usage_errors() {
+        for (words, expected) in [
+            (
+                "",
+                "give the URL to check (or set HEROKU_APP_DEFAULT_DOMAIN_NAME)",
+            ),
+            (
+                "example.com --timeout 0",
+                "--timeout `0` is not a positive whole number",
+            ),
+            (
+                "example.com --https-port 70000",
+                "--https-port `70000` is not a positive whole number",
+            ),
+            (
+                "example.com --format yaml",
+                "--format `yaml` is not text or json",
+            ),
+            ("example.com --path", "--path needs a value"),
+            ("example.com --insecure", "unknown option --insecure"),
+            (
+                "ftp://example.com",
+                "`ftp://example.com` is not an http:// or https:// URL",
+            ),
+        ] {
+            assert_eq!(
+                parse_args(&args(words), no_env),
+                Err(expected.to_owned()),
+                "{words}"
+            );
+        }
+        assert_eq!(parse_args(&args("--help"), no_env), Ok(Command::Help));
+    }
+}

@@ -1,0 +1,391 @@
+//! `release-guard`'s command line: parsing (no dependencies, unit-tested) and the `check` /
+//! `release` commands. `src/bin/release-guard.rs` only hands over the arguments.
+
+use super::{Environment, GateOptions, GateRun, redact::Redactor};
+use crate::config::Mode;
+use crate::report::{self, Exit, Style, TOOL_BANNER};
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub const USAGE: &str = "\
+Usage:
+  release-guard [check] [OPTIONS]                  check the Django app, print the release log
+  release-guard release [OPTIONS] [-- COMMAND...]  check, then run COMMAND only if the release passes
+  release-guard verify URL...                      check the live site over HTTP
+  release-guard --help | --version
+
+Options:
+  --app DIR            the app directory (default: the current directory)
+  --settings MODULE    the Django settings module (default: DJANGO_SETTINGS_MODULE, the
+                       build-time configuration, then manage.py's default)
+  --format text|json   the release log (default) or one JSON document on stdout
+  --mode MODE          enforce (default), warn (report, never fail) or off (skip, no Python)
+
+Environment:
+  RELEASE_GUARD_MODE     enforce, warn or off; the escape hatch: heroku config:set RELEASE_GUARD_MODE=warn
+  RELEASE_GUARD_IGNORE   comma-separated finding IDs to ignore (listed as silenced)
+  RELEASE_GUARD_BLOCK    comma-separated finding IDs that block in addition to the defaults
+  RELEASE_GUARD_TIMEOUT  seconds the app may take to load (default 300)
+  RELEASE_GUARD_PYTHON   the Python interpreter (default: python, then python3, on PATH)
+  RELEASE_GUARD_CONFIG   the build-time configuration file (set by the buildpack)
+  NO_COLOR               plain text even on a terminal
+  IDs are Django's (security.W004) or the guard's (guard.hsts_seconds_invalid); listing either
+  in settings.SILENCED_SYSTEM_CHECKS silences it too.
+
+Exit codes:
+  0  passed (or not enforcing)   1  blocked   2  could not evaluate, or bad usage/configuration
+";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CheckArgs {
+    pub options: GateOptions,
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Check(CheckArgs),
+    /// The buildpack's `release` process: the gate, then the user's release command.
+    Release {
+        args: CheckArgs,
+        command: Vec<String>,
+    },
+    Verify(Vec<String>),
+    Help,
+    Version,
+}
+
+/// Bad command-line usage (exit 2 with the usage text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+/// Parses the arguments after the program name.
+///
+/// # Errors
+///
+/// Unknown commands or flags, missing or invalid values.
+pub fn parse(args: &[String]) -> Result<Command, UsageError> {
+    let (command, rest) = match args.split_first() {
+        None => return Ok(Command::Check(CheckArgs::default())),
+        Some((first, rest)) => (first.as_str(), rest),
+    };
+    let asks_for_help = args
+        .iter()
+        .take_while(|arg| *arg != "--")
+        .any(|arg| arg == "-h" || arg == "--help");
+    if asks_for_help && command != "verify" {
+        return Ok(Command::Help);
+    }
+    match command {
+        "help" => Ok(Command::Help),
+        "-V" | "--version" => Ok(Command::Version),
+        "verify" => Ok(Command::Verify(rest.to_vec())),
+        "check" => parse_check(rest, false).map(|(args, _)| Command::Check(args)),
+        "release" => {
+            parse_check(rest, true).map(|(args, command)| Command::Release { args, command })
+        }
+        flag if flag.starts_with('-') => {
+            parse_check(args, false).map(|(args, _)| Command::Check(args))
+        }
+        other => Err(UsageError(format!("unknown command `{other}`"))),
+    }
+}
+
+/// The options of `check` and `release`, and (for `release`) the command after `--`.
+fn parse_check(
+    args: &[String],
+    allow_command: bool,
+) -> Result<(CheckArgs, Vec<String>), UsageError> {
+    let mut parsed = CheckArgs::default();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--" && allow_command {
+            let command: Vec<String> = iter.cloned().collect();
+            if command.is_empty() {
+                return Err(UsageError(
+                    "`--` must be followed by the release command".to_string(),
+                ));
+            }
+            return Ok((parsed, command));
+        }
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| iter.next().cloned())
+                .ok_or_else(|| UsageError(format!("{flag} needs a value")))
+        };
+        match flag {
+            "--app" => parsed.options.app_dir = Some(PathBuf::from(value()?)),
+            "--settings" => parsed.options.settings_module = Some(value()?),
+            "--format" => {
+                parsed.format = match value()?.as_str() {
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    other => {
+                        return Err(UsageError(format!(
+                            "--format is `{other}`; use text or json"
+                        )));
+                    }
+                };
+            }
+            "--mode" => {
+                let mode = value()?;
+                parsed.options.mode = Some(
+                    mode.parse::<Mode>()
+                        .map_err(|problem| UsageError(format!("--mode: {problem}")))?,
+                );
+            }
+            other if other.starts_with('-') => {
+                return Err(UsageError(format!("unknown option `{other}`")));
+            }
+            other => return Err(UsageError(format!("unexpected argument `{other}`"))),
+        }
+    }
+    Ok((parsed, Vec::new()))
+}
+
+/// Runs `release-guard` with the arguments after the program name.
+#[must_use]
+pub fn main(args: &[String]) -> ExitCode {
+    match parse(args) {
+        Ok(Command::Help) => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Version) => {
+            println!("{TOOL_BANNER}");
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Check(args)) => check(&args, &[]).into(),
+        Ok(Command::Release { args, command }) => release(&args, &command),
+        Ok(Command::Verify(args)) => crate::verify::run_cli(&args).into(),
+        Err(UsageError(problem)) => {
+            eprintln!("release-guard: {problem}\n\n{USAGE}");
+            Exit::CouldNotEvaluate.into()
+        }
+    }
+}
+
+/// Runs the gate and prints the report; `notes` go just before the verdict.
+fn check(args: &CheckArgs, notes: &[String]) -> Exit {
+    let environment = Environment::from_process();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let GateRun { mut report, exit } = super::run(&args.options, &environment, &cwd);
+    report.notes.extend_from_slice(notes);
+    print_report(&report, args.format);
+    exit
+}
+
+fn print_report(report: &report::Report, format: Format) {
+    let rendered = match format {
+        Format::Json => report::render_json(report) + "\n",
+        Format::Text => {
+            let style = Style::detect(
+                std::io::stdout().is_terminal(),
+                std::env::var_os("NO_COLOR").as_deref(),
+            );
+            report::render_text(report, style)
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed stdout (a pipe to `head`) must not turn a verdict into a panic.
+    let _ = stdout
+        .write_all(rendered.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
+/// `release`: the gate, then `exec` of the user's release command when the gate passes, so the
+/// command's exit status is the release's.
+fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
+    if command.is_empty() {
+        return check(args, &[]).into();
+    }
+    let environment = Environment::from_process();
+    let shown = Redactor::from_env(environment_pairs(&environment))
+        .redact(&shell_words(command))
+        .into_owned();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let GateRun { mut report, exit } = super::run(&args.options, &environment, &cwd);
+    if exit != Exit::Pass {
+        report
+            .notes
+            .push(format!("The release command was not run: {shown}"));
+        print_report(&report, args.format);
+        return exit.into();
+    }
+    report
+        .notes
+        .push(format!("Running the release command: {shown}"));
+    print_report(&report, args.format);
+    let error = std::os::unix::process::CommandExt::exec(
+        std::process::Command::new(&command[0]).args(&command[1..]),
+    );
+    // exec only returns on failure.
+    eprintln!("release-guard: could not run the release command {shown}: {error}");
+    ExitCode::from(if error.kind() == std::io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    })
+}
+
+/// The command as a shell would need it typed: words with spaces or quotes in single quotes.
+fn shell_words(command: &[String]) -> String {
+    command
+        .iter()
+        .map(|word| {
+            let plain = !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+            if plain {
+                word.clone()
+            } else {
+                format!("'{}'", word.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn environment_pairs(environment: &Environment) -> Vec<(OsString, OsString)> {
+    environment
+        .vars()
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_args(args: &[&str]) -> Result<Command, UsageError> {
+        parse(&args.iter().map(ToString::to_string).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn check_is_the_default_command() {
+        assert_eq!(parse_args(&[]), Ok(Command::Check(CheckArgs::default())));
+        let expected = CheckArgs {
+            options: GateOptions {
+                app_dir: Some(PathBuf::from("/workspace")),
+                settings_module: Some("mysite.settings".to_string()),
+                mode: Some(Mode::Warn),
+            },
+            format: Format::Json,
+        };
+        let args = [
+            "--app",
+            "/workspace",
+            "--settings=mysite.settings",
+            "--format",
+            "json",
+            "--mode",
+            "warn",
+        ];
+        assert_eq!(parse_args(&args), Ok(Command::Check(expected.clone())));
+        let mut with_command = vec!["check"];
+        with_command.extend(args);
+        assert_eq!(parse_args(&with_command), Ok(Command::Check(expected)));
+    }
+
+    #[test]
+    fn release_takes_the_command_after_double_dash() {
+        assert_eq!(
+            parse_args(&[
+                "release",
+                "--format",
+                "json",
+                "--",
+                "bash",
+                "-c",
+                "python manage.py migrate --noinput"
+            ]),
+            Ok(Command::Release {
+                args: CheckArgs {
+                    format: Format::Json,
+                    ..CheckArgs::default()
+                },
+                command: vec![
+                    "bash".to_string(),
+                    "-c".to_string(),
+                    "python manage.py migrate --noinput".to_string()
+                ],
+            })
+        );
+        assert_eq!(
+            parse_args(&["release"]),
+            Ok(Command::Release {
+                args: CheckArgs::default(),
+                command: Vec::new()
+            })
+        );
+        assert!(parse_args(&["release", "--"]).is_err());
+        assert!(parse_args(&["check", "--", "true"]).is_err());
+    }
+
+    #[test]
+    fn commands_are_shown_as_typed() {
+        let command = ["bash", "-c", "python manage.py migrate", "it's"].map(String::from);
+        assert_eq!(
+            shell_words(&command),
+            r"bash -c 'python manage.py migrate' 'it'\''s'"
+        );
+    }
+
+    #[test]
+    fn help_version_and_verify() {
+        assert_eq!(parse_args(&["--help"]), Ok(Command::Help));
+        assert_eq!(
+            parse_args(&["release", "--app", "x", "-h"]),
+            Ok(Command::Help)
+        );
+        assert_eq!(parse_args(&["--version"]), Ok(Command::Version));
+        assert_eq!(
+            parse_args(&["verify", "https://example.com", "--json"]),
+            Ok(Command::Verify(vec![
+                "https://example.com".to_string(),
+                "--json".to_string()
+            ]))
+        );
+    }
+
+    #[test]
+    fn bad_usage_is_explained() {
+        let problem = |args: &[&str]| parse_args(args).err().map(|UsageError(problem)| problem);
+        assert_eq!(
+            problem(&["--frobnicate"]).as_deref(),
+            Some("unknown option `--frobnicate`")
+        );
+        assert_eq!(
+            problem(&["deploy"]).as_deref(),
+            Some("unknown command `deploy`")
+        );
+        assert_eq!(problem(&["--app"]).as_deref(), Some("--app needs a value"));
+        assert_eq!(
+            problem(&["--format", "yaml"]).as_deref(),
+            Some("--format is `yaml`; use text or json")
+        );
+        assert_eq!(
+            problem(&["--mode", "loud"]).as_deref(),
+            Some("--mode: `loud` is not a mode; use enforce, warn or off")
+        );
+        assert_eq!(
+            problem(&["check", "extra"]).as_deref(),
+            Some("unexpected argument `extra`")
+        );
+    }
+}
