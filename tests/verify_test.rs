@@ -810,3 +810,85 @@ fn json_report_and_unreachable_https() {
         ))
     );
 }
+
+/// `release-guard verify ARGS` as a process, with a clean trust and Heroku environment.
+fn release_guard_verify(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_release-guard"))
+        .arg("verify")
+        .args(args)
+        .env_remove("SSL_CERT_FILE")
+        .env_remove(verify::DEFAULT_DOMAIN_ENV)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run release-guard");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn binary_trusts_ssl_cert_file_and_defaults_to_the_heroku_domain() {
+    let ca = TestCa::new("binary");
+    let site = ScriptedSite::start("good", &ca.localhost());
+    let https_port = site.ports.https.to_string();
+    let default_domain = format!("localhost:{}", site.ports.http);
+    let ca_pem = ca.pem_arg();
+
+    let (code, stdout, stderr) = release_guard_verify(
+        &["--https-port", &https_port, "--format", "json"],
+        &[
+            ("SSL_CERT_FILE", &ca_pem),
+            (verify::DEFAULT_DOMAIN_ENV, &default_domain),
+        ],
+    );
+    assert_eq!((code, stderr.as_str()), (Some(0), ""), "{stdout}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
+    assert_eq!(json["verdict"], "pass");
+    assert_eq!(json["findings"], serde_json::json!([]));
+
+    // Without the CA, the same site's certificate is untrusted: blocked, in plain words.
+    let (code, stdout, _) = release_guard_verify(
+        &[&http_url(site.ports), "--https-port", &https_port],
+        &[("NO_COLOR", "1")],
+    );
+    assert_eq!(code, Some(1), "{stdout}");
+    assert_eq!(
+        stdout.replace(&https_port, "HTTPS_PORT"),
+        formatdoc! {"
+            Django Release Guard {version} | verify
+
+            BLOCKING (1)
+            - verify.domain.tls.invalid_cert_chain
+              The certificate of https://localhost:HTTPS_PORT/ is not valid: it is signed by an authority this
+              machine does not trust (unknown issuer): a self-signed or private-CA certificate, or a server that
+              does not send its intermediate certificates. If the CA is private, pass it with --cacert FILE or
+              SSL_CERT_FILE.
+              Why: Browsers show a full-page error; with HSTS there is no way to click through (RFC 6797 §12.1).
+              Fix: heroku certs:auto:enable   (or upload a certificate chain for this host with heroku certs:add)
+
+            Preload readiness (localhost): not eligible (no valid Strict-Transport-Security header).
+            Site check failed: 1 problem
+        ", version = env!("CARGO_PKG_VERSION")}
+    );
+}
+
+#[test]
+fn binary_usage_errors_exit_2() {
+    let (code, stdout, stderr) = release_guard_verify(&["example.com", "--bogus"], &[]);
+    assert_eq!(code, Some(2));
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.starts_with("release-guard verify: unknown option --bogus\n\nUsage: release-guard verify [URL...] [options]\n"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = release_guard_verify(&[], &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.starts_with(
+            "release-guard verify: give the URL to check (or set HEROKU_APP_DEFAULT_DOMAIN_NAME)\n"
+        ),
+        "{stderr}"
+    );
+}
