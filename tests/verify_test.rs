@@ -440,7 +440,7 @@ fn story_settings_ramp_warns_and_without_ssl_block() {
               Why: A short max-age is right while ramping up, but protects returning visitors only briefly.
                    Raise it in stages and wait out each stage before the next: only max-age=0 over valid HTTPS
                    undoes a policy.
-              Fix: Next stages: 604800 (1 week), then 2592000 (30 days), then 31536000 (1 year)
+              Fix: SECURE_HSTS_SECONDS = 604800  # 1 week, after 1 hour without problems; later 2592000 (30 days), then 31536000 (1 year)
 
             Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org.
             Site check passed with 1 warning

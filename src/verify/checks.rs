@@ -584,11 +584,20 @@ fn max_age_findings(url: &Url, max_age: u64) -> Vec<Finding> {
         ];
     }
     if max_age < hsts::HALF_YEAR_SECS {
-        let next: Vec<String> = RAMP_STAGES
-            .iter()
-            .filter(|stage| **stage > max_age)
+        // The last stage is above `max_age`, so there is always a next one.
+        let mut stages = RAMP_STAGES.iter().filter(|stage| **stage > max_age);
+        let next = stages.next().copied().unwrap_or(hsts::ONE_YEAR_SECS);
+        let later: Vec<String> = stages
             .map(|stage| format!("{stage} ({})", human_duration(*stage)))
             .collect();
+        let mut plan = format!(
+            "SECURE_HSTS_SECONDS = {next}  # {}, after {} without problems",
+            human_duration(next),
+            human_duration(max_age)
+        );
+        if !later.is_empty() {
+            plan = format!("{plan}; later {}", later.join(", then "));
+        }
         return vec![
             finding(
                 "header.max_age.below_180_days",
@@ -598,7 +607,7 @@ fn max_age_findings(url: &Url, max_age: u64) -> Vec<Finding> {
             .with_setting("SECURE_HSTS_SECONDS")
             .with_required(format!("at least {} (180 days) once HTTPS works everywhere", hsts::HALF_YEAR_SECS))
             .with_why("A short max-age is right while ramping up, but protects returning visitors only briefly. Raise it in stages and wait out each stage before the next: only max-age=0 over valid HTTPS undoes a policy.")
-            .with_fix(format!("Next stages: {}", next.join(", then "))),
+            .with_fix(plan),
         ];
     }
     if max_age > hsts::TEN_YEARS_SECS {
@@ -1129,12 +1138,14 @@ mod tests {
         let verdict = check_site(&good_site("max-age=300"), &CookieNames::default());
         assert_eq!(
             verdict.findings[0].fix.as_deref(),
-            Some("Next stages: 604800 (1 week), then 2592000 (30 days), then 31536000 (1 year)")
+            Some(
+                "SECURE_HSTS_SECONDS = 604800  # 1 week, after 5 minutes without problems; later 2592000 (30 days), then 31536000 (1 year)"
+            )
         );
         let verdict = check_site(&good_site("max-age=2592000"), &CookieNames::default());
         assert_eq!(
             verdict.findings[0].fix.as_deref(),
-            Some("Next stages: 31536000 (1 year)")
+            Some("SECURE_HSTS_SECONDS = 31536000  # 1 year, after 30 days without problems")
         );
         assert_eq!(
             verdict.findings[0].message,
