@@ -892,3 +892,45 @@ fn binary_usage_errors_exit_2() {
         "{stderr}"
     );
 }
+
+#[test]
+fn several_hosts_in_one_run_share_requests() {
+    let ca = TestCa::new("several");
+    let site = ScriptedSite::start("good", &ca.localhost());
+    let https_port = site.ports.https.to_string();
+    // The scripted site always redirects to https://localhost, so for 127.0.0.1 the first
+    // redirect leaves the host.
+    let run = run_verify(
+        &[
+            &http_url(site.ports),
+            &format!("127.0.0.1:{}", site.ports.http),
+            "--https-port",
+            &https_port,
+            "--cacert",
+            &ca.pem_arg(),
+        ],
+        &[],
+        site.ports,
+    );
+    assert_eq!(
+        ids(&run.report),
+        ["Block verify.redirects.http.first_redirect.insecure"]
+    );
+    assert!(
+        run.report.findings[0]
+            .message
+            .starts_with("http://127.0.0.1:"),
+        "{}",
+        run.text
+    );
+    assert_eq!(
+        run.report.notes,
+        [
+            "Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org.",
+            "Preload readiness (127.0.0.1): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org.",
+        ]
+    );
+    // http://localhost, https://localhost, http://127.0.0.1, https://127.0.0.1: the redirect
+    // from 127.0.0.1 to https://localhost/ is answered from memory.
+    assert_eq!(site.requests(4), 4);
+}
