@@ -274,8 +274,12 @@ fn evaluation_error(errors: Vec<SiteError>) -> Option<EvaluationError> {
         .map(|error| error.reason.clone())
         .collect::<Vec<_>>()
         .join("\n");
-    let mut fixes: Vec<String> = errors.into_iter().map(|error| error.fix).collect();
-    fixes.dedup();
+    let mut fixes: Vec<String> = Vec::new();
+    for error in errors {
+        if !fixes.contains(&error.fix) {
+            fixes.push(error.fix);
+        }
+    }
     Some(EvaluationError {
         title,
         detail,
