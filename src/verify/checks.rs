@@ -1300,6 +1300,93 @@ mod tests {
     }
 
     #[test]
+    fn property_findings_are_well_formed_and_never_push_preload() {
+        use crate::verify::generator::Generator;
+        let statuses = [200, 301, 302, 307, 308];
+        let locations = [
+            "https://example.com/",
+            "https://www.example.com/",
+            "http://example.com/x",
+            "https://example.org/",
+            "/",
+        ];
+        let headers = [
+            ONE_YEAR,
+            "max-age=300",
+            "max-age=63072000; includeSubDomains; preload",
+            "max-age=600; preload",
+            "max-age=0",
+            "preload",
+            "max-age=1, max-age=2",
+            "",
+        ];
+        let cookies = [
+            DJANGO_COOKIES[0],
+            DJANGO_COOKIES[1],
+            "sessionid=x",
+            "csrftoken=y; SameSite=None",
+            "__Host-x=1; Secure; Path=/",
+            "heroku-session-affinity=1",
+        ];
+        let mut generator = Generator::new(2026);
+        let mut good_sites = 0;
+        for _ in 0..3000 {
+            let status = *generator.pick(&statuses);
+            let location = *generator.pick(&locations);
+            let first = redirect("http://example.com/", status, location, &[]);
+            let sts: Vec<&str> = (0..generator.below(3))
+                .map(|_| *generator.pick(&headers))
+                .collect();
+            let set: Vec<&str> = (0..generator.below(4))
+                .map(|_| *generator.pick(&cookies))
+                .collect();
+            let observed = site(first, vec![page("https://example.com/", &sts, &set)]);
+            let verdict = check_site(&observed, &CookieNames::default());
+            let mut sorted = verdict.findings.clone();
+            sort_findings(&mut sorted);
+            assert_eq!(verdict.findings, sorted, "{observed:?}");
+            let preload_sent = sts.iter().any(|value| value.contains("preload"));
+            for finding in &verdict.findings {
+                assert!(finding.id.starts_with("verify."), "{}", finding.id);
+                assert_eq!(finding.source, Source::Verify);
+                assert!(
+                    preload_sent || !finding.id.contains("preload"),
+                    "{}",
+                    finding.id
+                );
+                let text = format!("{finding:?}").to_lowercase();
+                assert!(
+                    !text.contains("add preload") && !text.contains("add `preload`"),
+                    "{text}"
+                );
+            }
+            assert!(
+                !verdict.preload_note.to_lowercase().contains("add"),
+                "{}",
+                verdict.preload_note
+            );
+            let blocks = verdict
+                .findings
+                .iter()
+                .any(|finding| finding.severity == Severity::Block);
+            // A permanent same-host redirect, one good header and only well-set cookies.
+            let good = matches!(status, 301 | 308)
+                && location == locations[0]
+                && sts == [ONE_YEAR]
+                && set
+                    .iter()
+                    .all(|cookie| !["sessionid=x", "csrftoken=y; SameSite=None"].contains(cookie));
+            assert!(
+                !good || !blocks,
+                "a good site blocked: {:?}",
+                verdict.findings
+            );
+            good_sites += usize::from(good);
+        }
+        assert!(good_sites > 0, "the generator produced no good site");
+    }
+
+    #[test]
     fn durations() {
         for (seconds, text) in [
             (0, "0 seconds"),
