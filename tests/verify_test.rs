@@ -634,6 +634,7 @@ fn insecure_cookies() {
         - verify.cookies.prefix.invalid
           https://localhost:HTTPS_PORT/ sets `__Host-prefs`, whose __Host- prefix browsers enforce, but it has a
           `Domain` attribute.
+          Required: Secure, Path=/ and no Domain attribute
     "}), "{}", run.text);
     assert_eq!(run.exit, Exit::Blocked);
 }

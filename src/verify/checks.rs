@@ -4,7 +4,7 @@
 //! Finding IDs reuse `chromium/hstspreload` issue codes (prefixed `verify.`) where the meaning
 //! matches, so users can look them up.
 
-use super::cookie::{self, SameSite, SetCookie};
+use super::cookie::{self, Prefix, SameSite, SetCookie};
 use super::hsts::{self, KnownDirective, StsHeader, StsProblem};
 use super::url::{Scheme, Url};
 use crate::finding::{Finding, Severity, Source};
@@ -827,8 +827,8 @@ fn one_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Option<Guarded>) 
         }
     }
     match &cookie.same_site {
-        Some(SameSite::Unrecognised(value)) => findings.push(
-            finding(
+        Some(SameSite::Unrecognised(value)) => {
+            let mut invalid = finding(
                 "cookies.samesite.invalid",
                 Severity::Warn,
                 format!(
@@ -836,8 +836,14 @@ fn one_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Option<Guarded>) 
                 ),
             )
             .with_required("SameSite=Lax, Strict, or None together with Secure")
-            .with_why("Browsers fall back to their own default, which differs between browsers."),
-        ),
+            .with_why("Browsers fall back to their own default, which differs between browsers.");
+            if let Some(guarded) = guarded {
+                invalid = invalid
+                    .with_setting(guarded.setting("SAMESITE"))
+                    .with_fix(format!("{} = \"Lax\"", guarded.setting("SAMESITE")));
+            }
+            findings.push(invalid);
+        }
         Some(SameSite::None) if !cookie.secure && guarded.is_none() => findings.push(
             finding(
                 "cookies.samesite.none_insecure",
@@ -865,6 +871,10 @@ fn one_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Option<Guarded>) 
                     violations.join(" and ")
                 ),
             )
+            .with_required(match prefix {
+                Prefix::Host => "Secure, Path=/ and no Domain attribute",
+                Prefix::Secure => "Secure",
+            })
             .with_why("Browsers refuse to store the cookie at all."),
         );
     }
