@@ -780,51 +780,59 @@ fn cookie_findings(site: &SiteObservation, names: &CookieNames) -> Vec<Finding> 
     findings
 }
 
+/// What Django's session and CSRF cookies need beyond any cookie.
+fn guarded_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Guarded) -> Vec<Finding> {
+    let name = &cookie.name;
+    let mut findings = Vec::new();
+    if !cookie.secure {
+        findings.push(
+            finding(
+                &format!("cookies.{}.no_secure", guarded.code()),
+                Severity::Block,
+                format!("{url} sets the {} `{name}` without Secure.", guarded.label()),
+            )
+            .with_setting(guarded.setting("SECURE"))
+            .with_required("Secure")
+            .with_why("Browsers send it over plain HTTP too, where anyone on the network can read it and take over the session or forge requests.")
+            .with_fix(format!("{} = True", guarded.setting("SECURE"))),
+        );
+    }
+    if guarded == Guarded::Session && !cookie.http_only {
+        findings.push(
+            finding(
+                "cookies.session.no_httponly",
+                Severity::Warn,
+                format!("{url} sets the session cookie `{name}` without HttpOnly."),
+            )
+            .with_setting("SESSION_COOKIE_HTTPONLY")
+            .with_required("HttpOnly")
+            .with_why(
+                "Any script injected into a page can read the session and hijack the account.",
+            )
+            .with_fix("SESSION_COOKIE_HTTPONLY = True"),
+        );
+    }
+    if cookie.same_site.is_none() {
+        findings.push(
+            finding(
+                &format!("cookies.{}.samesite.missing", guarded.code()),
+                Severity::Warn,
+                format!("{url} sets the {} `{name}` without SameSite.", guarded.label()),
+            )
+            .with_setting(guarded.setting("SAMESITE"))
+            .with_required("SameSite=Lax or Strict")
+            .with_why("SameSite stops browsers sending the cookie with cross-site requests, a second line of defence against CSRF; Python None drops the attribute.")
+            .with_fix(format!("{} = \"Lax\"", guarded.setting("SAMESITE"))),
+        );
+    }
+    findings
+}
+
 fn one_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Option<Guarded>) -> Vec<Finding> {
     let name = &cookie.name;
     let mut findings = Vec::new();
     if let Some(guarded) = guarded {
-        if !cookie.secure {
-            findings.push(
-                finding(
-                    &format!("cookies.{}.no_secure", guarded.code()),
-                    Severity::Block,
-                    format!("{url} sets the {} `{name}` without Secure.", guarded.label()),
-                )
-                .with_setting(guarded.setting("SECURE"))
-                .with_required("Secure")
-                .with_why("Browsers send it over plain HTTP too, where anyone on the network can read it and take over the session or forge requests.")
-                .with_fix(format!("{} = True", guarded.setting("SECURE"))),
-            );
-        }
-        if guarded == Guarded::Session && !cookie.http_only {
-            findings.push(
-                finding(
-                    "cookies.session.no_httponly",
-                    Severity::Warn,
-                    format!("{url} sets the session cookie `{name}` without HttpOnly."),
-                )
-                .with_setting("SESSION_COOKIE_HTTPONLY")
-                .with_required("HttpOnly")
-                .with_why(
-                    "Any script injected into a page can read the session and hijack the account.",
-                )
-                .with_fix("SESSION_COOKIE_HTTPONLY = True"),
-            );
-        }
-        if cookie.same_site.is_none() {
-            findings.push(
-                finding(
-                    &format!("cookies.{}.samesite.missing", guarded.code()),
-                    Severity::Warn,
-                    format!("{url} sets the {} `{name}` without SameSite.", guarded.label()),
-                )
-                .with_setting(guarded.setting("SAMESITE"))
-                .with_required("SameSite=Lax or Strict")
-                .with_why("SameSite stops browsers sending the cookie with cross-site requests, a second line of defence against CSRF; Python None drops the attribute.")
-                .with_fix(format!("{} = \"Lax\"", guarded.setting("SAMESITE"))),
-            );
-        }
+        findings.extend(guarded_cookie_findings(url, cookie, guarded));
     }
     match &cookie.same_site {
         Some(SameSite::Unrecognised(value)) => {
