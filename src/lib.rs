@@ -11,10 +11,8 @@ pub mod gate;
 pub mod report;
 pub mod verify;
 
-// Not used by the library itself (rust-lang/rust#95513): libherokubuildpack is unused so far,
-// and the dev-dependencies serve the integration tests.
+// Test-only dependencies, used by the integration tests.
 #[cfg(test)]
 use libcnb_package as _;
 #[cfg(test)]
 use libcnb_test as _;
-use libherokubuildpack as _;

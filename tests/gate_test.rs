@@ -573,7 +573,7 @@ fn release_runs_the_command_only_when_the_gate_passes() {
     let venv = default_venv();
     let marker = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gate-release-ran");
     let _ = std::fs::remove_file(&marker);
-    let script = format!("touch '{}'; exit 7", marker.display());
+    let script = format!("touch \"{}\"; exit 7", marker.display());
     let tutorial = fixture("tutorial");
 
     let blocked = guard(
@@ -585,7 +585,7 @@ fn release_runs_the_command_only_when_the_gate_passes() {
     assert_exit(&blocked, 1);
     assert!(!marker.exists());
     assert!(stdout(&blocked).contains(&format!(
-        "\nThe release command was not run: sh -c {script}\n"
+        "\nThe release command was not run: sh -c '{script}'\n"
     )));
 
     let passed = guard(
@@ -608,4 +608,150 @@ fn bad_usage_exits_2_with_usage() {
         stderr.starts_with("release-guard: unknown option `--frobnicate`\n\nUsage:\n"),
         "{stderr}"
     );
+}
+
+/// One `fixtures/edge` settings module: the exit code and the IDs expected per severity.
+struct Edge {
+    module: &'static str,
+    exit: i32,
+    block: &'static [&'static str],
+    warn: &'static [&'static str],
+}
+
+const EDGE_CASES: [Edge; 13] = [
+    Edge {
+        module: "good",
+        exit: 0,
+        block: &[],
+        warn: &[],
+    },
+    Edge {
+        module: "hsts_string_zero",
+        exit: 1,
+        block: &["guard.hsts_seconds_invalid"],
+        warn: &[],
+    },
+    Edge {
+        module: "hsts_short",
+        exit: 0,
+        block: &[],
+        warn: &["guard.hsts_preload_ineligible", "guard.hsts_seconds_short"],
+    },
+    Edge {
+        module: "no_proxy_header",
+        exit: 1,
+        block: &["guard.https_undetectable"],
+        warn: &[],
+    },
+    Edge {
+        module: "redirect_exempt_all",
+        exit: 1,
+        block: &["guard.redirect_exempt_catch_all"],
+        warn: &[],
+    },
+    Edge {
+        module: "redirect_exempt_empty",
+        exit: 1,
+        block: &["guard.redirect_exempt_catch_all"],
+        warn: &[],
+    },
+    Edge {
+        module: "silenced",
+        exit: 0,
+        block: &[],
+        warn: &[],
+    },
+    Edge {
+        module: "middleware_common_first",
+        exit: 0,
+        block: &[],
+        warn: &["guard.middleware_order"],
+    },
+    Edge {
+        module: "middleware_static_first",
+        exit: 0,
+        block: &[],
+        warn: &["guard.middleware_order"],
+    },
+    Edge {
+        module: "samesite_none_insecure",
+        exit: 1,
+        block: &[
+            "guard.samesite_none_insecure",
+            "security.W012",
+            "security.W016",
+        ],
+        warn: &[],
+    },
+    Edge {
+        module: "ssl_host_elsewhere",
+        exit: 0,
+        block: &[],
+        warn: &["guard.ssl_host_off_host"],
+    },
+    Edge {
+        module: "debug_on",
+        exit: 1,
+        block: &["security.W018", "security.W020"],
+        warn: &[],
+    },
+    Edge {
+        module: "database_middleware",
+        exit: 0,
+        block: &[],
+        warn: &[],
+    },
+];
+
+fn ids_with_severity(report: &Value, severity: &str) -> BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["severity"] == severity)
+        .map(|finding| finding["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn edge_cases_under_every_django_match_the_rules_and_django() {
+    for venv in venvs() {
+        for case in EDGE_CASES {
+            let module = format!("edge.settings.{}", case.module);
+            let vars = [("DJANGO_SETTINGS_MODULE", module.as_str())];
+            let output = guard(&venv, &fixture("edge"), &["--format", "json"], &vars);
+            assert_exit(&output, case.exit);
+            let report = json(&output);
+            let context = format!("{} {}", venv.name, case.module);
+            assert_eq!(
+                ids_with_severity(&report, "block"),
+                set(case.block),
+                "{context}"
+            );
+            assert_eq!(
+                ids_with_severity(&report, "warn"),
+                set(case.warn),
+                "{context}"
+            );
+            let django = django_check_ids(&venv, &fixture("edge"), &vars);
+            assert!(
+                django.is_subset(&ids(&report, "findings")),
+                "{context}: Django printed {django:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn trusting_gunicorn_config_replaces_the_proxy_header() {
+    let venv = default_venv();
+    let vars = [("DJANGO_SETTINGS_MODULE", "edge.settings.no_proxy_header")];
+    let output = guard(
+        &venv,
+        &fixture("edge-proxy-trusted"),
+        &["--format", "json"],
+        &vars,
+    );
+    assert_exit(&output, 0);
+    assert_eq!(ids(&json(&output), "findings"), BTreeSet::new());
 }

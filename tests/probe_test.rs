@@ -531,3 +531,10 @@ fn interrupted_probe_child() {
     std::thread::sleep(Duration::from_secs(10));
     println!("still alive after SIGTERM");
 }
+
+#[test]
+fn an_unbounded_timeout_is_accepted() {
+    let mut request = edge_request("edge", "good");
+    request.timeout = Duration::MAX;
+    assert!(snapshot(&request).checks.is_empty());
+}

@@ -440,7 +440,7 @@ fn story_settings_ramp_warns_and_without_ssl_block() {
               Why: A short max-age is right while ramping up, but protects returning visitors only briefly.
                    Raise it in stages and wait out each stage before the next: only max-age=0 over valid HTTPS
                    undoes a policy.
-              Fix: Next stages: 604800 (1 week), then 2592000 (30 days), then 31536000 (1 year)
+              Fix: SECURE_HSTS_SECONDS = 604800  # 1 week, after 1 hour without problems; later 2592000 (30 days), then 31536000 (1 year)
 
             Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org.
             Site check passed with 1 warning
@@ -634,6 +634,7 @@ fn insecure_cookies() {
         - verify.cookies.prefix.invalid
           https://localhost:HTTPS_PORT/ sets `__Host-prefs`, whose __Host- prefix browsers enforce, but it has a
           `Domain` attribute.
+          Required: Secure, Path=/ and no Domain attribute
     "}), "{}", run.text);
     assert_eq!(run.exit, Exit::Blocked);
 }
@@ -809,4 +810,128 @@ fn json_report_and_unreachable_https() {
             "nothing accepts connections on https://localhost:{closed}/ (connection refused)"
         ))
     );
+}
+
+/// `release-guard verify ARGS` as a process, with a clean trust and Heroku environment.
+fn release_guard_verify(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_release-guard"))
+        .arg("verify")
+        .args(args)
+        .env_remove("SSL_CERT_FILE")
+        .env_remove(verify::DEFAULT_DOMAIN_ENV)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run release-guard");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn binary_trusts_ssl_cert_file_and_defaults_to_the_heroku_domain() {
+    let ca = TestCa::new("binary");
+    let site = ScriptedSite::start("good", &ca.localhost());
+    let https_port = site.ports.https.to_string();
+    let default_domain = format!("localhost:{}", site.ports.http);
+    let ca_pem = ca.pem_arg();
+
+    let (code, stdout, stderr) = release_guard_verify(
+        &["--https-port", &https_port, "--format", "json"],
+        &[
+            ("SSL_CERT_FILE", &ca_pem),
+            (verify::DEFAULT_DOMAIN_ENV, &default_domain),
+        ],
+    );
+    assert_eq!((code, stderr.as_str()), (Some(0), ""), "{stdout}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
+    assert_eq!(json["verdict"], "pass");
+    assert_eq!(json["findings"], serde_json::json!([]));
+
+    // Without the CA, the same site's certificate is untrusted: blocked, in plain words.
+    let (code, stdout, _) = release_guard_verify(
+        &[&http_url(site.ports), "--https-port", &https_port],
+        &[("NO_COLOR", "1")],
+    );
+    assert_eq!(code, Some(1), "{stdout}");
+    assert_eq!(
+        stdout.replace(&https_port, "HTTPS_PORT"),
+        formatdoc! {"
+            Django Release Guard {version} | verify
+
+            BLOCKING (1)
+            - verify.domain.tls.invalid_cert_chain
+              The certificate of https://localhost:HTTPS_PORT/ is not valid: it is signed by an authority this
+              machine does not trust (unknown issuer): a self-signed or private-CA certificate, or a server that
+              does not send its intermediate certificates. If the CA is private, pass it with --cacert FILE or
+              SSL_CERT_FILE.
+              Why: Browsers show a full-page error; with HSTS there is no way to click through (RFC 6797 §12.1).
+              Fix: heroku certs:auto:enable   (or upload a certificate chain for this host with heroku certs:add)
+
+            Preload readiness (localhost): not eligible (no valid Strict-Transport-Security header).
+            Site check failed: 1 problem
+        ", version = env!("CARGO_PKG_VERSION")}
+    );
+}
+
+#[test]
+fn binary_usage_errors_exit_2() {
+    let (code, stdout, stderr) = release_guard_verify(&["example.com", "--bogus"], &[]);
+    assert_eq!(code, Some(2));
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.starts_with("release-guard verify: unknown option --bogus\n\nUsage: release-guard verify [URL...] [options]\n"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = release_guard_verify(&[], &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.starts_with(
+            "release-guard verify: give the URL to check (or set HEROKU_APP_DEFAULT_DOMAIN_NAME)\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn several_hosts_in_one_run_share_requests() {
+    let ca = TestCa::new("several");
+    let site = ScriptedSite::start("good", &ca.localhost());
+    let https_port = site.ports.https.to_string();
+    // The scripted site always redirects to https://localhost, so for 127.0.0.1 the first
+    // redirect leaves the host.
+    let run = run_verify(
+        &[
+            &http_url(site.ports),
+            &format!("127.0.0.1:{}", site.ports.http),
+            "--https-port",
+            &https_port,
+            "--cacert",
+            &ca.pem_arg(),
+        ],
+        &[],
+        site.ports,
+    );
+    assert_eq!(
+        ids(&run.report),
+        ["Block verify.redirects.http.first_redirect.insecure"]
+    );
+    assert!(
+        run.report.findings[0]
+            .message
+            .starts_with("http://127.0.0.1:"),
+        "{}",
+        run.text
+    );
+    assert_eq!(
+        run.report.notes,
+        [
+            "Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org.",
+            "Preload readiness (127.0.0.1): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org.",
+        ]
+    );
+    // http://localhost, https://localhost, http://127.0.0.1, https://127.0.0.1: the redirect
+    // from 127.0.0.1 to https://localhost/ is answered from memory.
+    assert_eq!(site.requests(4), 4);
 }

@@ -31,6 +31,8 @@ Environment:
   RELEASE_GUARD_PYTHON   the Python interpreter (default: python, then python3, on PATH)
   RELEASE_GUARD_CONFIG   the build-time configuration file (set by the buildpack)
   NO_COLOR               plain text even on a terminal
+  IDs are Django's (security.W004) or the guard's (guard.hsts_seconds_invalid); listing either
+  in settings.SILENCED_SYSTEM_CHECKS silences it too.
 
 Exit codes:
   0  passed (or not enforcing)   1  blocked   2  could not evaluate, or bad usage/configuration
@@ -213,7 +215,7 @@ fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
     }
     let environment = Environment::from_process();
     let shown = Redactor::from_env(environment_pairs(&environment))
-        .redact(&command.join(" "))
+        .redact(&shell_words(command))
         .into_owned();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let GateRun { mut report, exit } = super::run(&args.options, &environment, &cwd);
@@ -238,6 +240,25 @@ fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
     } else {
         126
     })
+}
+
+/// The command as a shell would need it typed: words with spaces or quotes in single quotes.
+fn shell_words(command: &[String]) -> String {
+    command
+        .iter()
+        .map(|word| {
+            let plain = !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+            if plain {
+                word.clone()
+            } else {
+                format!("'{}'", word.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn environment_pairs(environment: &Environment) -> Vec<(OsString, OsString)> {
@@ -314,6 +335,15 @@ mod tests {
         );
         assert!(parse_args(&["release", "--"]).is_err());
         assert!(parse_args(&["check", "--", "true"]).is_err());
+    }
+
+    #[test]
+    fn commands_are_shown_as_typed() {
+        let command = ["bash", "-c", "python manage.py migrate", "it's"].map(String::from);
+        assert_eq!(
+            shell_words(&command),
+            r"bash -c 'python manage.py migrate' 'it'\''s'"
+        );
     }
 
     #[test]

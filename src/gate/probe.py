@@ -355,60 +355,84 @@ def option_value(words, flag):
 
 def gunicorn_config_value(app_dir, config_path, redactor):
     """Executes gunicorn's config file the way gunicorn does, in its own namespace, and returns
-    its forwarded_allow_ips (None when unset), or an error note."""
+    its forwarded_allow_ips (None when unset or when the file fails, which is noted on stderr)."""
     path = os.path.join(app_dir, config_path)
     if not os.path.isfile(path):
-        return None, None
+        return None
     namespace = {"__file__": path, "__name__": "__config__"}
     try:
         with open(path, "rb") as config_file:
             exec(compile(config_file.read(), path, "exec"), namespace)  # noqa: S102 - gunicorn does the same
     except (Exception, SystemExit) as error:  # noqa: BLE001 - a broken config must not end the probe
-        return (
-            None,
-            f"{config_path} could not be read: {type(error).__name__}: {error_text(error, redactor)}",
+        print(
+            f"release-guard probe: {config_path} could not be read: "
+            f"{type(error).__name__}: {error_text(error, redactor)}",
+            file=sys.stderr,
         )
+        return None
     value = namespace.get("forwarded_allow_ips")
     if isinstance(value, (list, tuple)):
         value = ",".join(str(item) for item in value)
-    return (None if value is None else str(value)), None
+    return None if value is None else str(value)
+
+
+def forwarded_allow_ips_sources(app_dir, environ, words, server, redactor):
+    """(source, value) pairs in the server's own order of precedence, highest first. A generator,
+    so that gunicorn's config file only runs when nothing above it decides."""
+    if server in ("gunicorn", "uvicorn"):
+        yield f"Procfile web: {FORWARDED_FLAG}", option_value(words, FORWARDED_FLAG)
+    if server in ("gunicorn", None):
+        env_words = split_command(environ.get("GUNICORN_CMD_ARGS", ""))
+        yield (
+            f"GUNICORN_CMD_ARGS {FORWARDED_FLAG}",
+            option_value(env_words, FORWARDED_FLAG),
+        )
+        config_path = (
+            config_option(words) or config_option(env_words) or "gunicorn.conf.py"
+        )
+        if not config_path.startswith("python:"):
+            yield (
+                f"{config_path} forwarded_allow_ips",
+                gunicorn_config_value(app_dir, config_path, redactor),
+            )
+    if server in ("gunicorn", "uvicorn", None):
+        yield "FORWARDED_ALLOW_IPS", environ.get("FORWARDED_ALLOW_IPS")
+
+
+def config_option(words):
+    return option_value(words, "--config") or option_value(words, "-c")
 
 
 def proxy_trust(app_dir, environ, redactor):
+    """Whether the web server itself trusts X-Forwarded-Proto from Heroku's router. The router
+    connects from changing addresses, so only an allowlist containing `*` does."""
     web = procfile_web_command(app_dir)
     words = split_command(web) if web else []
     server = server_of(words)
-    source = value = None
-
-    def consider(candidate_source, candidate_value):
-        nonlocal source, value
-        if candidate_value is not None and source is None:
-            source, value = candidate_source, candidate_value
-
-    # Highest precedence first, as each server resolves its settings.
-    if server in ("gunicorn", "uvicorn"):
-        consider(f"Procfile web: {FORWARDED_FLAG}", option_value(words, FORWARDED_FLAG))
-    if server in ("gunicorn", None):
-        env_args = environ.get("GUNICORN_CMD_ARGS")
-        if env_args:
-            consider(
-                f"GUNICORN_CMD_ARGS {FORWARDED_FLAG}",
-                option_value(split_command(env_args), FORWARDED_FLAG),
-            )
-        config_path = (
-            option_value(words, "--config")
-            or option_value(words, "-c")
-            or "gunicorn.conf.py"
-        )
-        if not config_path.startswith("python:"):
-            config_value, note = gunicorn_config_value(app_dir, config_path, redactor)
-            if note is not None:
-                print("release-guard probe: " + note, file=sys.stderr)
-            consider(f"{config_path} forwarded_allow_ips", config_value)
-    if server in ("gunicorn", "uvicorn", None):
-        consider("FORWARDED_ALLOW_IPS", environ.get("FORWARDED_ALLOW_IPS"))
-    trusted = value is not None and "*" in [ip.strip() for ip in value.split(",")]
-    return {"trusted": trusted, "server": server, "source": source, "value": value}
+    untrusted = {"trusted": False, "server": server, "source": None, "value": None}
+    if server == "daphne":
+        # daphne has no allowlist: --proxy-headers trusts every peer.
+        if "--proxy-headers" in words:
+            return {
+                **untrusted,
+                "trusted": True,
+                "source": "Procfile web: --proxy-headers",
+            }
+        return untrusted
+    if server == "uvicorn" and "--no-proxy-headers" in words:
+        return {**untrusted, "source": "Procfile web: --no-proxy-headers"}
+    for source, value in forwarded_allow_ips_sources(
+        app_dir, environ, words, server, redactor
+    ):
+        if value is not None:
+            trusted = "*" in [ip.strip() for ip in value.split(",")]
+            return {
+                "trusted": trusted,
+                "server": server,
+                "source": source,
+                "value": value,
+            }
+    return untrusted
 
 
 # --- simulation ------------------------------------------------------------------------------

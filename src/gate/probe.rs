@@ -261,33 +261,7 @@ pub fn run(request: &ProbeRequest) -> Result<ProbeAnswer, ProbeFailure> {
     let output = OutputTail::read_in_background(output_reader);
     let (exit_sender, exit_receiver) = mpsc::channel();
     thread::spawn(move || exit_sender.send(child.wait()));
-
-    let deadline = Instant::now() + request.timeout;
-    let exit_status = loop {
-        if let Some(signal) = signals.received() {
-            let _ = signal_group(group, signal);
-            if exit_receiver.recv_timeout(INTERRUPT_GRACE).is_err() {
-                let _ = signal_group(group, libc::SIGKILL);
-            }
-            return Err(ProbeFailure::Interrupted { signal });
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            let _ = signal_group(group, libc::SIGKILL);
-            let _ = exit_receiver.recv();
-            return Err(ProbeFailure::TimedOut(request.timeout));
-        }
-        match exit_receiver.recv_timeout((deadline - now).min(SIGNAL_POLL_INTERVAL)) {
-            Ok(status) => break status.map_err(io_error("wait for the probe"))?,
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => {
-                return Err(ProbeFailure::Io {
-                    action: "wait for the probe",
-                    source: io::Error::other("the waiting thread ended"),
-                });
-            }
-        }
-    };
+    let exit_status = wait_for_exit(group, &exit_receiver, &signals, request.timeout)?;
     drop(signals);
     // Whatever the app started in the background ends with the probe.
     let _ = signal_group(group, libc::SIGKILL);
@@ -304,6 +278,47 @@ pub fn run(request: &ProbeRequest) -> Result<ProbeAnswer, ProbeFailure> {
             })
         }
         Err(error) => Err(io_error("read the probe's answer")(error)),
+    }
+}
+
+/// Waits for the probe's exit, noticed the moment the waiting thread reports it. On timeout the
+/// group is killed; a SIGTERM/SIGINT to us is passed on to the group.
+fn wait_for_exit(
+    group: u32,
+    exit_receiver: &mpsc::Receiver<io::Result<ExitStatus>>,
+    signals: &SignalForwarding,
+    timeout: Duration,
+) -> Result<ExitStatus, ProbeFailure> {
+    // An absurdly long timeout (one that overflows `Instant`) means no timeout.
+    let deadline = Instant::now().checked_add(timeout);
+    loop {
+        if let Some(signal) = signals.received() {
+            let _ = signal_group(group, signal);
+            if exit_receiver.recv_timeout(INTERRUPT_GRACE).is_err() {
+                let _ = signal_group(group, libc::SIGKILL);
+            }
+            return Err(ProbeFailure::Interrupted { signal });
+        }
+        let mut wait = SIGNAL_POLL_INTERVAL;
+        if let Some(deadline) = deadline {
+            let now = Instant::now();
+            if now >= deadline {
+                let _ = signal_group(group, libc::SIGKILL);
+                let _ = exit_receiver.recv();
+                return Err(ProbeFailure::TimedOut(timeout));
+            }
+            wait = wait.min(deadline - now);
+        }
+        match exit_receiver.recv_timeout(wait) {
+            Ok(status) => return status.map_err(io_error("wait for the probe")),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(ProbeFailure::Io {
+                    action: "wait for the probe",
+                    source: io::Error::other("the waiting thread ended"),
+                });
+            }
+        }
     }
 }
 
@@ -494,6 +509,17 @@ mod tests {
             format!("{request:?}"),
             r#"ProbeRequest { app_dir: "/app", python: "/usr/bin/python3", settings_module: None, timeout: 300s, env: ["SECRET_KEY"] }"#
         );
+    }
+
+    #[test]
+    fn private_dir_is_owner_only_and_removed() {
+        let dir = PrivateDir::create().unwrap();
+        let path = dir.path.clone();
+        std::fs::write(path.join("answer.json"), "{}").unwrap();
+        assert_eq!(path.metadata().unwrap().permissions().mode() & 0o777, 0o700);
+        assert_ne!(PrivateDir::create().unwrap().path, path);
+        drop(dir);
+        assert!(!path.exists());
     }
 
     #[test]

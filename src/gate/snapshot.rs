@@ -124,9 +124,11 @@ impl PyValue {
 }
 
 /// `SECRET_KEY` reduced to the facts Django's W009 looks at.
-// Independent yes/no facts, as the probe reports them.
-#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "one flag per condition of Django's W009, as the probe reports them"
+)]
 pub struct SecretKeyFacts {
     pub set: bool,
     /// At least 50 characters.

@@ -4,7 +4,7 @@
 //! Finding IDs reuse `chromium/hstspreload` issue codes (prefixed `verify.`) where the meaning
 //! matches, so users can look them up.
 
-use super::cookie::{self, SameSite, SetCookie};
+use super::cookie::{self, Prefix, SameSite, SetCookie};
 use super::hsts::{self, KnownDirective, StsHeader, StsProblem};
 use super::url::{Scheme, Url};
 use crate::finding::{Finding, Severity, Source};
@@ -584,11 +584,20 @@ fn max_age_findings(url: &Url, max_age: u64) -> Vec<Finding> {
         ];
     }
     if max_age < hsts::HALF_YEAR_SECS {
-        let next: Vec<String> = RAMP_STAGES
-            .iter()
-            .filter(|stage| **stage > max_age)
+        // The last stage is above `max_age`, so there is always a next one.
+        let mut stages = RAMP_STAGES.iter().filter(|stage| **stage > max_age);
+        let next = stages.next().copied().unwrap_or(hsts::ONE_YEAR_SECS);
+        let later: Vec<String> = stages
             .map(|stage| format!("{stage} ({})", human_duration(*stage)))
             .collect();
+        let mut plan = format!(
+            "SECURE_HSTS_SECONDS = {next}  # {}, after {} without problems",
+            human_duration(next),
+            human_duration(max_age)
+        );
+        if !later.is_empty() {
+            plan = format!("{plan}; later {}", later.join(", then "));
+        }
         return vec![
             finding(
                 "header.max_age.below_180_days",
@@ -598,7 +607,7 @@ fn max_age_findings(url: &Url, max_age: u64) -> Vec<Finding> {
             .with_setting("SECURE_HSTS_SECONDS")
             .with_required(format!("at least {} (180 days) once HTTPS works everywhere", hsts::HALF_YEAR_SECS))
             .with_why("A short max-age is right while ramping up, but protects returning visitors only briefly. Raise it in stages and wait out each stage before the next: only max-age=0 over valid HTTPS undoes a policy.")
-            .with_fix(format!("Next stages: {}", next.join(", then "))),
+            .with_fix(plan),
         ];
     }
     if max_age > hsts::TEN_YEARS_SECS {
@@ -771,55 +780,63 @@ fn cookie_findings(site: &SiteObservation, names: &CookieNames) -> Vec<Finding> 
     findings
 }
 
+/// What Django's session and CSRF cookies need beyond any cookie.
+fn guarded_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Guarded) -> Vec<Finding> {
+    let name = &cookie.name;
+    let mut findings = Vec::new();
+    if !cookie.secure {
+        findings.push(
+            finding(
+                &format!("cookies.{}.no_secure", guarded.code()),
+                Severity::Block,
+                format!("{url} sets the {} `{name}` without Secure.", guarded.label()),
+            )
+            .with_setting(guarded.setting("SECURE"))
+            .with_required("Secure")
+            .with_why("Browsers send it over plain HTTP too, where anyone on the network can read it and take over the session or forge requests.")
+            .with_fix(format!("{} = True", guarded.setting("SECURE"))),
+        );
+    }
+    if guarded == Guarded::Session && !cookie.http_only {
+        findings.push(
+            finding(
+                "cookies.session.no_httponly",
+                Severity::Warn,
+                format!("{url} sets the session cookie `{name}` without HttpOnly."),
+            )
+            .with_setting("SESSION_COOKIE_HTTPONLY")
+            .with_required("HttpOnly")
+            .with_why(
+                "Any script injected into a page can read the session and hijack the account.",
+            )
+            .with_fix("SESSION_COOKIE_HTTPONLY = True"),
+        );
+    }
+    if cookie.same_site.is_none() {
+        findings.push(
+            finding(
+                &format!("cookies.{}.samesite.missing", guarded.code()),
+                Severity::Warn,
+                format!("{url} sets the {} `{name}` without SameSite.", guarded.label()),
+            )
+            .with_setting(guarded.setting("SAMESITE"))
+            .with_required("SameSite=Lax or Strict")
+            .with_why("SameSite stops browsers sending the cookie with cross-site requests, a second line of defence against CSRF; Python None drops the attribute.")
+            .with_fix(format!("{} = \"Lax\"", guarded.setting("SAMESITE"))),
+        );
+    }
+    findings
+}
+
 fn one_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Option<Guarded>) -> Vec<Finding> {
     let name = &cookie.name;
     let mut findings = Vec::new();
     if let Some(guarded) = guarded {
-        if !cookie.secure {
-            findings.push(
-                finding(
-                    &format!("cookies.{}.no_secure", guarded.code()),
-                    Severity::Block,
-                    format!("{url} sets the {} `{name}` without Secure.", guarded.label()),
-                )
-                .with_setting(guarded.setting("SECURE"))
-                .with_required("Secure")
-                .with_why("Browsers send it over plain HTTP too, where anyone on the network can read it and take over the session or forge requests.")
-                .with_fix(format!("{} = True", guarded.setting("SECURE"))),
-            );
-        }
-        if guarded == Guarded::Session && !cookie.http_only {
-            findings.push(
-                finding(
-                    "cookies.session.no_httponly",
-                    Severity::Warn,
-                    format!("{url} sets the session cookie `{name}` without HttpOnly."),
-                )
-                .with_setting("SESSION_COOKIE_HTTPONLY")
-                .with_required("HttpOnly")
-                .with_why(
-                    "Any script injected into a page can read the session and hijack the account.",
-                )
-                .with_fix("SESSION_COOKIE_HTTPONLY = True"),
-            );
-        }
-        if cookie.same_site.is_none() {
-            findings.push(
-                finding(
-                    &format!("cookies.{}.samesite.missing", guarded.code()),
-                    Severity::Warn,
-                    format!("{url} sets the {} `{name}` without SameSite.", guarded.label()),
-                )
-                .with_setting(guarded.setting("SAMESITE"))
-                .with_required("SameSite=Lax or Strict")
-                .with_why("SameSite stops browsers sending the cookie with cross-site requests, a second line of defence against CSRF; Python None drops the attribute.")
-                .with_fix(format!("{} = \"Lax\"", guarded.setting("SAMESITE"))),
-            );
-        }
+        findings.extend(guarded_cookie_findings(url, cookie, guarded));
     }
     match &cookie.same_site {
-        Some(SameSite::Unrecognised(value)) => findings.push(
-            finding(
+        Some(SameSite::Unrecognised(value)) => {
+            let mut invalid = finding(
                 "cookies.samesite.invalid",
                 Severity::Warn,
                 format!(
@@ -827,8 +844,14 @@ fn one_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Option<Guarded>) 
                 ),
             )
             .with_required("SameSite=Lax, Strict, or None together with Secure")
-            .with_why("Browsers fall back to their own default, which differs between browsers."),
-        ),
+            .with_why("Browsers fall back to their own default, which differs between browsers.");
+            if let Some(guarded) = guarded {
+                invalid = invalid
+                    .with_setting(guarded.setting("SAMESITE"))
+                    .with_fix(format!("{} = \"Lax\"", guarded.setting("SAMESITE")));
+            }
+            findings.push(invalid);
+        }
         Some(SameSite::None) if !cookie.secure && guarded.is_none() => findings.push(
             finding(
                 "cookies.samesite.none_insecure",
@@ -856,6 +879,10 @@ fn one_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Option<Guarded>) 
                     violations.join(" and ")
                 ),
             )
+            .with_required(match prefix {
+                Prefix::Host => "Secure, Path=/ and no Domain attribute",
+                Prefix::Secure => "Secure",
+            })
             .with_why("Browsers refuse to store the cookie at all."),
         );
     }
@@ -1129,12 +1156,14 @@ mod tests {
         let verdict = check_site(&good_site("max-age=300"), &CookieNames::default());
         assert_eq!(
             verdict.findings[0].fix.as_deref(),
-            Some("Next stages: 604800 (1 week), then 2592000 (30 days), then 31536000 (1 year)")
+            Some(
+                "SECURE_HSTS_SECONDS = 604800  # 1 week, after 5 minutes without problems; later 2592000 (30 days), then 31536000 (1 year)"
+            )
         );
         let verdict = check_site(&good_site("max-age=2592000"), &CookieNames::default());
         assert_eq!(
             verdict.findings[0].fix.as_deref(),
-            Some("Next stages: 31536000 (1 year)")
+            Some("SECURE_HSTS_SECONDS = 31536000  # 1 year, after 30 days without problems")
         );
         assert_eq!(
             verdict.findings[0].message,
@@ -1286,6 +1315,93 @@ mod tests {
                 "Warn verify.header.max_age.below_180_days"
             ]
         );
+    }
+
+    #[test]
+    fn property_findings_are_well_formed_and_never_push_preload() {
+        use crate::verify::generator::Generator;
+        let statuses = [200, 301, 302, 307, 308];
+        let locations = [
+            "https://example.com/",
+            "https://www.example.com/",
+            "http://example.com/x",
+            "https://example.org/",
+            "/",
+        ];
+        let headers = [
+            ONE_YEAR,
+            "max-age=300",
+            "max-age=63072000; includeSubDomains; preload",
+            "max-age=600; preload",
+            "max-age=0",
+            "preload",
+            "max-age=1, max-age=2",
+            "",
+        ];
+        let cookies = [
+            DJANGO_COOKIES[0],
+            DJANGO_COOKIES[1],
+            "sessionid=x",
+            "csrftoken=y; SameSite=None",
+            "__Host-x=1; Secure; Path=/",
+            "heroku-session-affinity=1",
+        ];
+        let mut generator = Generator::new(2026);
+        let mut good_sites = 0;
+        for _ in 0..3000 {
+            let status = *generator.pick(&statuses);
+            let location = *generator.pick(&locations);
+            let first = redirect("http://example.com/", status, location, &[]);
+            let sts: Vec<&str> = (0..generator.below(3))
+                .map(|_| *generator.pick(&headers))
+                .collect();
+            let set: Vec<&str> = (0..generator.below(4))
+                .map(|_| *generator.pick(&cookies))
+                .collect();
+            let observed = site(first, vec![page("https://example.com/", &sts, &set)]);
+            let verdict = check_site(&observed, &CookieNames::default());
+            let mut sorted = verdict.findings.clone();
+            sort_findings(&mut sorted);
+            assert_eq!(verdict.findings, sorted, "{observed:?}");
+            let preload_sent = sts.iter().any(|value| value.contains("preload"));
+            for finding in &verdict.findings {
+                assert!(finding.id.starts_with("verify."), "{}", finding.id);
+                assert_eq!(finding.source, Source::Verify);
+                assert!(
+                    preload_sent || !finding.id.contains("preload"),
+                    "{}",
+                    finding.id
+                );
+                let text = format!("{finding:?}").to_lowercase();
+                assert!(
+                    !text.contains("add preload") && !text.contains("add `preload`"),
+                    "{text}"
+                );
+            }
+            assert!(
+                !verdict.preload_note.to_lowercase().contains("add"),
+                "{}",
+                verdict.preload_note
+            );
+            let blocks = verdict
+                .findings
+                .iter()
+                .any(|finding| finding.severity == Severity::Block);
+            // A permanent same-host redirect, one good header and only well-set cookies.
+            let good = matches!(status, 301 | 308)
+                && location == locations[0]
+                && sts == [ONE_YEAR]
+                && set
+                    .iter()
+                    .all(|cookie| !["sessionid=x", "csrftoken=y; SameSite=None"].contains(cookie));
+            assert!(
+                !good || !blocks,
+                "a good site blocked: {:?}",
+                verdict.findings
+            );
+            good_sites += usize::from(good);
+        }
+        assert!(good_sites > 0, "the generator produced no good site");
     }
 
     #[test]

@@ -202,23 +202,38 @@ impl Client {
         let host = &url.host;
         match error {
             ureq::Error::Timeout(_) => self.out_of_time(url),
-            ureq::Error::HostNotFound => FetchError::Unreachable {
-                reason: format!("the host name {host} does not resolve (DNS lookup failed)"),
-                fix: "Check the spelling, and that the domain's DNS records point at the app (heroku domains).".to_owned(),
-            },
-            ureq::Error::Io(io_error) if io_error.kind() == io::ErrorKind::ConnectionRefused => FetchError::Refused,
+            ureq::Error::HostNotFound => dns_failure(host),
+            // ureq's default resolver passes on the standard library's lookup error.
+            ureq::Error::Io(io_error)
+                if io_error.to_string().starts_with("failed to lookup address") =>
+            {
+                dns_failure(host)
+            }
+            ureq::Error::Io(io_error) if io_error.kind() == io::ErrorKind::ConnectionRefused => {
+                FetchError::Refused
+            }
             ureq::Error::Rustls(tls_error) => explain_tls(&format!("{tls_error:?}"), host),
             ureq::Error::Tls(message) => FetchError::Tls {
                 reason: format!("the TLS connection failed ({message})."),
                 certificate: false,
             },
             // rustls reports handshake failures through the socket as InvalidData.
-            ureq::Error::Io(io_error) if io_error.kind() == io::ErrorKind::InvalidData => match io_error.get_ref() {
-                Some(inner) => explain_tls(&format!("{inner:?}"), host),
-                None => unreachable_because(url, error),
-            },
+            ureq::Error::Io(io_error) if io_error.kind() == io::ErrorKind::InvalidData => {
+                match io_error.get_ref() {
+                    Some(inner) => explain_tls(&format!("{inner:?}"), host),
+                    None => unreachable_because(url, error),
+                }
+            }
             _ => unreachable_because(url, error),
         }
+    }
+}
+
+fn dns_failure(host: &str) -> FetchError {
+    FetchError::Unreachable {
+        reason: format!("the host name {host} does not resolve (DNS lookup failed)"),
+        fix: "Check the spelling, and that the domain's DNS records point at the app (heroku domains)."
+            .to_owned(),
     }
 }
 
@@ -326,6 +341,36 @@ mod tests {
                 reason: "the TLS handshake failed (AlertReceived(ProtocolVersion)); the server may not speak TLS on this port, or only obsolete versions.".to_owned(),
                 certificate: false
             }
+        );
+    }
+
+    #[test]
+    fn network_errors_in_plain_words() {
+        let client = Client::new(RootCerts::WebPki, Duration::from_secs(7));
+        let url = Url::parse_user_input("example.invalid").expect("a URL");
+        let explain = |error: ureq::Error| client.explain(&url, &error);
+        assert_eq!(
+            explain(ureq::Error::Timeout(ureq::Timeout::Global)),
+            FetchError::OutOfTime {
+                reason:
+                    "no complete answer from http://example.invalid/ within the time budget of 7 s"
+                        .to_owned()
+            }
+        );
+        assert_eq!(
+            explain(ureq::Error::Io(io::ErrorKind::ConnectionRefused.into())),
+            FetchError::Refused
+        );
+        let dns = FetchError::Unreachable {
+            reason: "the host name example.invalid does not resolve (DNS lookup failed)".to_owned(),
+            fix: "Check the spelling, and that the domain's DNS records point at the app (heroku domains).".to_owned(),
+        };
+        assert_eq!(explain(ureq::Error::HostNotFound), dns);
+        assert_eq!(
+            explain(ureq::Error::Io(io::Error::other(
+                "failed to lookup address information: Name or service not known"
+            ))),
+            dns
         );
     }
 

@@ -116,7 +116,15 @@ pub fn parse_args(
         };
         match flag {
             "-h" | "--help" => return Ok(Command::Help),
-            "--path" => options.paths.push(value()?),
+            "--path" => {
+                let path = value()?;
+                if !path.starts_with('/') {
+                    return Err(format!(
+                        "--path `{path}` must start with / (a path on the same site)"
+                    ));
+                }
+                options.paths.push(path);
+            }
             "--session-cookie" => options.cookie_names.session = value()?,
             "--csrf-cookie" => options.cookie_names.csrf = value()?,
             "--cacert" => options.cacerts.push(PathBuf::from(value()?)),
@@ -266,8 +274,12 @@ fn evaluation_error(errors: Vec<SiteError>) -> Option<EvaluationError> {
         .map(|error| error.reason.clone())
         .collect::<Vec<_>>()
         .join("\n");
-    let mut fixes: Vec<String> = errors.into_iter().map(|error| error.fix).collect();
-    fixes.dedup();
+    let mut fixes: Vec<String> = Vec::new();
+    for error in errors {
+        if !fixes.contains(&error.fix) {
+            fixes.push(error.fix);
+        }
+    }
     Some(EvaluationError {
         title,
         detail,
@@ -478,6 +490,10 @@ mod tests {
                 "--format `yaml` is not text or json",
             ),
             ("example.com --path", "--path needs a value"),
+            (
+                "example.com --path https://example.com/login",
+                "--path `https://example.com/login` must start with / (a path on the same site)",
+            ),
             ("example.com --insecure", "unknown option --insecure"),
             (
                 "ftp://example.com",

@@ -87,7 +87,8 @@ impl Url {
         })
     }
 
-    /// The URL a `Location` header points to, relative to this one.
+    /// The URL a `Location` header points to, relative to this one. Dot segments (`../`) are
+    /// kept as sent: redirects practically never use them, and servers resolve them anyway.
     ///
     /// # Errors
     /// An empty or non-HTTP location.

@@ -478,6 +478,47 @@ class ProxyTrustTest(unittest.TestCase):
             "release-guard probe: gunicorn.conf.py could not be read: SystemExit: 1\n",
         )
 
+    def test_config_file_named_in_gunicorn_cmd_args(self):
+        with tempfile.TemporaryDirectory() as app_dir:
+            Path(app_dir, "Procfile").write_text("web: gunicorn mysite.wsgi\n")
+            Path(app_dir, "prod.conf.py").write_text('forwarded_allow_ips = "*"\n')
+            trust = probe.proxy_trust(
+                app_dir, {"GUNICORN_CMD_ARGS": "-c prod.conf.py"}, probe.Redactor(set())
+            )
+        self.assertEqual(
+            (trust["trusted"], trust["source"]),
+            (True, "prod.conf.py forwarded_allow_ips"),
+        )
+
+    def test_config_file_only_runs_when_needed(self):
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr):
+            trust = self.trust(
+                "web: gunicorn mysite.wsgi --forwarded-allow-ips=*",
+                gunicorn_conf='raise RuntimeError("ran")\n',
+            )
+        self.assertEqual((trust["trusted"], stderr.getvalue()), (True, ""))
+
+    def test_daphne(self):
+        trust = self.trust(
+            "web: daphne mysite.asgi:application --proxy-headers -b 0.0.0.0 -p $PORT"
+        )
+        self.assertEqual(
+            trust,
+            {
+                "trusted": True,
+                "server": "daphne",
+                "source": "Procfile web: --proxy-headers",
+                "value": None,
+            },
+        )
+        self.assertEqual(
+            self.trust("web: daphne mysite.asgi:application", FORWARDED_ALLOW_IPS="*")[
+                "trusted"
+            ],
+            False,
+        )
+
     def test_uvicorn(self):
         trust = self.trust(
             "web: uvicorn mysite.asgi:application --forwarded-allow-ips '*'"
@@ -488,6 +529,14 @@ class ProxyTrustTest(unittest.TestCase):
             gunicorn_conf='forwarded_allow_ips = "*"',
         )
         self.assertEqual((trust["server"], trust["trusted"]), ("uvicorn", False))
+        trust = self.trust(
+            "web: uvicorn mysite.asgi:application --no-proxy-headers",
+            FORWARDED_ALLOW_IPS="*",
+        )
+        self.assertEqual(
+            (trust["trusted"], trust["source"]),
+            (False, "Procfile web: --no-proxy-headers"),
+        )
 
 
 class ValueTest(unittest.TestCase):

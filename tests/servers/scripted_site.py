@@ -95,7 +95,8 @@ SCENARIOS = {
         lambda path, ports: to_https(path, ports, status=302),
         lambda path, ports: (
             200,
-            [("Strict-Transport-Security", "max-age=3600; preload")] + cookies(DJANGO_COOKIES),
+            [("Strict-Transport-Security", "max-age=3600; preload")]
+            + cookies(DJANGO_COOKIES),
         ),
     ),
     "hang": (None, good_https),

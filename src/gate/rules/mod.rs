@@ -39,7 +39,7 @@ pub fn all(snapshot: &Snapshot) -> Vec<Finding> {
     findings
 }
 
-/// Every `guard.*` ID the rules can produce, for `--help`-style listings and validation.
+/// Every `guard.*` ID the rules can produce (the README's rule table lists them).
 pub const GUARD_IDS: [&str; 18] = [
     hsts::INVALID,
     hsts::SHORT,
@@ -155,6 +155,19 @@ mod tests {
             .set("SECURE_HSTS_SECONDS", py_int(0))
             .build();
         assert_eq!(django_hsts_header(&snapshot), None);
+    }
+
+    #[test]
+    fn guard_ids_are_stable_snake_case_and_unique() {
+        let unique: std::collections::BTreeSet<&str> = GUARD_IDS.into_iter().collect();
+        assert_eq!(unique.len(), GUARD_IDS.len());
+        for id in GUARD_IDS {
+            let name = id.strip_prefix("guard.").unwrap();
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{id}"
+            );
+        }
     }
 
     #[test]

@@ -15,6 +15,18 @@ pub(super) const SKIPPED: &str = "guard.simulation_skipped";
 
 const REDIRECT_STATUSES: [u16; 4] = [301, 302, 307, 308];
 
+/// The exception probe.py raises when app code reaches for the database during a simulated
+/// request: the probe never connects (nothing may be written, and at build time there is no
+/// database), so this says nothing about the app.
+const DATABASE_BLOCKED: &str = "DatabaseAccessBlocked";
+
+fn needed_database(response: &SimulatedResponse) -> bool {
+    response
+        .error
+        .as_deref()
+        .is_some_and(|error| error.starts_with(DATABASE_BLOCKED))
+}
+
 /// Findings that are the visible effect of Django not detecting HTTPS.
 pub(super) fn is_https_symptom(finding: &Finding) -> bool {
     finding.id == REDIRECT_LOOP || finding.id == HSTS_MISSING
@@ -38,25 +50,46 @@ pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
     let path = simulation.path.as_deref().unwrap_or("/");
     let plain_url = format!("http://{host}{path}");
     let secure_url = format!("https://{host}{path}");
-    let responses = [
-        ("HTTP", &plain_url, &simulation.http),
-        ("HTTPS", &secure_url, &simulation.https),
-    ];
+    // A response the database blocked says nothing about the app: leave it out.
+    let judged = |response: &Option<SimulatedResponse>| {
+        response
+            .clone()
+            .filter(|response| !needed_database(response))
+    };
+    let (http, https) = (judged(&simulation.http), judged(&simulation.https));
+    let mut findings = Vec::new();
+    let blocked_by_database = [("HTTP", &simulation.http), ("HTTPS", &simulation.https)]
+        .into_iter()
+        .filter(|(_, response)| response.as_ref().is_some_and(needed_database))
+        .map(|(scheme, _)| scheme)
+        .collect::<Vec<_>>();
+    if !blocked_by_database.is_empty() {
+        findings.push(Finding::new(
+            SKIPPED,
+            Severity::Info,
+            Source::Guard,
+            format!(
+                "The simulated {} request for {path} needed the database, which Release Guard never touches, so its response was not judged.",
+                blocked_by_database.join(" and ")
+            ),
+        ));
+    }
+    let responses = [("HTTP", &plain_url, &http), ("HTTPS", &secure_url, &https)];
     if let Some(finding) = responses
         .iter()
         .find_map(|(scheme, url, response)| app_error(scheme, url, response.as_ref()?))
     {
         // Nothing else about the responses can be judged when the app raised.
-        return vec![finding];
+        findings.push(finding);
+        return findings;
     }
     let security_middleware = has_middleware(snapshot, SECURITY_MIDDLEWARE);
-    let mut findings = Vec::new();
     let redirect_expected =
         security_middleware && ssl_redirect_on(snapshot) && !exempt(snapshot, path);
-    if let Some(http) = simulation.http.as_ref().filter(|_| redirect_expected) {
+    if let Some(http) = http.as_ref().filter(|_| redirect_expected) {
         findings.extend(not_redirected(snapshot, host, &plain_url, http));
     }
-    if let Some(https) = &simulation.https {
+    if let Some(https) = &https {
         let loops = is_redirect(https) && https.location.as_deref() == Some(secure_url.as_str());
         if loops {
             findings.push(redirect_loop(&secure_url));
@@ -273,6 +306,37 @@ mod tests {
             found[0]
                 .message
                 .ends_with("for https://myapp.herokuapp.com/: ImproperlyConfigured: boom")
+        );
+    }
+
+    #[test]
+    fn a_response_the_database_blocked_is_not_judged_but_the_other_is() {
+        let snapshot = SnapshotBuilder::hardened()
+            .simulation(|simulation| {
+                let https = simulation.https.as_mut().unwrap();
+                https.status = Some(500);
+                https.hsts.clear();
+                https.error = Some("DatabaseAccessBlocked: the guard's simulated request does not use the database ('default')".to_string());
+            })
+            .build();
+        let found = findings(&snapshot);
+        assert_eq!(ids(&found), [SKIPPED]);
+        assert_eq!(found[0].severity, Severity::Info);
+        let http_not_redirected = SnapshotBuilder::hardened()
+            .simulation(|simulation| {
+                simulation.http.as_mut().unwrap().status = Some(200);
+                let https = simulation.https.as_mut().unwrap();
+                https.status = Some(500);
+                https.error = Some("DatabaseAccessBlocked: no".to_string());
+            })
+            .build();
+        assert_eq!(
+            ids(&findings(&http_not_redirected)),
+            [SKIPPED, NOT_REDIRECTED]
+        );
+        assert_eq!(
+            found[0].message,
+            "The simulated HTTPS request for / needed the database, which Release Guard never touches, so its response was not judged."
         );
     }
 
