@@ -6,7 +6,6 @@
 use bullet_stream as _;
 use indoc as _;
 use libc as _;
-use libherokubuildpack as _;
 use serde as _;
 use serde_json as _;
 use signal_hook as _;

@@ -8,7 +8,6 @@ use libc as _;
 use libcnb as _;
 use libcnb_package as _;
 use libcnb_test as _;
-use libherokubuildpack as _;
 use release_guard as _;
 use serde as _;
 use serde_json as _;
