@@ -81,6 +81,23 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report with nothing found yet.
+    #[must_use]
+    pub fn new(tool: &'static str, mode: Mode, verdict: Verdict) -> Self {
+        Self {
+            tool,
+            verdict,
+            mode,
+            findings: Vec::new(),
+            silenced: Vec::new(),
+            django_version: None,
+            settings_module: None,
+            error: None,
+            notes: Vec::new(),
+            timings: BTreeMap::new(),
+        }
+    }
+
     #[must_use]
     pub fn count(&self, severity: Severity) -> usize {
         self.findings

@@ -346,18 +346,7 @@ pub fn exit_code(report: &Report) -> Exit {
 }
 
 fn empty_report(mode: Mode, verdict: Verdict) -> Report {
-    Report {
-        tool: "gate",
-        verdict,
-        mode,
-        findings: Vec::new(),
-        silenced: Vec::new(),
-        django_version: None,
-        settings_module: None,
-        error: None,
-        notes: Vec::new(),
-        timings: BTreeMap::new(),
-    }
+    Report::new("gate", mode, verdict)
 }
 
 fn off(started: Instant) -> GateRun {

@@ -18,7 +18,6 @@ use crate::finding::Severity;
 use crate::report::{self, EvaluationError, Exit, Report, Verdict};
 use checks::{Chain, ChainEnd, CookieNames, HttpSide, HttpsSide, SiteObservation};
 use client::{Client, FetchError};
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -212,18 +211,7 @@ struct SiteError {
 #[must_use]
 pub fn verify(options: &Options) -> Report {
     let started = Instant::now();
-    let mut report = Report {
-        tool: "verify",
-        verdict: Verdict::Pass,
-        mode: Mode::Enforce,
-        findings: Vec::new(),
-        silenced: Vec::new(),
-        django_version: None,
-        settings_module: None,
-        error: None,
-        notes: Vec::new(),
-        timings: BTreeMap::new(),
-    };
+    let mut report = Report::new("verify", Mode::Enforce, Verdict::Pass);
     let roots = match client::load_roots(options.ssl_cert_file.as_deref(), &options.cacerts) {
         Ok(roots) => roots,
         Err(error) => {
