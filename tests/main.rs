@@ -21,4 +21,5 @@ mod buildpack_test;
 mod gate_test;
 mod libcnb_integration_test;
 mod probe_test;
+mod tutorial_release_test;
 mod verify_test;

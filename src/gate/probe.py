@@ -230,7 +230,30 @@ def frames_of(error, app_dir):
 
 
 def error_text(error, redactor):
-    return shorten(redactor.all(str(error)), MAX_TEXT_LENGTH)
+    return shorten(redactor.all(describe_error(error)), MAX_TEXT_LENGTH)
+
+
+def describe_error(error):
+    """str(error), except for pydantic's ValidationError, whose text quotes the config vars it
+    was given, cut with "..." in the middle: a cut value no longer matches exact-value redaction,
+    so its ends would leak. Its structured form can leave every input out."""
+    errors = getattr(error, "errors", None)
+    title = getattr(error, "title", None)
+    if not (
+        type(error).__module__.startswith("pydantic") and callable(errors) and title
+    ):
+        return str(error)
+    try:
+        items = errors(include_input=False, include_url=False)
+    except TypeError:  # pydantic 1 cannot leave the input out: say only what failed
+        return f"validation failed for {title}"
+    lines = [
+        f"{len(items)} validation error{'s' if len(items) != 1 else ''} for {title}"
+    ]
+    for item in items:
+        lines.append(".".join(str(part) for part in item.get("loc", ())) or title)
+        lines.append(f"  {item.get('msg')} [type={item.get('type')}]")
+    return "\n".join(lines)
 
 
 def failure(kind, error, redactor, app_dir):

@@ -356,6 +356,24 @@ class ErrorTest(unittest.TestCase):
             ],
         )
 
+    def test_pydantic_errors_never_quote_config_vars(self):
+        # pydantic shortens a long input repr with "..." in the middle, which exact-value
+        # redaction cannot match: the error must be built without the input at all.
+        database_url = (
+            "postgres://admin:planted-db-password-4711@db.internal:5432/production"
+        )
+        answer, completed = run_probe(
+            "tutorial", "mysite.settings", USE_SSL="true", DATABASE_URL=database_url
+        )
+        self.assert_error(answer, "setup_failed", "ValidationError")
+        self.assertEqual(
+            answer["message"],
+            "1 validation error for Settings\nSECRET_KEY\n  Field required [type=missing]",
+        )
+        for fragment in ("planted", "db.internal", "5432/production", "admin:"):
+            self.assertNotIn(fragment, json.dumps(answer))
+            self.assertNotIn(fragment, completed.stderr)
+
     def test_missing_settings_module(self):
         answer = run_edge("does_not_exist")
         self.assert_error(answer, "settings_import", "ModuleNotFoundError")
