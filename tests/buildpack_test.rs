@@ -24,6 +24,29 @@ fn build_log(app: &Lifecycle) -> String {
     normalize_build_log(&build.stdout)
 }
 
+/// The build log of `procfile_release` with `preview = false`; `warning` (a block, or nothing)
+/// stands between the release process and the preview.
+fn procfile_release_build_log(warning: &str) -> String {
+    formatdoc! {r#"
+
+        ## Django Release Guard
+
+        - Django app
+          - Settings module `mysite.settings` (from manage.py)
+          - Procfile `release:` command `echo "Running release tasks" && exit "${{RELEASE_TASKS_STATUS:-0}}"`
+        - Release guard
+          - Installing `release-guard` 0.1.0
+          - Configuration from project.toml: preview = false
+          - Writing `release-guard.toml` (read at release time through RELEASE_GUARD_CONFIG)
+        - Process type `release`: `release-guard release`
+          - Runs the Procfile release command after the guard passes
+          - List this buildpack after `heroku/procfile` so its `release` process wins (the last buildpack defining a process type wins)
+        {warning}- Release preview (advisory: never fails the build)
+          - Skipped: preview = false in project.toml
+        - Done (finished in <time>)
+    "#}
+}
+
 #[test]
 fn packaged_layout() {
     let dir = packaged_buildpack();
@@ -68,27 +91,7 @@ fn detect_fails_without_manage_py() {
 fn build_log_with_procfile_release_command() {
     let app = lifecycle("procfile_release");
     app.write_app_file("project.toml", NO_PREVIEW);
-    assert_eq!(
-        build_log(&app),
-        indoc! {r#"
-
-            ## Django Release Guard
-
-            - Django app
-              - Settings module `mysite.settings` (from manage.py)
-              - Procfile `release:` command `echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"`
-            - Release guard
-              - Installing `release-guard` 0.1.0
-              - Configuration from project.toml: preview = false
-              - Writing `release-guard.toml` (read at release time through RELEASE_GUARD_CONFIG)
-            - Process type `release`: `release-guard release`
-              - Runs the Procfile release command after the guard passes
-              - List this buildpack after `heroku/procfile` so its `release` process wins (the last buildpack defining a process type wins)
-            - Release preview (advisory: never fails the build)
-              - Skipped: preview = false in project.toml
-            - Done (finished in <time>)
-        "#}
-    );
+    assert_eq!(build_log(&app), procfile_release_build_log(""));
 }
 
 #[test]
@@ -257,21 +260,21 @@ fn bad_project_toml_fails_the_build() {
     };
     let cases = [
         (
-            None,
+            "modes = \"warn\"",
             "`modes` in the [com.release-guard] table of project.toml is not a known key; \
              allowed keys: settings-module, mode, block, ignore, timeout, preview"
                 .to_string(),
         ),
         (
-            Some("mode = \"strict\""),
+            "mode = \"strict\"",
             table_error("mode", "enforce, warn or off"),
         ),
         (
-            Some("timeout = -1"),
+            "timeout = -1",
             table_error("timeout", "a positive whole number of seconds, such as 120"),
         ),
         (
-            Some("settings-module = \"mysite/settings.py\""),
+            "settings-module = \"mysite/settings.py\"",
             table_error(
                 "settings-module",
                 "a dotted Python module path such as \"mysite.settings\"",
@@ -279,10 +282,12 @@ fn bad_project_toml_fails_the_build() {
         ),
     ];
     for (line, message) in cases {
-        let app = lifecycle("bad_config");
-        if let Some(line) = line {
-            app.write_app_file("project.toml", &format!("[com.release-guard]\n{line}\n"));
-        }
+        // The configuration is checked first, so any Django app will do.
+        let app = lifecycle("settings_package");
+        app.write_app_file(
+            "project.toml",
+            &format!("[_]\nschema-version = \"0.2\"\n\n[com.release-guard]\n{line}\n"),
+        );
         let build = app.build();
         assert_eq!(build.code, Some(1), "{}", build.transcript());
         assert_eq!(
@@ -466,28 +471,12 @@ fn warns_when_project_toml_lists_heroku_procfile_after_the_guard() {
     );
     assert_eq!(
         build_log(&app),
-        indoc! {r#"
-
-            ## Django Release Guard
-
-            - Django app
-              - Settings module `mysite.settings` (from manage.py)
-              - Procfile `release:` command `echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"`
-            - Release guard
-              - Installing `release-guard` 0.1.0
-              - Configuration from project.toml: preview = false
-              - Writing `release-guard.toml` (read at release time through RELEASE_GUARD_CONFIG)
-            - Process type `release`: `release-guard release`
-              - Runs the Procfile release command after the guard passes
-              - List this buildpack after `heroku/procfile` so its `release` process wins (the last buildpack defining a process type wins)
+        procfile_release_build_log(indoc! {"
 
             ! project.toml lists heroku/procfile after this buildpack in [[io.buildpacks.group]].
             !
             ! Its `release` process (your Procfile's release: command) then replaces the guard's, and the guard does not run on release. Move this buildpack after heroku/procfile.
 
-            - Release preview (advisory: never fails the build)
-              - Skipped: preview = false in project.toml
-            - Done (finished in <time>)
-        "#}
+        "})
     );
 }
