@@ -11,10 +11,16 @@ use indoc::{formatdoc, indoc};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-const NO_PREVIEW: &str = "[com.release-guard]\npreview = false\n";
-
 fn lifecycle(fixture_name: &str) -> Lifecycle {
     Lifecycle::new(packaged_buildpack(), &fixture(fixture_name))
+}
+
+/// For the tests that are not about the preview, which would otherwise run in every build and
+/// add its lines to the log.
+fn lifecycle_without_preview(fixture_name: &str) -> Lifecycle {
+    let app = lifecycle(fixture_name);
+    app.write_app_file("project.toml", "[com.release-guard]\npreview = false\n");
+    app
 }
 
 /// Builds and asserts success, returning the normalised log.
@@ -22,6 +28,12 @@ fn build_log(app: &Lifecycle) -> String {
     let build = app.build();
     assert_eq!(build.code, Some(0), "{}", build.transcript());
     normalize_build_log(&build.stdout)
+}
+
+/// Compares this buildpack's launch.toml with `expected` as TOML.
+fn assert_launch_toml(app: &Lifecycle, expected: &str) {
+    let expected: toml::Table = toml::from_str(expected).expect("the expected launch.toml is TOML");
+    assert_eq!(app.launch_toml(), expected);
 }
 
 /// The build log of `procfile_release` with `preview = false`; `warning` (a block, or nothing)
@@ -89,30 +101,28 @@ fn detect_fails_without_manage_py() {
 
 #[test]
 fn build_log_with_procfile_release_command() {
-    let app = lifecycle("procfile_release");
-    app.write_app_file("project.toml", NO_PREVIEW);
+    let app = lifecycle_without_preview("procfile_release");
     assert_eq!(build_log(&app), procfile_release_build_log(""));
 }
 
 #[test]
 fn launch_toml_chains_the_procfile_release_command() {
-    let app = lifecycle("procfile_release");
-    app.write_app_file("project.toml", NO_PREVIEW);
+    let app = lifecycle_without_preview("procfile_release");
     build_log(&app);
-    let expected: toml::Table = toml::from_str(indoc! {r#"
-        [[processes]]
-        type = "release"
-        command = ["release-guard", "release"]
-        args = ["--", "bash", "-c", 'echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"']
-    "#})
-    .unwrap();
-    assert_eq!(app.launch_toml(), expected);
+    assert_launch_toml(
+        &app,
+        indoc! {r#"
+            [[processes]]
+            type = "release"
+            command = ["release-guard", "release"]
+            args = ["--", "bash", "-c", 'echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"']
+        "#},
+    );
 }
 
 #[test]
 fn build_without_procfile_and_settings_from_platform_env() {
-    let app = lifecycle("settings_package");
-    app.write_app_file("project.toml", NO_PREVIEW);
+    let app = lifecycle_without_preview("settings_package");
     app.set_platform_env("DJANGO_SETTINGS_MODULE", "config.settings.staging");
     assert_eq!(
         build_log(&app),
@@ -134,13 +144,14 @@ fn build_without_procfile_and_settings_from_platform_env() {
             - Done (finished in <time>)
         "}
     );
-    let expected: toml::Table = toml::from_str(indoc! {r#"
-        [[processes]]
-        type = "release"
-        command = ["release-guard", "release"]
-    "#})
-    .unwrap();
-    assert_eq!(app.launch_toml(), expected);
+    assert_launch_toml(
+        &app,
+        indoc! {r#"
+            [[processes]]
+            type = "release"
+            command = ["release-guard", "release"]
+        "#},
+    );
 }
 
 #[test]
@@ -191,8 +202,7 @@ fn launch_config_and_env_point_the_gate_at_the_build_results() {
 
 #[test]
 fn no_settings_module_still_builds() {
-    let app = lifecycle("settings_package");
-    app.write_app_file("project.toml", NO_PREVIEW);
+    let app = lifecycle_without_preview("settings_package");
     app.write_app_file("manage.py", "import sys\n");
     let log = build_log(&app);
     assert!(
@@ -206,8 +216,7 @@ fn no_settings_module_still_builds() {
 
 #[test]
 fn rebuild_reuses_the_layer_and_rewrites_the_config() {
-    let app = lifecycle("procfile_release");
-    app.write_app_file("project.toml", NO_PREVIEW);
+    let app = lifecycle_without_preview("procfile_release");
     assert!(build_log(&app).contains("  - Installing `release-guard` 0.1.0\n"));
 
     app.write_app_file(
@@ -316,8 +325,7 @@ fn bad_project_toml_fails_the_build() {
 
 #[test]
 fn release_process_in_off_mode_runs_the_chained_command() {
-    let app = lifecycle("procfile_release");
-    app.write_app_file("project.toml", NO_PREVIEW);
+    let app = lifecycle_without_preview("procfile_release");
     build_log(&app);
     for (status, expected_code) in [("0", 0), ("3", 3)] {
         let release = app.launch(
@@ -348,9 +356,8 @@ fn release_process_in_off_mode_runs_the_chained_command() {
 #[test]
 fn release_process_blocks_before_the_chained_command() {
     // The fixture has none of the HTTPS settings.
-    let mut app = lifecycle("procfile_release");
+    let mut app = lifecycle_without_preview("procfile_release");
     app.add_python_venv_layer(&default_venv().dir);
-    app.write_app_file("project.toml", NO_PREVIEW);
     build_log(&app);
     let release = app.launch("release", &[]);
     assert_eq!(release.code, Some(1), "{}", release.transcript());
@@ -414,9 +421,8 @@ fn preview_without_django_is_one_line() {
 
 #[test]
 fn launcher_puts_the_python_layer_on_path_and_the_last_definition_wins() {
-    let mut app = lifecycle("procfile_release");
+    let mut app = lifecycle_without_preview("procfile_release");
     app.add_python_venv_layer(&default_venv().dir);
-    app.write_app_file("project.toml", NO_PREVIEW);
     // An earlier buildpack (as heroku/procfile would, were it first) defines both types.
     app.write_launch_toml(
         PYTHON_BUILDPACK_DIR_NAME,
