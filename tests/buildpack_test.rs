@@ -23,6 +23,13 @@ fn lifecycle_without_preview(fixture_name: &str) -> Lifecycle {
     app
 }
 
+/// `app` after heroku/python in the group, as on Heroku: its venv, with Django, is on PATH
+/// during the build and for launched processes.
+fn after_heroku_python(mut app: Lifecycle) -> Lifecycle {
+    app.add_python_venv_layer(&default_venv().dir);
+    app
+}
+
 /// Builds and asserts success, returning the normalised log.
 fn build_log(app: &Lifecycle) -> String {
     let build = app.build();
@@ -356,8 +363,7 @@ fn release_process_in_off_mode_runs_the_chained_command() {
 #[test]
 fn release_process_blocks_before_the_chained_command() {
     // The fixture has none of the HTTPS settings.
-    let mut app = lifecycle_without_preview("procfile_release");
-    app.add_python_venv_layer(&default_venv().dir);
+    let app = after_heroku_python(lifecycle_without_preview("procfile_release"));
     build_log(&app);
     let release = app.launch("release", &[]);
     assert_eq!(release.code, Some(1), "{}", release.transcript());
@@ -378,9 +384,7 @@ fn release_process_blocks_before_the_chained_command() {
 
 #[test]
 fn preview_lists_findings_without_failing_the_build() {
-    // heroku/python's venv is on PATH during the build, as on Heroku.
-    let mut app = lifecycle("procfile_release");
-    app.add_python_venv_layer(&default_venv().dir);
+    let app = after_heroku_python(lifecycle("procfile_release"));
     let log = build_log(&app);
     let preview = &log[log.find("- Release preview").expect("a preview section")..];
     assert_eq!(
@@ -421,8 +425,7 @@ fn preview_without_django_is_one_line() {
 
 #[test]
 fn launcher_puts_the_python_layer_on_path_and_the_last_definition_wins() {
-    let mut app = lifecycle_without_preview("procfile_release");
-    app.add_python_venv_layer(&default_venv().dir);
+    let app = after_heroku_python(lifecycle_without_preview("procfile_release"));
     // An earlier buildpack (as heroku/procfile would, were it first) defines both types.
     app.write_launch_toml(
         PYTHON_BUILDPACK_DIR_NAME,
