@@ -11,10 +11,23 @@ use indoc::{formatdoc, indoc};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-const NO_PREVIEW: &str = "[com.release-guard]\npreview = false\n";
-
 fn lifecycle(fixture_name: &str) -> Lifecycle {
     Lifecycle::new(packaged_buildpack(), &fixture(fixture_name))
+}
+
+/// For the tests that are not about the preview, which would otherwise run in every build and
+/// add its lines to the log.
+fn lifecycle_without_preview(fixture_name: &str) -> Lifecycle {
+    let app = lifecycle(fixture_name);
+    app.write_app_file("project.toml", "[com.release-guard]\npreview = false\n");
+    app
+}
+
+/// `app` after heroku/python in the group, as on Heroku: its venv, with Django, is on PATH
+/// during the build and for launched processes.
+fn after_heroku_python(mut app: Lifecycle) -> Lifecycle {
+    app.add_python_venv_layer(&default_venv().dir);
+    app
 }
 
 /// Builds and asserts success, returning the normalised log.
@@ -22,6 +35,35 @@ fn build_log(app: &Lifecycle) -> String {
     let build = app.build();
     assert_eq!(build.code, Some(0), "{}", build.transcript());
     normalize_build_log(&build.stdout)
+}
+
+/// Compares this buildpack's launch.toml with `expected` as TOML.
+fn assert_launch_toml(app: &Lifecycle, expected: &str) {
+    let expected: toml::Table = toml::from_str(expected).expect("the expected launch.toml is TOML");
+    assert_eq!(app.launch_toml(), expected);
+}
+
+/// The build log of `procfile_release` with `preview = false`; `warning` (a block, or nothing)
+/// stands between the release process and the preview.
+fn procfile_release_build_log(warning: &str) -> String {
+    formatdoc! {r#"
+
+        ## Django Release Guard
+
+        - Django app
+          - Settings module `mysite.settings` (from manage.py)
+          - Procfile `release:` command `echo "Running release tasks" && exit "${{RELEASE_TASKS_STATUS:-0}}"`
+        - Release guard
+          - Installing `release-guard` 0.1.0
+          - Configuration from project.toml: preview = false
+          - Writing `release-guard.toml` (read at release time through RELEASE_GUARD_CONFIG)
+        - Process type `release`: `release-guard release`
+          - Runs the Procfile release command after the guard passes
+          - List this buildpack after `heroku/procfile` so its `release` process wins (the last buildpack defining a process type wins)
+        {warning}- Release preview (advisory: never fails the build)
+          - Skipped: preview = false in project.toml
+        - Done (finished in <time>)
+    "#}
 }
 
 #[test]
@@ -66,50 +108,28 @@ fn detect_fails_without_manage_py() {
 
 #[test]
 fn build_log_with_procfile_release_command() {
-    let app = lifecycle("procfile_release");
-    app.write_app_file("project.toml", NO_PREVIEW);
-    assert_eq!(
-        build_log(&app),
-        indoc! {r#"
-
-            ## Django Release Guard
-
-            - Django app
-              - Settings module `mysite.settings` (from manage.py)
-              - Procfile `release:` command `echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"`
-            - Release guard
-              - Installing `release-guard` 0.1.0
-              - Configuration from project.toml: preview = false
-              - Writing `release-guard.toml` (read at release time through RELEASE_GUARD_CONFIG)
-            - Process type `release`: `release-guard release`
-              - Runs the Procfile release command after the guard passes
-              - List this buildpack after `heroku/procfile` so its `release` process wins (the last buildpack defining a process type wins)
-            - Release preview (advisory: never fails the build)
-              - Skipped: preview = false in project.toml
-            - Done (finished in <time>)
-        "#}
-    );
+    let app = lifecycle_without_preview("procfile_release");
+    assert_eq!(build_log(&app), procfile_release_build_log(""));
 }
 
 #[test]
 fn launch_toml_chains_the_procfile_release_command() {
-    let app = lifecycle("procfile_release");
-    app.write_app_file("project.toml", NO_PREVIEW);
+    let app = lifecycle_without_preview("procfile_release");
     build_log(&app);
-    let expected: toml::Table = toml::from_str(indoc! {r#"
-        [[processes]]
-        type = "release"
-        command = ["release-guard", "release"]
-        args = ["--", "bash", "-c", 'echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"']
-    "#})
-    .unwrap();
-    assert_eq!(app.launch_toml(), expected);
+    assert_launch_toml(
+        &app,
+        indoc! {r#"
+            [[processes]]
+            type = "release"
+            command = ["release-guard", "release"]
+            args = ["--", "bash", "-c", 'echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"']
+        "#},
+    );
 }
 
 #[test]
 fn build_without_procfile_and_settings_from_platform_env() {
-    let app = lifecycle("settings_package");
-    app.write_app_file("project.toml", NO_PREVIEW);
+    let app = lifecycle_without_preview("settings_package");
     app.set_platform_env("DJANGO_SETTINGS_MODULE", "config.settings.staging");
     assert_eq!(
         build_log(&app),
@@ -131,13 +151,14 @@ fn build_without_procfile_and_settings_from_platform_env() {
             - Done (finished in <time>)
         "}
     );
-    let expected: toml::Table = toml::from_str(indoc! {r#"
-        [[processes]]
-        type = "release"
-        command = ["release-guard", "release"]
-    "#})
-    .unwrap();
-    assert_eq!(app.launch_toml(), expected);
+    assert_launch_toml(
+        &app,
+        indoc! {r#"
+            [[processes]]
+            type = "release"
+            command = ["release-guard", "release"]
+        "#},
+    );
 }
 
 #[test]
@@ -188,8 +209,7 @@ fn launch_config_and_env_point_the_gate_at_the_build_results() {
 
 #[test]
 fn no_settings_module_still_builds() {
-    let app = lifecycle("settings_package");
-    app.write_app_file("project.toml", NO_PREVIEW);
+    let app = lifecycle_without_preview("settings_package");
     app.write_app_file("manage.py", "import sys\n");
     let log = build_log(&app);
     assert!(
@@ -203,8 +223,7 @@ fn no_settings_module_still_builds() {
 
 #[test]
 fn rebuild_reuses_the_layer_and_rewrites_the_config() {
-    let app = lifecycle("procfile_release");
-    app.write_app_file("project.toml", NO_PREVIEW);
+    let app = lifecycle_without_preview("procfile_release");
     assert!(build_log(&app).contains("  - Installing `release-guard` 0.1.0\n"));
 
     app.write_app_file(
@@ -257,21 +276,21 @@ fn bad_project_toml_fails_the_build() {
     };
     let cases = [
         (
-            None,
+            "modes = \"warn\"",
             "`modes` in the [com.release-guard] table of project.toml is not a known key; \
              allowed keys: settings-module, mode, block, ignore, timeout, preview"
                 .to_string(),
         ),
         (
-            Some("mode = \"strict\""),
+            "mode = \"strict\"",
             table_error("mode", "enforce, warn or off"),
         ),
         (
-            Some("timeout = -1"),
+            "timeout = -1",
             table_error("timeout", "a positive whole number of seconds, such as 120"),
         ),
         (
-            Some("settings-module = \"mysite/settings.py\""),
+            "settings-module = \"mysite/settings.py\"",
             table_error(
                 "settings-module",
                 "a dotted Python module path such as \"mysite.settings\"",
@@ -279,10 +298,12 @@ fn bad_project_toml_fails_the_build() {
         ),
     ];
     for (line, message) in cases {
-        let app = lifecycle("bad_config");
-        if let Some(line) = line {
-            app.write_app_file("project.toml", &format!("[com.release-guard]\n{line}\n"));
-        }
+        // The configuration is checked first, so any Django app will do.
+        let app = lifecycle("settings_package");
+        app.write_app_file(
+            "project.toml",
+            &format!("[_]\nschema-version = \"0.2\"\n\n[com.release-guard]\n{line}\n"),
+        );
         let build = app.build();
         assert_eq!(build.code, Some(1), "{}", build.transcript());
         assert_eq!(
@@ -311,8 +332,7 @@ fn bad_project_toml_fails_the_build() {
 
 #[test]
 fn release_process_in_off_mode_runs_the_chained_command() {
-    let app = lifecycle("procfile_release");
-    app.write_app_file("project.toml", NO_PREVIEW);
+    let app = lifecycle_without_preview("procfile_release");
     build_log(&app);
     for (status, expected_code) in [("0", 0), ("3", 3)] {
         let release = app.launch(
@@ -343,9 +363,7 @@ fn release_process_in_off_mode_runs_the_chained_command() {
 #[test]
 fn release_process_blocks_before_the_chained_command() {
     // The fixture has none of the HTTPS settings.
-    let mut app = lifecycle("procfile_release");
-    app.add_python_venv_layer(&default_venv().dir);
-    app.write_app_file("project.toml", NO_PREVIEW);
+    let app = after_heroku_python(lifecycle_without_preview("procfile_release"));
     build_log(&app);
     let release = app.launch("release", &[]);
     assert_eq!(release.code, Some(1), "{}", release.transcript());
@@ -366,9 +384,7 @@ fn release_process_blocks_before_the_chained_command() {
 
 #[test]
 fn preview_lists_findings_without_failing_the_build() {
-    // heroku/python's venv is on PATH during the build, as on Heroku.
-    let mut app = lifecycle("procfile_release");
-    app.add_python_venv_layer(&default_venv().dir);
+    let app = after_heroku_python(lifecycle("procfile_release"));
     let log = build_log(&app);
     let preview = &log[log.find("- Release preview").expect("a preview section")..];
     assert_eq!(
@@ -409,9 +425,7 @@ fn preview_without_django_is_one_line() {
 
 #[test]
 fn launcher_puts_the_python_layer_on_path_and_the_last_definition_wins() {
-    let mut app = lifecycle("procfile_release");
-    app.add_python_venv_layer(&default_venv().dir);
-    app.write_app_file("project.toml", NO_PREVIEW);
+    let app = after_heroku_python(lifecycle_without_preview("procfile_release"));
     // An earlier buildpack (as heroku/procfile would, were it first) defines both types.
     app.write_launch_toml(
         PYTHON_BUILDPACK_DIR_NAME,
@@ -466,28 +480,12 @@ fn warns_when_project_toml_lists_heroku_procfile_after_the_guard() {
     );
     assert_eq!(
         build_log(&app),
-        indoc! {r#"
-
-            ## Django Release Guard
-
-            - Django app
-              - Settings module `mysite.settings` (from manage.py)
-              - Procfile `release:` command `echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"`
-            - Release guard
-              - Installing `release-guard` 0.1.0
-              - Configuration from project.toml: preview = false
-              - Writing `release-guard.toml` (read at release time through RELEASE_GUARD_CONFIG)
-            - Process type `release`: `release-guard release`
-              - Runs the Procfile release command after the guard passes
-              - List this buildpack after `heroku/procfile` so its `release` process wins (the last buildpack defining a process type wins)
+        procfile_release_build_log(indoc! {"
 
             ! project.toml lists heroku/procfile after this buildpack in [[io.buildpacks.group]].
             !
             ! Its `release` process (your Procfile's release: command) then replaces the guard's, and the guard does not run on release. Move this buildpack after heroku/procfile.
 
-            - Release preview (advisory: never fails the build)
-              - Skipped: preview = false in project.toml
-            - Done (finished in <time>)
-        "#}
+        "})
     );
 }

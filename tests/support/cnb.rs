@@ -244,20 +244,29 @@ impl Lifecycle {
         env
     }
 
-    /// Runs `bin/detect <platform> <plan>`.
-    pub(crate) fn detect(&self) -> Run {
-        let plan = self.root.path().join("plan.toml");
-        let output = Command::new(self.buildpack_dir.join("bin/detect"))
-            .arg(self.platform_dir())
-            .arg(&plan)
+    /// Runs `bin/<phase>` as the lifecycle does: its positional `args`, the phase env, the
+    /// `CNB_*` variables every phase gets plus the phase's own, in the app directory.
+    fn run_phase(&self, phase: &str, args: &[&Path], phase_vars: &[(&str, &Path)]) -> Run {
+        let output = Command::new(self.buildpack_dir.join("bin").join(phase))
+            .args(args)
             .env_clear()
             .envs(self.phase_env())
             .envs(self.cnb_env())
-            .env("CNB_BUILD_PLAN_PATH", &plan)
+            .envs(phase_vars.iter().copied())
             .current_dir(self.app_dir())
             .output()
-            .expect("bin/detect can be started");
+            .unwrap_or_else(|error| panic!("bin/{phase} cannot be started: {error}"));
         Run::from_output(&output)
+    }
+
+    /// Runs `bin/detect <platform> <plan>`.
+    pub(crate) fn detect(&self) -> Run {
+        let plan = self.root.path().join("plan.toml");
+        self.run_phase(
+            "detect",
+            &[&self.platform_dir(), &plan],
+            &[("CNB_BUILD_PLAN_PATH", &plan)],
+        )
     }
 
     /// Runs `bin/build <layers> <platform> <plan>`. Call it again for a rebuild: like the
@@ -269,19 +278,11 @@ impl Lifecycle {
         restore_layers(&layers_dir).expect("the layers dir is readable");
         let plan = self.root.path().join("buildpack-plan.toml");
         fs::write(&plan, "").expect("the temp dir is writable");
-        let output = Command::new(self.buildpack_dir.join("bin/build"))
-            .arg(&layers_dir)
-            .arg(self.platform_dir())
-            .arg(&plan)
-            .env_clear()
-            .envs(self.phase_env())
-            .envs(self.cnb_env())
-            .env("CNB_LAYERS_DIR", &layers_dir)
-            .env("CNB_BP_PLAN_PATH", &plan)
-            .current_dir(self.app_dir())
-            .output()
-            .expect("bin/build can be started");
-        Run::from_output(&output)
+        self.run_phase(
+            "build",
+            &[&layers_dir, &self.platform_dir(), &plan],
+            &[("CNB_LAYERS_DIR", &layers_dir), ("CNB_BP_PLAN_PATH", &plan)],
+        )
     }
 
     /// The process definitions of this buildpack's launch.toml.
