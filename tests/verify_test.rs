@@ -253,6 +253,13 @@ impl ScriptedSite {
         Self { server, ports }
     }
 
+    /// A site for `scenario`, with a `localhost` certificate from a new CA named `ca_name`.
+    fn start_with_new_ca(scenario: &str, ca_name: &str) -> (TestCa, Self) {
+        let ca = TestCa::new(ca_name);
+        let site = Self::start(scenario, &ca.localhost());
+        (ca, site)
+    }
+
     fn requests(&self, expected: usize) -> usize {
         self.server.count_lines("REQUEST ", expected)
     }
@@ -513,8 +520,7 @@ fn cookies_are_only_checked_where_they_are_set() {
 
 /// Runs `verify` on a scripted scenario served with a certificate from its own CA.
 fn scripted(scenario: &str, extra_args: &[&str]) -> (Run, ScriptedSite) {
-    let ca = TestCa::new(&format!("scripted-{scenario}"));
-    let site = ScriptedSite::start(scenario, &ca.localhost());
+    let (ca, site) = ScriptedSite::start_with_new_ca(scenario, &format!("scripted-{scenario}"));
     let run = verify_localhost(site.ports, Trust::CaCert(&ca), extra_args);
     (run, site)
 }
@@ -729,8 +735,7 @@ fn certificate_problems_in_plain_words() {
 
 #[test]
 fn json_report_and_unreachable_https() {
-    let ca = TestCa::new("json");
-    let site = ScriptedSite::start("good", &ca.localhost());
+    let (ca, site) = ScriptedSite::start_with_new_ca("good", "json");
     // Entered over HTTPS this time, with the plain-HTTP port given as an option.
     let run = run_verify(
         &[
@@ -790,8 +795,7 @@ fn release_guard_verify(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, St
 
 #[test]
 fn binary_trusts_ssl_cert_file_and_defaults_to_the_heroku_domain() {
-    let ca = TestCa::new("binary");
-    let site = ScriptedSite::start("good", &ca.localhost());
+    let (ca, site) = ScriptedSite::start_with_new_ca("good", "binary");
     let https_port = site.ports.https.to_string();
     let default_domain = format!("localhost:{}", site.ports.http);
     let ca_pem = ca.pem_arg();
@@ -853,8 +857,7 @@ fn binary_usage_errors_exit_2() {
 
 #[test]
 fn several_hosts_in_one_run_share_requests() {
-    let ca = TestCa::new("several");
-    let site = ScriptedSite::start("good", &ca.localhost());
+    let (ca, site) = ScriptedSite::start_with_new_ca("good", "several");
     // The scripted site always redirects to https://localhost, so for 127.0.0.1 the first
     // redirect leaves the host.
     let run = verify_localhost(
