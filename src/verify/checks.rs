@@ -1295,6 +1295,59 @@ mod tests {
     }
 
     #[test]
+    fn guarded_cookie_findings_name_the_setting_and_its_fix() {
+        let url = url("https://example.com/");
+        let findings: Vec<Finding> = [
+            ("csrftoken=y", Guarded::Csrf),
+            ("sessionid=x; Secure; SameSite=Lax", Guarded::Session),
+        ]
+        .into_iter()
+        .flat_map(|(header, guarded)| {
+            let cookie = cookie::parse(header).expect("a cookie");
+            guarded_cookie_findings(&url, &cookie, guarded)
+        })
+        .collect();
+        let described: Vec<[String; 5]> = findings
+            .into_iter()
+            .map(|finding| {
+                [
+                    format!("{:?} {}", finding.severity, finding.id),
+                    finding.message,
+                    finding.setting.unwrap_or_default(),
+                    finding.required.unwrap_or_default(),
+                    finding.fix.unwrap_or_default(),
+                ]
+            })
+            .collect();
+        assert_eq!(
+            described,
+            [
+                [
+                    "Block verify.cookies.csrf.no_secure",
+                    "https://example.com/ sets the CSRF cookie `csrftoken` without Secure.",
+                    "CSRF_COOKIE_SECURE",
+                    "Secure",
+                    "CSRF_COOKIE_SECURE = True",
+                ],
+                [
+                    "Warn verify.cookies.csrf.samesite.missing",
+                    "https://example.com/ sets the CSRF cookie `csrftoken` without SameSite.",
+                    "CSRF_COOKIE_SAMESITE",
+                    "SameSite=Lax or Strict",
+                    "CSRF_COOKIE_SAMESITE = \"Lax\"",
+                ],
+                [
+                    "Warn verify.cookies.session.no_httponly",
+                    "https://example.com/ sets the session cookie `sessionid` without HttpOnly.",
+                    "SESSION_COOKIE_HTTPONLY",
+                    "HttpOnly",
+                    "SESSION_COOKIE_HTTPONLY = True",
+                ],
+            ]
+        );
+    }
+
+    #[test]
     fn extra_paths_add_only_new_problems() {
         let mut observed = good_site("max-age=300");
         observed.extra_paths = vec![chain(
