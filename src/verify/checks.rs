@@ -780,52 +780,82 @@ fn cookie_findings(site: &SiteObservation, names: &CookieNames) -> Vec<Finding> 
     findings
 }
 
-/// What Django's session and CSRF cookies need beyond any cookie.
+/// An attribute Django's session and CSRF cookies need beyond any cookie, and the Django
+/// setting that adds it.
+struct CookieRequirement {
+    applies_to: &'static [Guarded],
+    /// The finding ID after `cookies.session.` / `cookies.csrf.`.
+    id: &'static str,
+    severity: Severity,
+    /// The attribute as messages name it.
+    attribute: &'static str,
+    is_met: fn(&SetCookie) -> bool,
+    /// The setting after `SESSION_COOKIE_` / `CSRF_COOKIE_`, and the value that fixes it.
+    setting: &'static str,
+    fix_value: &'static str,
+    required: &'static str,
+    why: &'static str,
+}
+
+const COOKIE_REQUIREMENTS: [CookieRequirement; 3] = [
+    CookieRequirement {
+        applies_to: &[Guarded::Session, Guarded::Csrf],
+        id: "no_secure",
+        severity: Severity::Block,
+        attribute: "Secure",
+        is_met: |cookie| cookie.secure,
+        setting: "SECURE",
+        fix_value: "True",
+        required: "Secure",
+        why: "Browsers send it over plain HTTP too, where anyone on the network can read it and take over the session or forge requests.",
+    },
+    CookieRequirement {
+        applies_to: &[Guarded::Session],
+        id: "no_httponly",
+        severity: Severity::Warn,
+        attribute: "HttpOnly",
+        is_met: |cookie| cookie.http_only,
+        setting: "HTTPONLY",
+        fix_value: "True",
+        required: "HttpOnly",
+        why: "Any script injected into a page can read the session and hijack the account.",
+    },
+    CookieRequirement {
+        applies_to: &[Guarded::Session, Guarded::Csrf],
+        id: "samesite.missing",
+        severity: Severity::Warn,
+        attribute: "SameSite",
+        is_met: |cookie| cookie.same_site.is_some(),
+        setting: "SAMESITE",
+        fix_value: "\"Lax\"",
+        required: "SameSite=Lax or Strict",
+        why: "SameSite stops browsers sending the cookie with cross-site requests, a second line of defence against CSRF; Python None drops the attribute.",
+    },
+];
+
 fn guarded_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Guarded) -> Vec<Finding> {
-    let name = &cookie.name;
-    let mut findings = Vec::new();
-    if !cookie.secure {
-        findings.push(
+    COOKIE_REQUIREMENTS
+        .iter()
+        .filter(|requirement| requirement.applies_to.contains(&guarded))
+        .filter(|requirement| !(requirement.is_met)(cookie))
+        .map(|requirement| {
+            let setting = guarded.setting(requirement.setting);
             finding(
-                &format!("cookies.{}.no_secure", guarded.code()),
-                Severity::Block,
-                format!("{url} sets the {} `{name}` without Secure.", guarded.label()),
+                &format!("cookies.{}.{}", guarded.code(), requirement.id),
+                requirement.severity,
+                format!(
+                    "{url} sets the {} `{}` without {}.",
+                    guarded.label(),
+                    cookie.name,
+                    requirement.attribute
+                ),
             )
-            .with_setting(guarded.setting("SECURE"))
-            .with_required("Secure")
-            .with_why("Browsers send it over plain HTTP too, where anyone on the network can read it and take over the session or forge requests.")
-            .with_fix(format!("{} = True", guarded.setting("SECURE"))),
-        );
-    }
-    if guarded == Guarded::Session && !cookie.http_only {
-        findings.push(
-            finding(
-                "cookies.session.no_httponly",
-                Severity::Warn,
-                format!("{url} sets the session cookie `{name}` without HttpOnly."),
-            )
-            .with_setting("SESSION_COOKIE_HTTPONLY")
-            .with_required("HttpOnly")
-            .with_why(
-                "Any script injected into a page can read the session and hijack the account.",
-            )
-            .with_fix("SESSION_COOKIE_HTTPONLY = True"),
-        );
-    }
-    if cookie.same_site.is_none() {
-        findings.push(
-            finding(
-                &format!("cookies.{}.samesite.missing", guarded.code()),
-                Severity::Warn,
-                format!("{url} sets the {} `{name}` without SameSite.", guarded.label()),
-            )
-            .with_setting(guarded.setting("SAMESITE"))
-            .with_required("SameSite=Lax or Strict")
-            .with_why("SameSite stops browsers sending the cookie with cross-site requests, a second line of defence against CSRF; Python None drops the attribute.")
-            .with_fix(format!("{} = \"Lax\"", guarded.setting("SAMESITE"))),
-        );
-    }
-    findings
+            .with_fix(format!("{setting} = {}", requirement.fix_value))
+            .with_setting(setting)
+            .with_required(requirement.required)
+            .with_why(requirement.why)
+        })
+        .collect()
 }
 
 fn one_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Option<Guarded>) -> Vec<Finding> {
