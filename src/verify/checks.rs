@@ -1008,11 +1008,17 @@ mod tests {
         }
     }
 
-    fn good_site(sts: &str) -> SiteObservation {
+    /// A site whose plain-HTTP entry redirects straight to `https://example.com/`, as it should,
+    /// followed by `https_hops`.
+    fn redirected_site(https_hops: Vec<Hop>) -> SiteObservation {
         site(
             redirect("http://example.com/", 301, "https://example.com/", &[]),
-            vec![page("https://example.com/", &[sts], &DJANGO_COOKIES)],
+            https_hops,
         )
+    }
+
+    fn good_site(sts: &str) -> SiteObservation {
+        redirected_site(vec![page("https://example.com/", &[sts], &DJANGO_COOKIES)])
     }
 
     fn ids(site: &SiteObservation) -> Vec<String> {
@@ -1041,22 +1047,34 @@ mod tests {
                 vec![page("https://example.com/", &[ONE_YEAR], &DJANGO_COOKIES)],
             )
         };
-        assert_eq!(
-            ids(&to(301, "/")),
-            ["Block verify.redirects.http.first_redirect.insecure"]
-        );
-        assert_eq!(
-            ids(&to(308, "https://www.example.com/")),
-            ["Block verify.redirects.http.www_first"]
-        );
-        assert_eq!(
-            ids(&to(301, "https://example.org/")),
-            ["Block verify.redirects.http.first_redirect.insecure"]
-        );
-        assert_eq!(
-            ids(&to(307, "https://EXAMPLE.com:8443/")),
-            ["Warn verify.redirects.http.first_redirect.temporary"]
-        );
+        for (status, location, expected) in [
+            (
+                301,
+                "/",
+                "Block verify.redirects.http.first_redirect.insecure",
+            ),
+            (
+                308,
+                "https://www.example.com/",
+                "Block verify.redirects.http.www_first",
+            ),
+            (
+                301,
+                "https://example.org/",
+                "Block verify.redirects.http.first_redirect.insecure",
+            ),
+            (
+                307,
+                "https://EXAMPLE.com:8443/",
+                "Warn verify.redirects.http.first_redirect.temporary",
+            ),
+        ] {
+            assert_eq!(
+                ids(&to(status, location)),
+                [expected],
+                "{status} {location}"
+            );
+        }
         let mut unfollowable = to(301, "ftp://example.com/");
         if let HttpSide::Chain(chain) = &mut unfollowable.http {
             chain.hops.truncate(1);
@@ -1088,19 +1106,16 @@ mod tests {
 
     #[test]
     fn https_redirects_need_the_header_and_must_not_downgrade() {
-        let observed = site(
-            redirect("http://example.com/", 301, "https://example.com/", &[]),
-            vec![
-                redirect("https://example.com/", 301, "/en/", &[]),
-                redirect(
-                    "https://example.com/en/",
-                    302,
-                    "http://example.com/en/",
-                    &[ONE_YEAR],
-                ),
-                page("http://example.com/en/", &[], &[]),
-            ],
-        );
+        let observed = redirected_site(vec![
+            redirect("https://example.com/", 301, "/en/", &[]),
+            redirect(
+                "https://example.com/en/",
+                302,
+                "http://example.com/en/",
+                &[ONE_YEAR],
+            ),
+            page("http://example.com/en/", &[], &[]),
+        ]);
         assert_eq!(
             ids(&observed),
             [
@@ -1108,18 +1123,15 @@ mod tests {
                 "Warn verify.redirects.https.no_hsts",
             ]
         );
-        let initial = site(
-            redirect("http://example.com/", 301, "https://example.com/", &[]),
-            vec![
-                redirect(
-                    "https://example.com/",
-                    301,
-                    "http://example.com/x",
-                    &[ONE_YEAR],
-                ),
-                page("http://example.com/x", &[], &[]),
-            ],
-        );
+        let initial = redirected_site(vec![
+            redirect(
+                "https://example.com/",
+                301,
+                "http://example.com/x",
+                &[ONE_YEAR],
+            ),
+            page("http://example.com/x", &[], &[]),
+        ]);
         assert_eq!(ids(&initial), ["Block verify.redirects.insecure.initial"]);
     }
 
@@ -1264,10 +1276,7 @@ mod tests {
     #[test]
     fn cookie_rules() {
         let with_cookies = |cookies: &[&str]| {
-            site(
-                redirect("http://example.com/", 301, "https://example.com/", &[]),
-                vec![page("https://example.com/", &[ONE_YEAR], cookies)],
-            )
+            redirected_site(vec![page("https://example.com/", &[ONE_YEAR], cookies)])
         };
         assert_eq!(
             ids(&with_cookies(&[
