@@ -4,7 +4,7 @@
 //! ports, is waited for with a bounded loop, and is stopped on drop (and stops itself anyway).
 
 use crate::support::python::{default_venv, fixture};
-use indoc::{formatdoc, indoc};
+use indoc::indoc;
 use release_guard::report::{self, Exit, Report, Style};
 use release_guard::verify::{self, Command as VerifyCommand};
 use std::io::{BufRead, BufReader};
@@ -253,6 +253,13 @@ impl ScriptedSite {
         Self { server, ports }
     }
 
+    /// A site for `scenario`, with a `localhost` certificate from a new CA named `ca_name`.
+    fn start_with_new_ca(scenario: &str, ca_name: &str) -> (TestCa, Self) {
+        let ca = TestCa::new(ca_name);
+        let site = Self::start(scenario, &ca.localhost());
+        (ca, site)
+    }
+
     fn requests(&self, expected: usize) -> usize {
         self.server.count_lines("REQUEST ", expected)
     }
@@ -337,6 +344,14 @@ struct Run {
     elapsed: Duration,
 }
 
+impl Run {
+    /// Fails with the whole report when it lacks `expected`.
+    #[track_caller]
+    fn assert_text_contains(&self, expected: &str) {
+        assert!(self.text.contains(expected), "{}", self.text);
+    }
+}
+
 fn run_verify(args: &[&str], env: &[(&str, &str)], ports: Ports) -> Run {
     let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
     let lookup = |name: &str| {
@@ -361,6 +376,32 @@ fn run_verify(args: &[&str], env: &[(&str, &str)], ports: Ports) -> Run {
     }
 }
 
+/// How a `verify` run learns to trust a test CA.
+#[derive(Clone, Copy)]
+enum Trust<'a> {
+    /// `--cacert FILE`.
+    CaCert(&'a TestCa),
+    /// The `SSL_CERT_FILE` environment variable.
+    SslCertFile(&'a TestCa),
+}
+
+/// `verify http://localhost:HTTP/ --https-port HTTPS EXTRA...`, the way most tests enter a site:
+/// over plain HTTP, as a visitor who types the bare domain does.
+fn verify_localhost(ports: Ports, trust: Trust<'_>, extra_args: &[&str]) -> Run {
+    let http = http_url(ports);
+    let https_port = ports.https.to_string();
+    let mut args = vec![http.as_str(), "--https-port", &https_port];
+    args.extend(extra_args);
+    match trust {
+        Trust::CaCert(ca) => {
+            let cacert = ca.pem_arg();
+            args.extend(["--cacert", &cacert]);
+            run_verify(&args, &[], ports)
+        }
+        Trust::SslCertFile(ca) => run_verify(&args, &[("SSL_CERT_FILE", &ca.pem_arg())], ports),
+    }
+}
+
 fn ids(report: &Report) -> Vec<String> {
     report
         .findings
@@ -373,35 +414,37 @@ fn http_url(ports: Ports) -> String {
     format!("http://localhost:{}/", ports.http)
 }
 
+/// The plain-text report: the heading, then `body`.
+fn verify_report(body: &str) -> String {
+    format!(
+        "Django Release Guard {} | verify\n\n{body}",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The preload note for a host whose header is fine but does not ask for preloading.
+fn preload_not_requested(host: &str) -> String {
+    format!(
+        "Preload readiness ({host}): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org."
+    )
+}
+
+/// `verify_site` settings for a site that is fully hardened: HTTPS and one year of HSTS.
+const HARDENED: [(&str, &str); 2] = [("USE_SSL", "true"), ("HSTS_SECONDS", "31536000")];
+
+const LOGIN_PAGE: [&str; 2] = ["--path", "/accounts/login/"];
+
 #[test]
 fn hardened_django_site_passes_at_one_request_per_hop() {
     let ca = TestCa::new("django-good");
-    let site = DjangoSite::start(
-        &ca.localhost(),
-        &[("USE_SSL", "true"), ("HSTS_SECONDS", "31536000")],
-    );
-    let https_port = site.ports.https.to_string();
-    let run = run_verify(
-        &[
-            &http_url(site.ports),
-            "--https-port",
-            &https_port,
-            "--path",
-            "/accounts/login/",
-            "--cacert",
-            &ca.pem_arg(),
-        ],
-        &[],
-        site.ports,
-    );
+    let site = DjangoSite::start(&ca.localhost(), &HARDENED);
+    let run = verify_localhost(site.ports, Trust::CaCert(&ca), &LOGIN_PAGE);
     assert_eq!(
         run.text,
-        formatdoc! {"
-            Django Release Guard {version} | verify
-
+        verify_report(indoc! {"
             Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org.
             Site check passed
-        ", version = env!("CARGO_PKG_VERSION")}
+        "})
     );
     assert_eq!(run.exit, Exit::Pass);
     // http://localhost/ -> 301 -> https://localhost/ (200), then /accounts/login/ (200).
@@ -416,23 +459,10 @@ fn story_settings_ramp_warns_and_without_ssl_block() {
     // USE_SSL with Django's suggested first step, SECURE_HSTS_SECONDS = 3600; the CA comes
     // from SSL_CERT_FILE this time.
     let ramping = DjangoSite::start(&cert, &[("USE_SSL", "true")]);
-    let https_port = ramping.ports.https.to_string();
-    let run = run_verify(
-        &[
-            &http_url(ramping.ports),
-            "--https-port",
-            &https_port,
-            "--path",
-            "/accounts/login/",
-        ],
-        &[("SSL_CERT_FILE", &ca.pem_arg())],
-        ramping.ports,
-    );
+    let run = verify_localhost(ramping.ports, Trust::SslCertFile(&ca), &LOGIN_PAGE);
     assert_eq!(
         run.text,
-        formatdoc! {"
-            Django Release Guard {version} | verify
-
+        verify_report(indoc! {"
             WARNINGS (1)
             - verify.header.max_age.below_180_days (SECURE_HSTS_SECONDS)
               https://localhost:HTTPS_PORT/ sends max-age=3600 (1 hour); browsers forget the policy after that.
@@ -444,26 +474,13 @@ fn story_settings_ramp_warns_and_without_ssl_block() {
 
             Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org.
             Site check passed with 1 warning
-        ", version = env!("CARGO_PKG_VERSION")}
+        "})
     );
     assert_eq!(run.exit, Exit::Pass);
     drop(ramping);
 
     let plain = DjangoSite::start(&cert, &[("USE_SSL", "false")]);
-    let https_port = plain.ports.https.to_string();
-    let run = run_verify(
-        &[
-            &http_url(plain.ports),
-            "--https-port",
-            &https_port,
-            "--path",
-            "/accounts/login/",
-            "--cacert",
-            &ca.pem_arg(),
-        ],
-        &[],
-        plain.ports,
-    );
+    let run = verify_localhost(plain.ports, Trust::CaCert(&ca), &LOGIN_PAGE);
     assert_eq!(
         ids(&run.report),
         [
@@ -484,22 +501,8 @@ fn story_settings_ramp_warns_and_without_ssl_block() {
 #[test]
 fn cookies_are_only_checked_where_they_are_set() {
     let ca = TestCa::new("django-cookies");
-    let site = DjangoSite::start(
-        &ca.localhost(),
-        &[("USE_SSL", "true"), ("HSTS_SECONDS", "31536000")],
-    );
-    let https_port = site.ports.https.to_string();
-    let run = run_verify(
-        &[
-            &http_url(site.ports),
-            "--https-port",
-            &https_port,
-            "--cacert",
-            &ca.pem_arg(),
-        ],
-        &[],
-        site.ports,
-    );
+    let site = DjangoSite::start(&ca.localhost(), &HARDENED);
+    let run = verify_localhost(site.ports, Trust::CaCert(&ca), &[]);
     assert_eq!(
         ids(&run.report),
         [
@@ -507,43 +510,31 @@ fn cookies_are_only_checked_where_they_are_set() {
             "Info verify.cookies.session.not_observed"
         ]
     );
-    assert!(run.text.contains(indoc! {"
+    run.assert_text_contains(indoc! {"
         - verify.cookies.session.not_observed
           No response set the session cookie `sessionid` on localhost, so its flags were not checked.
           Fix: release-guard verify localhost --path /accounts/login/   (a page that sets it; --session-cookie NAME if you renamed it)
-    "}), "{}", run.text);
+    "});
     assert_eq!(run.exit, Exit::Pass);
 }
 
-/// Runs `verify` on a scripted scenario served with a certificate from `ca`.
+/// Runs `verify` on a scripted scenario served with a certificate from its own CA.
 fn scripted(scenario: &str, extra_args: &[&str]) -> (Run, ScriptedSite) {
-    let ca = TestCa::new(&format!("scripted-{scenario}"));
-    let site = ScriptedSite::start(scenario, &ca.localhost());
-    let https_port = site.ports.https.to_string();
-    let cacert = ca.pem_arg();
-    let http = http_url(site.ports);
-    let mut args = vec![
-        http.as_str(),
-        "--https-port",
-        &https_port,
-        "--cacert",
-        &cacert,
-    ];
-    args.extend(extra_args);
-    let run = run_verify(&args, &[], site.ports);
+    let (ca, site) = ScriptedSite::start_with_new_ca(scenario, &format!("scripted-{scenario}"));
+    let run = verify_localhost(site.ports, Trust::CaCert(&ca), extra_args);
     (run, site)
 }
 
 #[test]
 fn two_sts_headers_block() {
     let (run, site) = scripted("double_sts", &[]);
-    assert!(run.text.contains(indoc! {"
+    run.assert_text_contains(indoc! {"
         BLOCKING (1)
         - verify.response.multiple_headers
           https://localhost:HTTPS_PORT/ sends 2 Strict-Transport-Security headers: `max-age=31536000`,
           `max-age=31536000; includeSubDomains`.
           Required: exactly one header
-    "}), "{}", run.text);
+    "});
     assert_eq!(ids(&run.report), ["Block verify.response.multiple_headers"]);
     assert_eq!(run.exit, Exit::Blocked);
     assert_eq!(site.requests(2), 2);
@@ -559,14 +550,14 @@ fn https_redirecting_to_itself_is_a_loop_with_the_proxy_fix() {
             "Warn verify.redirects.https.no_hsts"
         ]
     );
-    assert!(run.text.contains(indoc! {r#"
+    run.assert_text_contains(indoc! {r#"
         - verify.redirects.loop (SECURE_PROXY_SSL_HEADER)
           https://localhost:HTTPS_PORT/ redirects in a loop: https://localhost:HTTPS_PORT/ goes back to
           https://localhost:HTTPS_PORT/.
           Why: Behind Heroku's router Django sees plain HTTP unless it trusts X-Forwarded-Proto, so
                SECURE_SSL_REDIRECT redirects HTTPS requests to themselves.
           Fix: SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    "#}), "{}", run.text);
+    "#});
     // One request per URL: http://, then https:// once (its self-redirect is not refetched).
     assert_eq!(site.requests(2), 2);
 }
@@ -578,26 +569,21 @@ fn first_redirect_to_another_host_blocks() {
         ids(&run.report),
         ["Block verify.redirects.http.first_redirect.insecure"]
     );
-    assert!(run.text.contains(indoc! {"
+    run.assert_text_contains(indoc! {"
         - verify.redirects.http.first_redirect.insecure (SECURE_SSL_HOST)
           http://localhost:HTTP_PORT/ redirects straight to another host, https://127.0.0.1:HTTPS_PORT/.
-    "}), "{}", run.text);
+    "});
     // https://localhost/ itself is fine; only the plain-HTTP entry skips it.
-    assert_eq!(
-        run.report.notes,
-        [
-            "Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org."
-        ]
-    );
+    assert_eq!(run.report.notes, [preload_not_requested("localhost")]);
 }
 
 #[test]
 fn more_than_three_redirects_block() {
     let (run, site) = scripted("too_many", &[]);
     assert_eq!(ids(&run.report), ["Block verify.redirects.too_many"]);
-    assert!(run.text.contains(
-        "https://localhost:HTTPS_PORT/ still redirects after 3 redirects (last: https://localhost:HTTPS_PORT/hop3/)."
-    ), "{}", run.text);
+    run.assert_text_contains(
+        "https://localhost:HTTPS_PORT/ still redirects after 3 redirects (last: https://localhost:HTTPS_PORT/hop3/).",
+    );
     // http:// once, then https:// /, /hop1/, /hop2/, /hop3/: never a fifth HTTPS request.
     assert_eq!(site.requests(5), 5);
 }
@@ -622,20 +608,20 @@ fn insecure_cookies() {
         "{}",
         run.text
     );
-    assert!(run.text.contains(indoc! {"
+    run.assert_text_contains(indoc! {"
         - verify.cookies.session.no_secure (SESSION_COOKIE_SECURE)
           https://localhost:HTTPS_PORT/ sets the session cookie `sessionid` without Secure.
           Required: Secure
           Why: Browsers send it over plain HTTP too, where anyone on the network can read it and take over
                the session or forge requests.
           Fix: SESSION_COOKIE_SECURE = True
-    "}), "{}", run.text);
-    assert!(run.text.contains(indoc! {"
+    "});
+    run.assert_text_contains(indoc! {"
         - verify.cookies.prefix.invalid
           https://localhost:HTTPS_PORT/ sets `__Host-prefs`, whose __Host- prefix browsers enforce, but it has a
           `Domain` attribute.
           Required: Secure, Path=/ and no Domain attribute
-    "}), "{}", run.text);
+    "});
     assert_eq!(run.exit, Exit::Blocked);
 }
 
@@ -649,15 +635,11 @@ fn plain_http_serving_content_blocks() {
             "Info verify.redirects.http.useless_header",
         ]
     );
-    assert!(
-        run.text.contains(indoc! {"
+    run.assert_text_contains(indoc! {"
         - verify.redirects.http.no_redirect (SECURE_SSL_REDIRECT)
           http://localhost:HTTP_PORT/ answers 200 instead of redirecting to HTTPS.
           Required: a 301 redirect to https://localhost/
-    "}),
-        "{}",
-        run.text
-    );
+    "});
 }
 
 #[test]
@@ -697,15 +679,13 @@ fn a_hanging_site_ends_with_exit_2_within_the_budget() {
     );
     assert_eq!(
         run.text,
-        formatdoc! {"
-            Django Release Guard {version} | verify
-
+        verify_report(indoc! {"
             COULD NOT EVALUATE: The site could not be checked
               no complete answer from http://localhost:HTTP_PORT/ within the time budget of 2 s
               Fix: Check that the site is up and answering, or raise --timeout SECONDS.
 
             Site check failed: it could not be evaluated
-        ", version = env!("CARGO_PKG_VERSION")}
+        "})
     );
 }
 
@@ -728,18 +708,7 @@ fn certificate_problems_in_plain_words() {
         ),
     ] {
         let site = ScriptedSite::start("good", &cert);
-        let https_port = site.ports.https.to_string();
-        let run = run_verify(
-            &[
-                &http_url(site.ports),
-                "--https-port",
-                &https_port,
-                "--cacert",
-                &trusted.pem_arg(),
-            ],
-            &[],
-            site.ports,
-        );
+        let run = verify_localhost(site.ports, Trust::CaCert(&trusted), &[]);
         let finding = run
             .report
             .findings
@@ -748,7 +717,8 @@ fn certificate_problems_in_plain_words() {
             .unwrap_or_else(|| panic!("a certificate finding: {}", run.text));
         assert!(
             finding.message.starts_with(&format!(
-                "The certificate of https://localhost:{https_port}/ is not valid: {expected}"
+                "The certificate of https://localhost:{}/ is not valid: {expected}",
+                site.ports.https
             )),
             "{}",
             finding.message
@@ -765,12 +735,11 @@ fn certificate_problems_in_plain_words() {
 
 #[test]
 fn json_report_and_unreachable_https() {
-    let ca = TestCa::new("json");
-    let site = ScriptedSite::start("good", &ca.localhost());
-    let https_port = site.ports.https.to_string();
+    let (ca, site) = ScriptedSite::start_with_new_ca("good", "json");
+    // Entered over HTTPS this time, with the plain-HTTP port given as an option.
     let run = run_verify(
         &[
-            &format!("https://localhost:{https_port}"),
+            &format!("https://localhost:{}", site.ports.https),
             "--http-port",
             &site.ports.http.to_string(),
             "--cacert",
@@ -786,22 +755,17 @@ fn json_report_and_unreachable_https() {
     assert_eq!(json["findings"], serde_json::json!([]));
     assert_eq!(
         json["notes"],
-        serde_json::json!([
-            "Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org."
-        ])
+        serde_json::json!([preload_not_requested("localhost")])
     );
 
-    let closed = free_port().to_string();
-    let run = run_verify(
-        &[
-            &http_url(site.ports),
-            "--https-port",
-            &closed,
-            "--cacert",
-            &ca.pem_arg(),
-        ],
+    let closed = free_port();
+    let run = verify_localhost(
+        Ports {
+            https: closed,
+            ..site.ports
+        },
+        Trust::CaCert(&ca),
         &[],
-        site.ports,
     );
     assert_eq!(run.exit, Exit::CouldNotEvaluate);
     assert_eq!(
@@ -831,8 +795,7 @@ fn release_guard_verify(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, St
 
 #[test]
 fn binary_trusts_ssl_cert_file_and_defaults_to_the_heroku_domain() {
-    let ca = TestCa::new("binary");
-    let site = ScriptedSite::start("good", &ca.localhost());
+    let (ca, site) = ScriptedSite::start_with_new_ca("good", "binary");
     let https_port = site.ports.https.to_string();
     let default_domain = format!("localhost:{}", site.ports.http);
     let ca_pem = ca.pem_arg();
@@ -857,9 +820,7 @@ fn binary_trusts_ssl_cert_file_and_defaults_to_the_heroku_domain() {
     assert_eq!(code, Some(1), "{stdout}");
     assert_eq!(
         stdout.replace(&https_port, "HTTPS_PORT"),
-        formatdoc! {"
-            Django Release Guard {version} | verify
-
+        verify_report(indoc! {"
             BLOCKING (1)
             - verify.domain.tls.invalid_cert_chain
               The certificate of https://localhost:HTTPS_PORT/ is not valid: it is signed by an authority this
@@ -871,7 +832,7 @@ fn binary_trusts_ssl_cert_file_and_defaults_to_the_heroku_domain() {
 
             Preload readiness (localhost): not eligible (no valid Strict-Transport-Security header).
             Site check failed: 1 problem
-        ", version = env!("CARGO_PKG_VERSION")}
+        "})
     );
 }
 
@@ -896,22 +857,13 @@ fn binary_usage_errors_exit_2() {
 
 #[test]
 fn several_hosts_in_one_run_share_requests() {
-    let ca = TestCa::new("several");
-    let site = ScriptedSite::start("good", &ca.localhost());
-    let https_port = site.ports.https.to_string();
+    let (ca, site) = ScriptedSite::start_with_new_ca("good", "several");
     // The scripted site always redirects to https://localhost, so for 127.0.0.1 the first
     // redirect leaves the host.
-    let run = run_verify(
-        &[
-            &http_url(site.ports),
-            &format!("127.0.0.1:{}", site.ports.http),
-            "--https-port",
-            &https_port,
-            "--cacert",
-            &ca.pem_arg(),
-        ],
-        &[],
+    let run = verify_localhost(
         site.ports,
+        Trust::CaCert(&ca),
+        &[&format!("127.0.0.1:{}", site.ports.http)],
     );
     assert_eq!(
         ids(&run.report),
@@ -927,8 +879,8 @@ fn several_hosts_in_one_run_share_requests() {
     assert_eq!(
         run.report.notes,
         [
-            "Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org.",
-            "Preload readiness (127.0.0.1): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org.",
+            preload_not_requested("localhost"),
+            preload_not_requested("127.0.0.1")
         ]
     );
     // http://localhost, https://localhost, http://127.0.0.1, https://127.0.0.1: the redirect

@@ -780,52 +780,82 @@ fn cookie_findings(site: &SiteObservation, names: &CookieNames) -> Vec<Finding> 
     findings
 }
 
-/// What Django's session and CSRF cookies need beyond any cookie.
+/// An attribute Django's session and CSRF cookies need beyond any cookie, and the Django
+/// setting that adds it.
+struct CookieRequirement {
+    applies_to: &'static [Guarded],
+    /// The finding ID after `cookies.session.` / `cookies.csrf.`.
+    id: &'static str,
+    severity: Severity,
+    /// The attribute as messages name it.
+    attribute: &'static str,
+    is_met: fn(&SetCookie) -> bool,
+    /// The setting after `SESSION_COOKIE_` / `CSRF_COOKIE_`, and the value that fixes it.
+    setting: &'static str,
+    fix_value: &'static str,
+    required: &'static str,
+    why: &'static str,
+}
+
+const COOKIE_REQUIREMENTS: [CookieRequirement; 3] = [
+    CookieRequirement {
+        applies_to: &[Guarded::Session, Guarded::Csrf],
+        id: "no_secure",
+        severity: Severity::Block,
+        attribute: "Secure",
+        is_met: |cookie| cookie.secure,
+        setting: "SECURE",
+        fix_value: "True",
+        required: "Secure",
+        why: "Browsers send it over plain HTTP too, where anyone on the network can read it and take over the session or forge requests.",
+    },
+    CookieRequirement {
+        applies_to: &[Guarded::Session],
+        id: "no_httponly",
+        severity: Severity::Warn,
+        attribute: "HttpOnly",
+        is_met: |cookie| cookie.http_only,
+        setting: "HTTPONLY",
+        fix_value: "True",
+        required: "HttpOnly",
+        why: "Any script injected into a page can read the session and hijack the account.",
+    },
+    CookieRequirement {
+        applies_to: &[Guarded::Session, Guarded::Csrf],
+        id: "samesite.missing",
+        severity: Severity::Warn,
+        attribute: "SameSite",
+        is_met: |cookie| cookie.same_site.is_some(),
+        setting: "SAMESITE",
+        fix_value: "\"Lax\"",
+        required: "SameSite=Lax or Strict",
+        why: "SameSite stops browsers sending the cookie with cross-site requests, a second line of defence against CSRF; Python None drops the attribute.",
+    },
+];
+
 fn guarded_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Guarded) -> Vec<Finding> {
-    let name = &cookie.name;
-    let mut findings = Vec::new();
-    if !cookie.secure {
-        findings.push(
+    COOKIE_REQUIREMENTS
+        .iter()
+        .filter(|requirement| requirement.applies_to.contains(&guarded))
+        .filter(|requirement| !(requirement.is_met)(cookie))
+        .map(|requirement| {
+            let setting = guarded.setting(requirement.setting);
             finding(
-                &format!("cookies.{}.no_secure", guarded.code()),
-                Severity::Block,
-                format!("{url} sets the {} `{name}` without Secure.", guarded.label()),
+                &format!("cookies.{}.{}", guarded.code(), requirement.id),
+                requirement.severity,
+                format!(
+                    "{url} sets the {} `{}` without {}.",
+                    guarded.label(),
+                    cookie.name,
+                    requirement.attribute
+                ),
             )
-            .with_setting(guarded.setting("SECURE"))
-            .with_required("Secure")
-            .with_why("Browsers send it over plain HTTP too, where anyone on the network can read it and take over the session or forge requests.")
-            .with_fix(format!("{} = True", guarded.setting("SECURE"))),
-        );
-    }
-    if guarded == Guarded::Session && !cookie.http_only {
-        findings.push(
-            finding(
-                "cookies.session.no_httponly",
-                Severity::Warn,
-                format!("{url} sets the session cookie `{name}` without HttpOnly."),
-            )
-            .with_setting("SESSION_COOKIE_HTTPONLY")
-            .with_required("HttpOnly")
-            .with_why(
-                "Any script injected into a page can read the session and hijack the account.",
-            )
-            .with_fix("SESSION_COOKIE_HTTPONLY = True"),
-        );
-    }
-    if cookie.same_site.is_none() {
-        findings.push(
-            finding(
-                &format!("cookies.{}.samesite.missing", guarded.code()),
-                Severity::Warn,
-                format!("{url} sets the {} `{name}` without SameSite.", guarded.label()),
-            )
-            .with_setting(guarded.setting("SAMESITE"))
-            .with_required("SameSite=Lax or Strict")
-            .with_why("SameSite stops browsers sending the cookie with cross-site requests, a second line of defence against CSRF; Python None drops the attribute.")
-            .with_fix(format!("{} = \"Lax\"", guarded.setting("SAMESITE"))),
-        );
-    }
-    findings
+            .with_fix(format!("{setting} = {}", requirement.fix_value))
+            .with_setting(setting)
+            .with_required(requirement.required)
+            .with_why(requirement.why)
+        })
+        .collect()
 }
 
 fn one_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Option<Guarded>) -> Vec<Finding> {
@@ -978,11 +1008,17 @@ mod tests {
         }
     }
 
-    fn good_site(sts: &str) -> SiteObservation {
+    /// A site whose plain-HTTP entry redirects straight to `https://example.com/`, as it should,
+    /// followed by `https_hops`.
+    fn redirected_site(https_hops: Vec<Hop>) -> SiteObservation {
         site(
             redirect("http://example.com/", 301, "https://example.com/", &[]),
-            vec![page("https://example.com/", &[sts], &DJANGO_COOKIES)],
+            https_hops,
         )
+    }
+
+    fn good_site(sts: &str) -> SiteObservation {
+        redirected_site(vec![page("https://example.com/", &[sts], &DJANGO_COOKIES)])
     }
 
     fn ids(site: &SiteObservation) -> Vec<String> {
@@ -1011,22 +1047,34 @@ mod tests {
                 vec![page("https://example.com/", &[ONE_YEAR], &DJANGO_COOKIES)],
             )
         };
-        assert_eq!(
-            ids(&to(301, "/")),
-            ["Block verify.redirects.http.first_redirect.insecure"]
-        );
-        assert_eq!(
-            ids(&to(308, "https://www.example.com/")),
-            ["Block verify.redirects.http.www_first"]
-        );
-        assert_eq!(
-            ids(&to(301, "https://example.org/")),
-            ["Block verify.redirects.http.first_redirect.insecure"]
-        );
-        assert_eq!(
-            ids(&to(307, "https://EXAMPLE.com:8443/")),
-            ["Warn verify.redirects.http.first_redirect.temporary"]
-        );
+        for (status, location, expected) in [
+            (
+                301,
+                "/",
+                "Block verify.redirects.http.first_redirect.insecure",
+            ),
+            (
+                308,
+                "https://www.example.com/",
+                "Block verify.redirects.http.www_first",
+            ),
+            (
+                301,
+                "https://example.org/",
+                "Block verify.redirects.http.first_redirect.insecure",
+            ),
+            (
+                307,
+                "https://EXAMPLE.com:8443/",
+                "Warn verify.redirects.http.first_redirect.temporary",
+            ),
+        ] {
+            assert_eq!(
+                ids(&to(status, location)),
+                [expected],
+                "{status} {location}"
+            );
+        }
         let mut unfollowable = to(301, "ftp://example.com/");
         if let HttpSide::Chain(chain) = &mut unfollowable.http {
             chain.hops.truncate(1);
@@ -1058,19 +1106,16 @@ mod tests {
 
     #[test]
     fn https_redirects_need_the_header_and_must_not_downgrade() {
-        let observed = site(
-            redirect("http://example.com/", 301, "https://example.com/", &[]),
-            vec![
-                redirect("https://example.com/", 301, "/en/", &[]),
-                redirect(
-                    "https://example.com/en/",
-                    302,
-                    "http://example.com/en/",
-                    &[ONE_YEAR],
-                ),
-                page("http://example.com/en/", &[], &[]),
-            ],
-        );
+        let observed = redirected_site(vec![
+            redirect("https://example.com/", 301, "/en/", &[]),
+            redirect(
+                "https://example.com/en/",
+                302,
+                "http://example.com/en/",
+                &[ONE_YEAR],
+            ),
+            page("http://example.com/en/", &[], &[]),
+        ]);
         assert_eq!(
             ids(&observed),
             [
@@ -1078,18 +1123,15 @@ mod tests {
                 "Warn verify.redirects.https.no_hsts",
             ]
         );
-        let initial = site(
-            redirect("http://example.com/", 301, "https://example.com/", &[]),
-            vec![
-                redirect(
-                    "https://example.com/",
-                    301,
-                    "http://example.com/x",
-                    &[ONE_YEAR],
-                ),
-                page("http://example.com/x", &[], &[]),
-            ],
-        );
+        let initial = redirected_site(vec![
+            redirect(
+                "https://example.com/",
+                301,
+                "http://example.com/x",
+                &[ONE_YEAR],
+            ),
+            page("http://example.com/x", &[], &[]),
+        ]);
         assert_eq!(ids(&initial), ["Block verify.redirects.insecure.initial"]);
     }
 
@@ -1234,10 +1276,7 @@ mod tests {
     #[test]
     fn cookie_rules() {
         let with_cookies = |cookies: &[&str]| {
-            site(
-                redirect("http://example.com/", 301, "https://example.com/", &[]),
-                vec![page("https://example.com/", &[ONE_YEAR], cookies)],
-            )
+            redirected_site(vec![page("https://example.com/", &[ONE_YEAR], cookies)])
         };
         assert_eq!(
             ids(&with_cookies(&[
@@ -1292,6 +1331,59 @@ mod tests {
             "`__Host-` needs Path=/"
         );
         assert_eq!(verdict.findings[0].severity, Severity::Block);
+    }
+
+    #[test]
+    fn guarded_cookie_findings_name_the_setting_and_its_fix() {
+        let url = url("https://example.com/");
+        let findings: Vec<Finding> = [
+            ("csrftoken=y", Guarded::Csrf),
+            ("sessionid=x; Secure; SameSite=Lax", Guarded::Session),
+        ]
+        .into_iter()
+        .flat_map(|(header, guarded)| {
+            let cookie = cookie::parse(header).expect("a cookie");
+            guarded_cookie_findings(&url, &cookie, guarded)
+        })
+        .collect();
+        let described: Vec<[String; 5]> = findings
+            .into_iter()
+            .map(|finding| {
+                [
+                    format!("{:?} {}", finding.severity, finding.id),
+                    finding.message,
+                    finding.setting.unwrap_or_default(),
+                    finding.required.unwrap_or_default(),
+                    finding.fix.unwrap_or_default(),
+                ]
+            })
+            .collect();
+        assert_eq!(
+            described,
+            [
+                [
+                    "Block verify.cookies.csrf.no_secure",
+                    "https://example.com/ sets the CSRF cookie `csrftoken` without Secure.",
+                    "CSRF_COOKIE_SECURE",
+                    "Secure",
+                    "CSRF_COOKIE_SECURE = True",
+                ],
+                [
+                    "Warn verify.cookies.csrf.samesite.missing",
+                    "https://example.com/ sets the CSRF cookie `csrftoken` without SameSite.",
+                    "CSRF_COOKIE_SAMESITE",
+                    "SameSite=Lax or Strict",
+                    "CSRF_COOKIE_SAMESITE = \"Lax\"",
+                ],
+                [
+                    "Warn verify.cookies.session.no_httponly",
+                    "https://example.com/ sets the session cookie `sessionid` without HttpOnly.",
+                    "SESSION_COOKIE_HTTPONLY",
+                    "HttpOnly",
+                    "SESSION_COOKIE_HTTPONLY = True",
+                ],
+            ]
+        );
     }
 
     #[test]

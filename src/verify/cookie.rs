@@ -231,10 +231,7 @@ mod tests {
                     generator.shuffle_case(value)
                 ));
             }
-            for index in (1..attributes.len()).rev() {
-                let other = generator.below(index + 1);
-                attributes.swap(index, other);
-            }
+            generator.shuffle(&mut attributes);
             let separator = *generator.pick(&[";", "; ", " ; "]);
             let value = format!("s3cr3t{}", generator.next());
             let header = format!("sessionid={value}{separator}{}", attributes.join(separator));

@@ -27,6 +27,14 @@ impl Generator {
         self.next() & 1 == 1
     }
 
+    /// `items` in a random order (Fisher-Yates), e.g. to show that order is not significant.
+    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
+        for index in (1..items.len()).rev() {
+            let other = self.below(index + 1);
+            items.swap(index, other);
+        }
+    }
+
     /// `text` with each letter's case flipped at random.
     pub(crate) fn shuffle_case(&mut self, text: &str) -> String {
         text.chars()
