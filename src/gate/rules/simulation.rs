@@ -220,8 +220,7 @@ mod tests {
     #[test]
     fn http_must_redirect_to_https_on_the_same_host() {
         let served = SnapshotBuilder::hardened()
-            .simulation(|simulation| {
-                let http = simulation.http.as_mut().unwrap();
+            .http(|http| {
                 http.status = Some(200);
                 http.location = None;
             })
@@ -232,18 +231,12 @@ mod tests {
             "SECURE_SSL_REDIRECT is on, but a plain-HTTP request for http://myapp.herokuapp.com/ (X-Forwarded-Proto: http) got 200 instead of a redirect to https://myapp.herokuapp.com."
         );
         let elsewhere = SnapshotBuilder::hardened()
-            .simulation(|simulation| {
-                simulation.http.as_mut().unwrap().location =
-                    Some("http://myapp.herokuapp.com/".to_string());
-            })
+            .http(|http| http.location = Some("http://myapp.herokuapp.com/".to_string()))
             .build();
         assert_eq!(ids(&findings(&elsewhere)), [NOT_REDIRECTED]);
         let to_ssl_host = SnapshotBuilder::hardened()
             .set("SECURE_SSL_HOST", py_str("www.example.com"))
-            .simulation(|simulation| {
-                simulation.http.as_mut().unwrap().location =
-                    Some("https://www.example.com/".to_string());
-            })
+            .http(|http| http.location = Some("https://www.example.com/".to_string()))
             .build();
         assert_eq!(findings(&to_ssl_host), Vec::new());
     }
@@ -252,7 +245,7 @@ mod tests {
     fn exempted_paths_are_not_expected_to_redirect() {
         let exempt_root = SnapshotBuilder::hardened()
             .set("SECURE_REDIRECT_EXEMPT", py_list(&["^$"]))
-            .simulation(|simulation| simulation.http.as_mut().unwrap().status = Some(200))
+            .http(|http| http.status = Some(200))
             .build();
         assert_eq!(findings(&exempt_root), Vec::new());
     }
@@ -260,12 +253,7 @@ mod tests {
     #[test]
     fn https_redirected_to_itself_is_a_loop() {
         let looping = SnapshotBuilder::hardened()
-            .simulation(|simulation| {
-                let https = simulation.https.as_mut().unwrap();
-                https.status = Some(301);
-                https.location = Some(format!("https://{HOST}/"));
-                https.hsts.clear();
-            })
+            .https(https_redirects_to_itself)
             .build();
         let finding = only_finding(findings(&looping), REDIRECT_LOOP);
         assert!(is_https_symptom(&finding));
@@ -274,7 +262,7 @@ mod tests {
     #[test]
     fn https_without_hsts_blocks_when_hsts_is_on() {
         let snapshot = SnapshotBuilder::hardened()
-            .simulation(|simulation| simulation.https.as_mut().unwrap().hsts.clear())
+            .https(|https| https.hsts.clear())
             .build();
         let finding = only_finding(findings(&snapshot), HSTS_MISSING);
         assert_eq!(
@@ -286,8 +274,7 @@ mod tests {
     #[test]
     fn an_exception_blocks_and_is_shown() {
         let snapshot = SnapshotBuilder::hardened()
-            .simulation(|simulation| {
-                let https = simulation.https.as_mut().unwrap();
+            .https(|https| {
                 https.status = None;
                 https.error = Some("ImproperlyConfigured: boom".to_string());
             })
@@ -303,8 +290,7 @@ mod tests {
     #[test]
     fn a_response_the_database_blocked_is_not_judged_but_the_other_is() {
         let snapshot = SnapshotBuilder::hardened()
-            .simulation(|simulation| {
-                let https = simulation.https.as_mut().unwrap();
+            .https(|https| {
                 https.status = Some(500);
                 https.hsts.clear();
                 https.error = Some("DatabaseAccessBlocked: the guard's simulated request does not use the database ('default')".to_string());
@@ -313,9 +299,8 @@ mod tests {
         let finding = only_finding(findings(&snapshot), SKIPPED);
         assert_eq!(finding.severity, Severity::Info);
         let http_not_redirected = SnapshotBuilder::hardened()
-            .simulation(|simulation| {
-                simulation.http.as_mut().unwrap().status = Some(200);
-                let https = simulation.https.as_mut().unwrap();
+            .http(|http| http.status = Some(200))
+            .https(|https| {
                 https.status = Some(500);
                 https.error = Some("DatabaseAccessBlocked: no".to_string());
             })

@@ -162,6 +162,16 @@ impl SnapshotBuilder {
         self
     }
 
+    /// Changes the simulated plain-HTTP response.
+    pub(crate) fn http(self, change: impl FnOnce(&mut SimulatedResponse)) -> Self {
+        self.simulation(|simulation| change(simulation.http.get_or_insert_default()))
+    }
+
+    /// Changes the simulated HTTPS response.
+    pub(crate) fn https(self, change: impl FnOnce(&mut SimulatedResponse)) -> Self {
+        self.simulation(|simulation| change(simulation.https.get_or_insert_default()))
+    }
+
     pub(crate) fn build(self) -> Snapshot {
         self.snapshot
     }
@@ -176,4 +186,12 @@ pub(crate) fn ids(findings: &[Finding]) -> Vec<&str> {
 pub(crate) fn only_finding(findings: Vec<Finding>, id: &str) -> Finding {
     assert_eq!(ids(&findings), [id]);
     findings.into_iter().next().expect("exactly one finding")
+}
+
+/// What an undetected HTTPS request gets from `SECURE_SSL_REDIRECT`: a redirect to the same
+/// URL, without HSTS.
+pub(crate) fn https_redirects_to_itself(https: &mut SimulatedResponse) {
+    https.status = Some(301);
+    https.location = Some(format!("https://{HOST}/"));
+    https.hsts.clear();
 }
