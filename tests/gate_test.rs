@@ -5,7 +5,9 @@
 // Helpers are not `#[test]` functions, but a panic is how they report a failure too.
 #![allow(clippy::unwrap_used)]
 
-use crate::support::python::{Venv, default_venv, fixture, venvs};
+use crate::support::python::{
+    TUTORIAL_CONFIG_VARS, TUTORIAL_WITHOUT_SSL_IDS, Venv, default_venv, fixture, venvs,
+};
 use indoc::indoc;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -15,16 +17,25 @@ use std::time::{Duration, Instant};
 
 const GUARD: &str = env!("CARGO_BIN_EXE_release-guard");
 
-/// 50+ characters, many distinct: W009 stays quiet.
-const SECRET_KEY: &str = "gate-test-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ";
-const ALLOWED_HOSTS: &str = r#"["guard-demo.herokuapp.com"]"#;
+/// The config var that turns on the tutorial's HTTPS settings.
+const USE_SSL: [(&str, &str); 1] = [("USE_SSL", "true")];
+
+/// `name` in this test crate's scratch directory.
+fn scratch(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+/// An empty directory, to stand for a PATH without Python.
+fn empty_dir(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
 
 /// A copy of the tutorial app with `extra_settings` appended to settings.py and `files`
 /// written into the app directory, unique per test and venv.
 fn app(name: &str, venv: &Venv, extra_settings: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("gate-apps")
-        .join(format!("{name}-{}", venv.name));
+    let dir = scratch("gate-apps").join(format!("{name}-{}", venv.name));
     if dir.exists() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -67,8 +78,7 @@ fn command(program: &str, venv: &Venv, app_dir: &Path, vars: &[(&str, &str)]) ->
             "PATH",
             format!("{}:/usr/bin:/bin", venv.bin_dir().display()),
         )
-        .env("SECRET_KEY", SECRET_KEY)
-        .env("ALLOWED_HOSTS", ALLOWED_HOSTS);
+        .envs(TUTORIAL_CONFIG_VARS);
     for (name, value) in vars {
         if value.is_empty() {
             command.env_remove(name);
@@ -86,6 +96,33 @@ fn guard(venv: &Venv, app_dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> O
         .unwrap()
 }
 
+/// The text release log of the guard run in the default venv, which must exit `code`.
+fn release_log(app_dir: &Path, vars: &[(&str, &str)], code: i32) -> String {
+    let output = guard(&default_venv(), app_dir, &[], vars);
+    assert_exit(&output, code);
+    stdout(&output)
+}
+
+/// The JSON report of the guard run, which must exit `code`.
+fn json_report(venv: &Venv, app_dir: &Path, vars: &[(&str, &str)], code: i32) -> Value {
+    let output = guard(venv, app_dir, &["--format", "json"], vars);
+    assert_exit(&output, code);
+    json(&output)
+}
+
+/// The JSON report for the tutorial with `extra_settings` and `files` and `USE_SSL` on, in the
+/// default venv; the guard must exit `code`.
+fn ssl_scenario_report(
+    name: &str,
+    extra_settings: &str,
+    files: &[(&str, &str)],
+    code: i32,
+) -> Value {
+    let venv = default_venv();
+    let app_dir = app(name, &venv, extra_settings, files);
+    json_report(&venv, &app_dir, &USE_SSL, code)
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
@@ -95,23 +132,29 @@ fn json(output: &Output) -> Value {
         .unwrap_or_else(|error| panic!("not one JSON document ({error}):\n{}", stdout(output)))
 }
 
-fn ids(report: &Value, list: &str) -> BTreeSet<String> {
+/// The IDs of the findings in `report[list]` that `keep` accepts.
+fn ids_where(report: &Value, list: &str, keep: impl Fn(&Value) -> bool) -> BTreeSet<String> {
     report[list]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|finding| keep(finding))
         .map(|finding| finding["id"].as_str().unwrap().to_string())
         .collect()
 }
 
+fn ids(report: &Value, list: &str) -> BTreeSet<String> {
+    ids_where(report, list, |_| true)
+}
+
+fn ids_with_severity(report: &Value, severity: &str) -> BTreeSet<String> {
+    ids_where(report, "findings", |finding| {
+        finding["severity"] == severity
+    })
+}
+
 fn blocking_ids(report: &Value) -> BTreeSet<String> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|finding| finding["severity"] == "block")
-        .map(|finding| finding["id"].as_str().unwrap().to_string())
-        .collect()
+    ids_with_severity(report, "block")
 }
 
 fn set(ids: &[&str]) -> BTreeSet<String> {
@@ -136,6 +179,10 @@ fn django_check_ids(venv: &Venv, app_dir: &Path, vars: &[(&str, &str)]) -> BTree
         .collect()
 }
 
+fn assert_contains(text: &str, expected: &str) {
+    assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+}
+
 fn assert_exit(output: &Output, code: i32) {
     assert_eq!(
         output.status.code(),
@@ -148,10 +195,7 @@ fn assert_exit(output: &Output, code: i32) {
 
 #[test]
 fn tutorial_blocked_release_log() {
-    let venv = default_venv();
-    let output = guard(&venv, &fixture("tutorial"), &[], &[]);
-    assert_exit(&output, 1);
-    let text = stdout(&output);
+    let text = release_log(&fixture("tutorial"), &[], 1);
     let (header, log) = text.split_once('\n').unwrap();
     assert!(header.starts_with("Django Release Guard "), "{header}");
     assert!(header.contains(" | Django 5.2."), "{header}");
@@ -227,13 +271,13 @@ const SCENARIOS: [Scenario; 6] = [
         "hsts-string-zero",
         "SECURE_HSTS_SECONDS = \"0\"\n",
         &[],
-        &[("USE_SSL", "true")],
+        &USE_SSL,
     ),
     (
         "no-security-middleware",
         "MIDDLEWARE = MIDDLEWARE[1:]\n",
         &[],
-        &[("USE_SSL", "true")],
+        &USE_SSL,
     ),
     (
         "referrer-invalid",
@@ -264,50 +308,31 @@ fn every_django_id_appears_among_the_guards_findings() {
 fn tutorial_blocks_without_ssl_and_passes_with_it_under_every_django() {
     for venv in venvs() {
         let tutorial = fixture("tutorial");
-        let blocked = guard(&venv, &tutorial, &["--format", "json"], &[]);
-        assert_exit(&blocked, 1);
-        let report = json(&blocked);
-        assert_eq!(report["verdict"], "block");
+        let blocked = json_report(&venv, &tutorial, &[], 1);
+        assert_eq!(blocked["verdict"], "block");
         assert_eq!(
-            blocking_ids(&report),
-            set(&[
-                "security.W004",
-                "security.W008",
-                "security.W012",
-                "security.W016"
-            ]),
+            blocking_ids(&blocked),
+            set(&TUTORIAL_WITHOUT_SSL_IDS),
             "{}",
             venv.name
         );
-        let passed = guard(
-            &venv,
-            &tutorial,
-            &["--format", "json"],
-            &[("USE_SSL", "true")],
-        );
-        assert_exit(&passed, 0);
-        assert_eq!(json(&passed)["verdict"], "pass");
+        let passed = json_report(&venv, &tutorial, &USE_SSL, 0);
+        assert_eq!(passed["verdict"], "pass");
     }
 }
 
 #[test]
 fn missing_secret_key_cannot_be_evaluated() {
-    let venv = default_venv();
-    let output = guard(&venv, &fixture("tutorial"), &[], &[("SECRET_KEY", "")]);
-    assert_exit(&output, 2);
-    let text = stdout(&output);
-    assert!(
-        text.contains("COULD NOT EVALUATE: Loading mysite.settings failed\n"),
-        "{text}"
+    let text = release_log(&fixture("tutorial"), &[("SECRET_KEY", "")], 2);
+    assert_contains(
+        &text,
+        "COULD NOT EVALUATE: Loading mysite.settings failed\n",
     );
-    assert!(
-        text.contains("  ValidationError: 1 validation error for Settings\n  SECRET_KEY\n"),
-        "{text}"
+    assert_contains(
+        &text,
+        "  ValidationError: 1 validation error for Settings\n  SECRET_KEY\n",
     );
-    assert!(
-        text.contains("File \"mysite/settings.py\", line "),
-        "{text}"
-    );
+    assert_contains(&text, "File \"mysite/settings.py\", line ");
     assert!(text.ends_with("Release blocked: it could not be evaluated\nDeploy anyway: heroku config:set RELEASE_GUARD_MODE=warn\n"), "{text}");
 }
 
@@ -315,83 +340,40 @@ fn missing_secret_key_cannot_be_evaluated() {
 fn hsts_string_zero_blocks_although_django_is_silent() {
     let venv = default_venv();
     let app_dir = app("hsts-zero", &venv, "SECURE_HSTS_SECONDS = \"0\"\n", &[]);
-    let vars = [("USE_SSL", "true")];
-    assert!(!django_check_ids(&venv, &app_dir, &vars).contains("security.W004"));
-    let output = guard(&venv, &app_dir, &["--format", "json"], &vars);
-    assert_exit(&output, 1);
-    assert_eq!(
-        blocking_ids(&json(&output)),
-        set(&["guard.hsts_seconds_invalid"])
-    );
+    assert!(!django_check_ids(&venv, &app_dir, &USE_SSL).contains("security.W004"));
+    let report = json_report(&venv, &app_dir, &USE_SSL, 1);
+    assert_eq!(blocking_ids(&report), set(&["guard.hsts_seconds_invalid"]));
 }
 
 #[test]
 fn plain_gunicorn_without_proxy_header_blocks_and_trusting_gunicorn_passes() {
-    let venv = default_venv();
-    let vars = [("USE_SSL", "true")];
-    let untrusted = app(
-        "proxy-untrusted",
-        &venv,
-        "SECURE_PROXY_SSL_HEADER = None\n",
-        &[],
-    );
-    let output = guard(&venv, &untrusted, &["--format", "json"], &vars);
-    assert_exit(&output, 1);
-    assert_eq!(
-        blocking_ids(&json(&output)),
-        set(&["guard.https_undetectable"])
-    );
+    let no_header = "SECURE_PROXY_SSL_HEADER = None\n";
+    let untrusted = ssl_scenario_report("proxy-untrusted", no_header, &[], 1);
+    assert_eq!(blocking_ids(&untrusted), set(&["guard.https_undetectable"]));
 
-    let trusted = app(
-        "proxy-trusted",
-        &venv,
-        "SECURE_PROXY_SSL_HEADER = None\n",
-        &[("gunicorn.conf.py", "forwarded_allow_ips = \"*\"\n")],
-    );
-    let output = guard(&venv, &trusted, &["--format", "json"], &vars);
-    assert_exit(&output, 0);
-    assert_eq!(blocking_ids(&json(&output)), BTreeSet::new());
+    let trust_all = [("gunicorn.conf.py", "forwarded_allow_ips = \"*\"\n")];
+    let trusted = ssl_scenario_report("proxy-trusted", no_header, &trust_all, 0);
+    assert_eq!(blocking_ids(&trusted), BTreeSet::new());
 }
 
 #[test]
 fn catch_all_redirect_exemption_blocks() {
-    let venv = default_venv();
-    let app_dir = app(
-        "exempt-all",
-        &venv,
-        "SECURE_REDIRECT_EXEMPT = [r\".*\"]\n",
-        &[],
-    );
-    let output = guard(
-        &venv,
-        &app_dir,
-        &["--format", "json"],
-        &[("USE_SSL", "true")],
-    );
-    assert_exit(&output, 1);
+    let report = ssl_scenario_report("exempt-all", "SECURE_REDIRECT_EXEMPT = [r\".*\"]\n", &[], 1);
     assert_eq!(
-        blocking_ids(&json(&output)),
+        blocking_ids(&report),
         set(&["guard.redirect_exempt_catch_all"])
     );
 }
 
 #[test]
 fn settings_that_print_do_not_break_json() {
-    let venv = default_venv();
-    let app_dir = app(
+    let report = ssl_scenario_report(
         "printing",
-        &venv,
         "print(\"{ settings say hello\")\nimport sys\nsys.stderr.write(\"and complain\\n\")\n",
         &[],
+        0,
     );
-    let output = guard(
-        &venv,
-        &app_dir,
-        &["--format", "json"],
-        &[("USE_SSL", "true")],
-    );
-    assert_exit(&output, 0);
-    assert_eq!(json(&output)["verdict"], "pass");
+    assert_eq!(report["verdict"], "pass");
 }
 
 #[test]
@@ -399,30 +381,21 @@ fn settings_that_hang_time_out() {
     let venv = default_venv();
     let app_dir = app("hanging", &venv, "import time\ntime.sleep(120)\n", &[]);
     let started = Instant::now();
-    let output = guard(&venv, &app_dir, &[], &[("RELEASE_GUARD_TIMEOUT", "2")]);
+    let text = release_log(&app_dir, &[("RELEASE_GUARD_TIMEOUT", "2")], 2);
     assert!(started.elapsed() < Duration::from_secs(20));
-    assert_exit(&output, 2);
-    assert!(stdout(&output).contains("COULD NOT EVALUATE: The app did not load in time\n"));
+    assert_contains(&text, "COULD NOT EVALUATE: The app did not load in time\n");
 }
 
 #[test]
 fn no_python_on_path() {
-    let venv = default_venv();
-    let empty_bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gate-empty-bin");
-    std::fs::create_dir_all(&empty_bin).unwrap();
-    let output = guard(
-        &venv,
+    let empty_bin = empty_dir("gate-empty-bin");
+    let text = release_log(
         &fixture("tutorial"),
-        &[],
         &[("PATH", empty_bin.to_str().unwrap())],
+        2,
     );
-    assert_exit(&output, 2);
-    let text = stdout(&output);
-    assert!(
-        text.contains("COULD NOT EVALUATE: No Python interpreter found\n"),
-        "{text}"
-    );
-    assert!(text.contains("RELEASE_GUARD_PYTHON"), "{text}");
+    assert_contains(&text, "COULD NOT EVALUATE: No Python interpreter found\n");
+    assert_contains(&text, "RELEASE_GUARD_PYTHON");
 }
 
 #[test]
@@ -469,14 +442,8 @@ fn silenced_and_ignored_checks_are_listed_and_never_block() {
         "SILENCED_SYSTEM_CHECKS = [\"security.W004\", \"security.W008\"]\n",
         &[],
     );
-    let output = guard(
-        &venv,
-        &app_dir,
-        &["--format", "json"],
-        &[("RELEASE_GUARD_IGNORE", "security.W012, security.W016")],
-    );
-    assert_exit(&output, 0);
-    let report = json(&output);
+    let ignore = [("RELEASE_GUARD_IGNORE", "security.W012, security.W016")];
+    let report = json_report(&venv, &app_dir, &ignore, 0);
     assert_eq!(ids(&report, "findings"), BTreeSet::new());
     let silenced: Vec<(&str, &str)> = report["silenced"]
         .as_array()
@@ -502,19 +469,8 @@ fn silenced_and_ignored_checks_are_listed_and_never_block() {
 
 #[test]
 fn warn_mode_reports_loudly_and_passes() {
-    let venv = default_venv();
-    let output = guard(
-        &venv,
-        &fixture("tutorial"),
-        &[],
-        &[("RELEASE_GUARD_MODE", "warn")],
-    );
-    assert_exit(&output, 0);
-    let text = stdout(&output);
-    assert!(
-        text.contains("\nNOT ENFORCING (RELEASE_GUARD_MODE=warn): "),
-        "{text}"
-    );
+    let text = release_log(&fixture("tutorial"), &[("RELEASE_GUARD_MODE", "warn")], 0);
+    assert_contains(&text, "\nNOT ENFORCING (RELEASE_GUARD_MODE=warn): ");
     assert!(
         text.ends_with(indoc! {"
         Release passed (NOT ENFORCING): 4 problems would have blocked it
@@ -526,20 +482,15 @@ fn warn_mode_reports_loudly_and_passes() {
 
 #[test]
 fn off_mode_prints_one_line_without_running_python() {
-    let venv = default_venv();
-    let empty_bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gate-empty-bin-off");
-    std::fs::create_dir_all(&empty_bin).unwrap();
-    let output = guard(
-        &venv,
+    let empty_bin = empty_dir("gate-empty-bin-off");
+    let text = release_log(
         &fixture("tutorial"),
-        &[],
         &[
             ("RELEASE_GUARD_MODE", "off"),
             ("PATH", empty_bin.to_str().unwrap()),
         ],
+        0,
     );
-    assert_exit(&output, 0);
-    let text = stdout(&output);
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(
         text.ends_with(
@@ -551,27 +502,21 @@ fn off_mode_prints_one_line_without_running_python() {
 
 #[test]
 fn bad_mode_is_a_configuration_error() {
-    let venv = default_venv();
-    let output = guard(
-        &venv,
+    let text = release_log(
         &fixture("tutorial"),
-        &[],
         &[("RELEASE_GUARD_MODE", "relaxed")],
+        2,
     );
-    assert_exit(&output, 2);
-    let text = stdout(&output);
-    assert!(
-        text.contains(
-            "  RELEASE_GUARD_MODE is invalid: `relaxed` is not a mode; use enforce, warn or off\n"
-        ),
-        "{text}"
+    assert_contains(
+        &text,
+        "  RELEASE_GUARD_MODE is invalid: `relaxed` is not a mode; use enforce, warn or off\n",
     );
 }
 
 #[test]
 fn release_runs_the_command_only_when_the_gate_passes() {
     let venv = default_venv();
-    let marker = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gate-release-ran");
+    let marker = scratch("gate-release-ran");
     let _ = std::fs::remove_file(&marker);
     let script = format!("touch \"{}\"; exit 7", marker.display());
     let tutorial = fixture("tutorial");
@@ -592,7 +537,7 @@ fn release_runs_the_command_only_when_the_gate_passes() {
         &venv,
         &tutorial,
         &["release", "--", "sh", "-c", &script],
-        &[("USE_SSL", "true")],
+        &USE_SSL,
     );
     assert_exit(&passed, 7);
     assert!(marker.exists());
@@ -610,129 +555,61 @@ fn bad_usage_exits_2_with_usage() {
     );
 }
 
-/// One `fixtures/edge` settings module: the exit code and the IDs expected per severity.
-struct Edge {
-    module: &'static str,
-    exit: i32,
-    block: &'static [&'static str],
-    warn: &'static [&'static str],
-}
+/// One `fixtures/edge` settings module and the IDs expected at each severity: (module, block,
+/// warn). The guard exits 1 exactly when something blocks.
+type EdgeCase = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
 
-const EDGE_CASES: [Edge; 13] = [
-    Edge {
-        module: "good",
-        exit: 0,
-        block: &[],
-        warn: &[],
-    },
-    Edge {
-        module: "hsts_string_zero",
-        exit: 1,
-        block: &["guard.hsts_seconds_invalid"],
-        warn: &[],
-    },
-    Edge {
-        module: "hsts_short",
-        exit: 0,
-        block: &[],
-        warn: &["guard.hsts_preload_ineligible", "guard.hsts_seconds_short"],
-    },
-    Edge {
-        module: "no_proxy_header",
-        exit: 1,
-        block: &["guard.https_undetectable"],
-        warn: &[],
-    },
-    Edge {
-        module: "redirect_exempt_all",
-        exit: 1,
-        block: &["guard.redirect_exempt_catch_all"],
-        warn: &[],
-    },
-    Edge {
-        module: "redirect_exempt_empty",
-        exit: 1,
-        block: &["guard.redirect_exempt_catch_all"],
-        warn: &[],
-    },
-    Edge {
-        module: "silenced",
-        exit: 0,
-        block: &[],
-        warn: &[],
-    },
-    Edge {
-        module: "middleware_common_first",
-        exit: 0,
-        block: &[],
-        warn: &["guard.middleware_order"],
-    },
-    Edge {
-        module: "middleware_static_first",
-        exit: 0,
-        block: &[],
-        warn: &["guard.middleware_order"],
-    },
-    Edge {
-        module: "samesite_none_insecure",
-        exit: 1,
-        block: &[
+const EDGE_CASES: [EdgeCase; 13] = [
+    ("good", &[], &[]),
+    ("hsts_string_zero", &["guard.hsts_seconds_invalid"], &[]),
+    (
+        "hsts_short",
+        &[],
+        &["guard.hsts_preload_ineligible", "guard.hsts_seconds_short"],
+    ),
+    ("no_proxy_header", &["guard.https_undetectable"], &[]),
+    (
+        "redirect_exempt_all",
+        &["guard.redirect_exempt_catch_all"],
+        &[],
+    ),
+    (
+        "redirect_exempt_empty",
+        &["guard.redirect_exempt_catch_all"],
+        &[],
+    ),
+    ("silenced", &[], &[]),
+    ("middleware_common_first", &[], &["guard.middleware_order"]),
+    ("middleware_static_first", &[], &["guard.middleware_order"]),
+    (
+        "samesite_none_insecure",
+        &[
             "guard.samesite_none_insecure",
             "security.W012",
             "security.W016",
         ],
-        warn: &[],
-    },
-    Edge {
-        module: "ssl_host_elsewhere",
-        exit: 0,
-        block: &[],
-        warn: &["guard.ssl_host_off_host"],
-    },
-    Edge {
-        module: "debug_on",
-        exit: 1,
-        block: &["security.W018", "security.W020"],
-        warn: &[],
-    },
-    Edge {
-        module: "database_middleware",
-        exit: 0,
-        block: &[],
-        warn: &[],
-    },
+        &[],
+    ),
+    ("ssl_host_elsewhere", &[], &["guard.ssl_host_off_host"]),
+    ("debug_on", &["security.W018", "security.W020"], &[]),
+    ("database_middleware", &[], &[]),
 ];
-
-fn ids_with_severity(report: &Value, severity: &str) -> BTreeSet<String> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|finding| finding["severity"] == severity)
-        .map(|finding| finding["id"].as_str().unwrap().to_string())
-        .collect()
-}
 
 #[test]
 fn edge_cases_under_every_django_match_the_rules_and_django() {
     for venv in venvs() {
-        for case in EDGE_CASES {
-            let module = format!("edge.settings.{}", case.module);
-            let vars = [("DJANGO_SETTINGS_MODULE", module.as_str())];
-            let output = guard(&venv, &fixture("edge"), &["--format", "json"], &vars);
-            assert_exit(&output, case.exit);
-            let report = json(&output);
-            let context = format!("{} {}", venv.name, case.module);
-            assert_eq!(
-                ids_with_severity(&report, "block"),
-                set(case.block),
-                "{context}"
-            );
-            assert_eq!(
-                ids_with_severity(&report, "warn"),
-                set(case.warn),
-                "{context}"
-            );
+        for (module, block, warn) in EDGE_CASES {
+            let settings_module = format!("edge.settings.{module}");
+            let vars = [("DJANGO_SETTINGS_MODULE", settings_module.as_str())];
+            let exit = i32::from(!block.is_empty());
+            let report = json_report(&venv, &fixture("edge"), &vars, exit);
+            let context = format!("{} {module}", venv.name);
+            assert_eq!(blocking_ids(&report), set(block), "{context}");
+            assert_eq!(ids_with_severity(&report, "warn"), set(warn), "{context}");
             let django = django_check_ids(&venv, &fixture("edge"), &vars);
             assert!(
                 django.is_subset(&ids(&report, "findings")),
@@ -746,12 +623,6 @@ fn edge_cases_under_every_django_match_the_rules_and_django() {
 fn trusting_gunicorn_config_replaces_the_proxy_header() {
     let venv = default_venv();
     let vars = [("DJANGO_SETTINGS_MODULE", "edge.settings.no_proxy_header")];
-    let output = guard(
-        &venv,
-        &fixture("edge-proxy-trusted"),
-        &["--format", "json"],
-        &vars,
-    );
-    assert_exit(&output, 0);
-    assert_eq!(ids(&json(&output), "findings"), BTreeSet::new());
+    let report = json_report(&venv, &fixture("edge-proxy-trusted"), &vars, 0);
+    assert_eq!(ids(&report, "findings"), BTreeSet::new());
 }

@@ -1,6 +1,8 @@
 //! The probe runner against real Django apps (fixtures/) in the real venvs.
 
-use crate::support::python::{Venv, default_venv, fixture, venvs};
+use crate::support::python::{
+    TUTORIAL_CONFIG_VARS, TUTORIAL_WITHOUT_SSL_IDS, Venv, default_venv, fixture, venvs,
+};
 use release_guard::gate::probe::{ProbeFailure, ProbeRequest, find_python, run};
 use release_guard::gate::snapshot::{ProbeAnswer, ProbeError, ProbeErrorKind, Snapshot};
 use std::ffi::OsString;
@@ -10,19 +12,15 @@ use std::time::Duration;
 /// Generous: the first run after a venv is made compiles Django's bytecode.
 const PROBE_TIMEOUT: Duration = Duration::from_mins(1);
 
-/// A strong key, so that W009 stays quiet: 60 characters, many distinct.
-const TUTORIAL_SECRET_KEY: &str = "tutorial-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ";
-
 fn tutorial_request(venv: &Venv, use_ssl: bool) -> ProbeRequest {
     let mut request = ProbeRequest::new(fixture("tutorial"), venv.python());
     request.settings_module = Some("mysite.settings".to_string());
     request.timeout = PROBE_TIMEOUT;
-    request.env = env(&[
-        ("SECRET_KEY", TUTORIAL_SECRET_KEY),
-        ("ALLOWED_HOSTS", r#"["guard-demo.herokuapp.com"]"#),
+    request.env = env(&TUTORIAL_CONFIG_VARS);
+    request.env.extend(env(&[
         ("USE_SSL", if use_ssl { "true" } else { "false" }),
         ("DEBUG", "false"),
-    ]);
+    ]));
     request
 }
 
@@ -74,12 +72,7 @@ fn tutorial_without_ssl_under_every_django() {
         assert_eq!(snapshot.settings_module, "mysite.settings");
         assert_eq!(
             visible_check_ids(&snapshot),
-            [
-                "security.W004",
-                "security.W008",
-                "security.W012",
-                "security.W016"
-            ],
+            TUTORIAL_WITHOUT_SSL_IDS,
             "{}",
             venv.name
         );

@@ -301,11 +301,7 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
         }
         Err(failure) => fail(&mut report, probe_failure(&failure, &redactor)),
     }
-    report
-        .timings
-        .insert("total".to_string(), elapsed_ms(started));
-    let exit = exit_code(&report);
-    GateRun { report, exit }
+    finish(report, started)
 }
 
 fn evaluate(report: &mut Report, snapshot: &Snapshot, policy: &Policy) {
@@ -350,19 +346,17 @@ fn empty_report(mode: Mode, verdict: Verdict) -> Report {
 }
 
 fn off(started: Instant) -> GateRun {
-    let mut report = empty_report(Mode::Off, Verdict::Pass);
-    report
-        .timings
-        .insert("total".to_string(), elapsed_ms(started));
-    GateRun {
-        report,
-        exit: Exit::Pass,
-    }
+    finish(empty_report(Mode::Off, Verdict::Pass), started)
 }
 
 fn config_failure(error: ConfigError, mode: Mode, started: Instant) -> GateRun {
     let mut report = empty_report(mode, Verdict::Error);
     report.error = Some(error.into_evaluation_error());
+    finish(report, started)
+}
+
+/// The last step of every run: the total time, and the exit code the report calls for.
+fn finish(mut report: Report, started: Instant) -> GateRun {
     report
         .timings
         .insert("total".to_string(), elapsed_ms(started));
@@ -626,6 +620,7 @@ mod tests {
         );
         assert_eq!(exit_code(&report(Mode::Warn, Verdict::Block)), Exit::Pass);
         assert_eq!(exit_code(&report(Mode::Warn, Verdict::Error)), Exit::Pass);
+        assert_eq!(exit_code(&report(Mode::Off, Verdict::Error)), Exit::Pass);
     }
 
     #[test]

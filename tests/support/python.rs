@@ -58,3 +58,22 @@ pub(crate) fn fixture(name: &str) -> PathBuf {
         .join("fixtures")
         .join(name)
 }
+
+/// The tutorial fixture's required config vars: a strong `SECRET_KEY` (60 characters, many
+/// distinct, so W009 stays quiet) and the Heroku host it serves.
+pub(crate) const TUTORIAL_CONFIG_VARS: [(&str, &str); 2] = [
+    (
+        "SECRET_KEY",
+        "tutorial-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ",
+    ),
+    ("ALLOWED_HOSTS", r#"["guard-demo.herokuapp.com"]"#),
+];
+
+/// What Django's deploy checks report for the tutorial without `USE_SSL`: the four settings
+/// that `USE_SSL` switches on.
+pub(crate) const TUTORIAL_WITHOUT_SSL_IDS: [&str; 4] = [
+    "security.W004",
+    "security.W008",
+    "security.W012",
+    "security.W016",
+];

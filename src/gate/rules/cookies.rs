@@ -125,36 +125,37 @@ mod tests {
     #[test]
     fn invalid_values_block() {
         for value in [py_str("Laxx"), py_bool(true)] {
-            let found = samesite("CSRF_COOKIE_SAMESITE", value);
-            assert_eq!(ids(&found), [SAMESITE_INVALID]);
-            assert_eq!(found[0].setting.as_deref(), Some("CSRF_COOKIE_SAMESITE"));
+            let finding = only_finding(samesite("CSRF_COOKIE_SAMESITE", value), SAMESITE_INVALID);
+            assert_eq!(finding.setting.as_deref(), Some("CSRF_COOKIE_SAMESITE"));
         }
     }
 
     #[test]
     fn none_string_needs_secure() {
-        let found = findings(
-            &SnapshotBuilder::hardened()
-                .set("SESSION_COOKIE_SAMESITE", py_str("None"))
-                .set("SESSION_COOKIE_SECURE", py_bool(false))
-                .build(),
-        );
-        assert_eq!(ids(&found), [SAMESITE_NONE_INSECURE]);
+        let insecure = SnapshotBuilder::hardened()
+            .set("SESSION_COOKIE_SAMESITE", py_str("None"))
+            .set("SESSION_COOKIE_SECURE", py_bool(false))
+            .build();
+        let finding = only_finding(findings(&insecure), SAMESITE_NONE_INSECURE);
         assert_eq!(
-            found[0].message,
+            finding.message,
             "SESSION_COOKIE_SAMESITE is \"None\" but SESSION_COOKIE_SECURE is off: browsers reject SameSite=None cookies without Secure, so nobody can stay logged in."
         );
-        let found = samesite("SESSION_COOKIE_SAMESITE", py_str("None"));
-        assert_eq!(ids(&found), [SAMESITE_NONE]);
-        assert_eq!(found[0].severity, Severity::Warn);
+        let finding = only_finding(
+            samesite("SESSION_COOKIE_SAMESITE", py_str("None")),
+            SAMESITE_NONE,
+        );
+        assert_eq!(finding.severity, Severity::Warn);
     }
 
     #[test]
     fn python_none_drops_the_attribute() {
-        let found = samesite("CSRF_COOKIE_SAMESITE", py_none());
-        assert_eq!(ids(&found), [SAMESITE_MISSING]);
+        let finding = only_finding(
+            samesite("CSRF_COOKIE_SAMESITE", py_none()),
+            SAMESITE_MISSING,
+        );
         assert_eq!(
-            found[0].fix.as_deref(),
+            finding.fix.as_deref(),
             Some("CSRF_COOKIE_SAMESITE = \"Lax\"")
         );
     }

@@ -124,14 +124,13 @@ mod tests {
 
     #[test]
     fn string_zero_tells_browsers_to_forget_hsts() {
-        let findings = with_seconds(py_str("0"));
-        assert_eq!(ids(&findings), [INVALID]);
-        assert_eq!(findings[0].severity, Severity::Block);
+        let finding = only_finding(with_seconds(py_str("0")), INVALID);
+        assert_eq!(finding.severity, Severity::Block);
         assert_eq!(
-            findings[0].message,
+            finding.message,
             "SECURE_HSTS_SECONDS is '0' (str), not a positive int: Django sends `Strict-Transport-Security: max-age=0`."
         );
-        assert!(findings[0].why.as_deref().unwrap().contains("FORGET HSTS"));
+        assert!(finding.why.as_deref().unwrap().contains("FORGET HSTS"));
     }
 
     #[test]
@@ -155,16 +154,15 @@ mod tests {
 
     #[test]
     fn short_values_warn_with_the_ramp() {
-        let findings = with_seconds(py_int(3600));
-        assert_eq!(ids(&findings), [SHORT]);
-        assert_eq!(findings[0].severity, Severity::Warn);
+        let finding = only_finding(with_seconds(py_int(3600)), SHORT);
+        assert_eq!(finding.severity, Severity::Warn);
         assert!(
-            findings[0]
+            finding
                 .message
                 .starts_with("SECURE_HSTS_SECONDS is 3600 s, 1 hour:")
         );
         assert!(
-            findings[0]
+            finding
                 .why
                 .as_deref()
                 .unwrap()

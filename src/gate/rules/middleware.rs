@@ -56,14 +56,12 @@ mod tests {
     fn security_middleware_after_whitenoise_or_common_warns() {
         let mut order = HARDENED_MIDDLEWARE.to_vec();
         order.swap(0, 1);
-        let found = findings(
-            &SnapshotBuilder::hardened()
-                .set("MIDDLEWARE", py_list(&order))
-                .build(),
-        );
-        assert_eq!(ids(&found), [ORDER]);
+        let swapped = SnapshotBuilder::hardened()
+            .set("MIDDLEWARE", py_list(&order))
+            .build();
+        let finding = only_finding(findings(&swapped), ORDER);
         assert_eq!(
-            found[0].message,
+            finding.message,
             "SecurityMiddleware comes after whitenoise.middleware.WhiteNoiseMiddleware in MIDDLEWARE."
         );
         assert_eq!(findings(&SnapshotBuilder::hardened().build()), Vec::new());

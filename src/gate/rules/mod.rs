@@ -183,12 +183,7 @@ mod tests {
     fn https_symptoms_are_folded_into_the_proxy_finding() {
         let snapshot = SnapshotBuilder::hardened()
             .set("SECURE_PROXY_SSL_HEADER", py_none())
-            .simulation(|simulation| {
-                let https = simulation.https.as_mut().unwrap();
-                https.status = Some(301);
-                https.location = Some(format!("https://{HOST}/"));
-                https.hsts.clear();
-            })
+            .https(https_redirects_to_itself)
             .build();
         assert_eq!(ids(&all(&snapshot)), ["guard.https_undetectable"]);
     }

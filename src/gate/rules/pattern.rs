@@ -384,18 +384,20 @@ impl Matcher {
         let current = self.text.get(pos).copied();
         match node {
             Node::Empty => self.resume(next, pos),
-            Node::Literal(expected) => self.advance_if(current == Some(*expected), pos, next),
-            Node::AnyButNewline => self.advance_if(current.is_some_and(|c| c != '\n'), pos, next),
-            Node::Class(class) => {
-                self.advance_if(current.is_some_and(|c| class.matches(c)), pos, next)
+            Node::Literal(expected) => self.resume_if(current == Some(*expected), next, pos + 1),
+            Node::AnyButNewline => {
+                self.resume_if(current.is_some_and(|c| c != '\n'), next, pos + 1)
             }
-            Node::Start => self.resume_if(pos == 0, pos, next),
+            Node::Class(class) => {
+                self.resume_if(current.is_some_and(|c| class.matches(c)), next, pos + 1)
+            }
+            Node::Start => self.resume_if(pos == 0, next, pos),
             Node::End => {
                 let at_end =
                     pos == self.text.len() || (pos + 1 == self.text.len() && current == Some('\n'));
-                self.resume_if(at_end, pos, next)
+                self.resume_if(at_end, next, pos)
             }
-            Node::EndOfString => self.resume_if(pos == self.text.len(), pos, next),
+            Node::EndOfString => self.resume_if(pos == self.text.len(), next, pos),
             Node::Concat(nodes) => self.resume(&Continuation::Sequence(nodes, next), pos),
             Node::Alternation(options) => {
                 for option in options {
@@ -419,26 +421,15 @@ impl Matcher {
         }
     }
 
-    fn advance_if(
-        &mut self,
-        ok: bool,
-        pos: usize,
-        next: &Continuation,
-    ) -> Result<bool, Unsupported> {
-        if ok {
-            self.resume(next, pos + 1)
-        } else {
-            Ok(false)
-        }
-    }
-
+    /// Goes on at `pos` when the node `matched`; nodes that consume a character pass the
+    /// position after it.
     fn resume_if(
         &mut self,
-        ok: bool,
-        pos: usize,
+        matched: bool,
         next: &Continuation,
+        pos: usize,
     ) -> Result<bool, Unsupported> {
-        if ok {
+        if matched {
             self.resume(next, pos)
         } else {
             Ok(false)

@@ -119,13 +119,12 @@ mod tests {
             .unset(SETTING)
             .proxy_trust(plain_gunicorn())
             .build();
-        let found = findings(&snapshot);
-        assert_eq!(ids(&found), [HTTPS_UNDETECTABLE]);
+        let finding = only_finding(findings(&snapshot), HTTPS_UNDETECTABLE);
         assert_eq!(
-            found[0].message,
+            finding.message,
             "SECURE_SSL_REDIRECT and HSTS are on, but Django cannot tell HTTPS requests from HTTP ones: SECURE_PROXY_SSL_HEADER is not set and gunicorn does not trust the router's X-Forwarded-Proto (gunicorn default forwarded_allow_ips is \"127.0.0.1,::1\")."
         );
-        assert_eq!(found[0].fix.as_deref(), Some(SECURE_PROXY_HEADER_LINE));
+        assert_eq!(finding.fix.as_deref(), Some(SECURE_PROXY_HEADER_LINE));
 
         let hsts_only = SnapshotBuilder::hardened()
             .set(SETTING, py_none())
@@ -178,9 +177,11 @@ mod tests {
             ),
         ];
         for (value, expected) in cases {
-            let found = findings(&SnapshotBuilder::hardened().set(SETTING, value).build());
-            assert_eq!(ids(&found), [HEADER_MALFORMED]);
-            assert!(found[0].message.contains(expected), "{}", found[0].message);
+            let finding = only_finding(
+                findings(&SnapshotBuilder::hardened().set(SETTING, value).build()),
+                HEADER_MALFORMED,
+            );
+            assert!(finding.message.contains(expected), "{}", finding.message);
         }
         let list = SnapshotBuilder::hardened()
             .set(SETTING, py_list(&["HTTP_X_FORWARDED_PROTO", "https"]))

@@ -97,10 +97,9 @@ mod tests {
                 py_list(&["^healthz/$", ".*", "(?!x)"]),
             )
             .build();
-        let found = findings(&snapshot);
-        assert_eq!(ids(&found), [EXEMPT_CATCH_ALL]);
+        let finding = only_finding(findings(&snapshot), EXEMPT_CATCH_ALL);
         assert_eq!(
-            found[0].message,
+            finding.message,
             "SECURE_REDIRECT_EXEMPT contains \".*\", which matches every path, so SECURE_SSL_REDIRECT never redirects anything."
         );
         let redirect_off = SnapshotBuilder::hardened()
@@ -119,11 +118,10 @@ mod tests {
         let other = SnapshotBuilder::hardened()
             .set("SECURE_SSL_HOST", py_str("www.example.com"))
             .build();
-        let found = findings(&other);
-        assert_eq!(ids(&found), [SSL_HOST_OFF_HOST]);
-        assert_eq!(found[0].severity, Severity::Warn);
+        let finding = only_finding(findings(&other), SSL_HOST_OFF_HOST);
+        assert_eq!(finding.severity, Severity::Warn);
         assert!(
-            found[0]
+            finding
                 .message
                 .ends_with("also answers for myapp.herokuapp.com.")
         );

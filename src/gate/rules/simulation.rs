@@ -218,38 +218,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_good_simulation_has_no_findings() {
-        assert_eq!(findings(&SnapshotBuilder::hardened().build()), Vec::new());
-    }
-
-    #[test]
     fn http_must_redirect_to_https_on_the_same_host() {
         let served = SnapshotBuilder::hardened()
-            .simulation(|simulation| {
-                let http = simulation.http.as_mut().unwrap();
+            .http(|http| {
                 http.status = Some(200);
                 http.location = None;
             })
             .build();
-        let found = findings(&served);
-        assert_eq!(ids(&found), [NOT_REDIRECTED]);
+        let finding = only_finding(findings(&served), NOT_REDIRECTED);
         assert_eq!(
-            found[0].message,
+            finding.message,
             "SECURE_SSL_REDIRECT is on, but a plain-HTTP request for http://myapp.herokuapp.com/ (X-Forwarded-Proto: http) got 200 instead of a redirect to https://myapp.herokuapp.com."
         );
         let elsewhere = SnapshotBuilder::hardened()
-            .simulation(|simulation| {
-                simulation.http.as_mut().unwrap().location =
-                    Some("http://myapp.herokuapp.com/".to_string());
-            })
+            .http(|http| http.location = Some("http://myapp.herokuapp.com/".to_string()))
             .build();
         assert_eq!(ids(&findings(&elsewhere)), [NOT_REDIRECTED]);
         let to_ssl_host = SnapshotBuilder::hardened()
             .set("SECURE_SSL_HOST", py_str("www.example.com"))
-            .simulation(|simulation| {
-                simulation.http.as_mut().unwrap().location =
-                    Some("https://www.example.com/".to_string());
-            })
+            .http(|http| http.location = Some("https://www.example.com/".to_string()))
             .build();
         assert_eq!(findings(&to_ssl_host), Vec::new());
     }
@@ -258,7 +245,7 @@ mod tests {
     fn exempted_paths_are_not_expected_to_redirect() {
         let exempt_root = SnapshotBuilder::hardened()
             .set("SECURE_REDIRECT_EXEMPT", py_list(&["^$"]))
-            .simulation(|simulation| simulation.http.as_mut().unwrap().status = Some(200))
+            .http(|http| http.status = Some(200))
             .build();
         assert_eq!(findings(&exempt_root), Vec::new());
     }
@@ -266,27 +253,20 @@ mod tests {
     #[test]
     fn https_redirected_to_itself_is_a_loop() {
         let looping = SnapshotBuilder::hardened()
-            .simulation(|simulation| {
-                let https = simulation.https.as_mut().unwrap();
-                https.status = Some(301);
-                https.location = Some(format!("https://{HOST}/"));
-                https.hsts.clear();
-            })
+            .https(https_redirects_to_itself)
             .build();
-        let found = findings(&looping);
-        assert_eq!(ids(&found), [REDIRECT_LOOP]);
-        assert!(is_https_symptom(&found[0]));
+        let finding = only_finding(findings(&looping), REDIRECT_LOOP);
+        assert!(is_https_symptom(&finding));
     }
 
     #[test]
     fn https_without_hsts_blocks_when_hsts_is_on() {
         let snapshot = SnapshotBuilder::hardened()
-            .simulation(|simulation| simulation.https.as_mut().unwrap().hsts.clear())
+            .https(|https| https.hsts.clear())
             .build();
-        let found = findings(&snapshot);
-        assert_eq!(ids(&found), [HSTS_MISSING]);
+        let finding = only_finding(findings(&snapshot), HSTS_MISSING);
         assert_eq!(
-            found[0].message,
+            finding.message,
             "SECURE_HSTS_SECONDS is 31536000, but the HTTPS response for https://myapp.herokuapp.com/ (200) carried no Strict-Transport-Security header."
         );
     }
@@ -294,16 +274,14 @@ mod tests {
     #[test]
     fn an_exception_blocks_and_is_shown() {
         let snapshot = SnapshotBuilder::hardened()
-            .simulation(|simulation| {
-                let https = simulation.https.as_mut().unwrap();
+            .https(|https| {
                 https.status = None;
                 https.error = Some("ImproperlyConfigured: boom".to_string());
             })
             .build();
-        let found = findings(&snapshot);
-        assert_eq!(ids(&found), [APP_ERROR]);
+        let finding = only_finding(findings(&snapshot), APP_ERROR);
         assert!(
-            found[0]
+            finding
                 .message
                 .ends_with("for https://myapp.herokuapp.com/: ImproperlyConfigured: boom")
         );
@@ -312,20 +290,17 @@ mod tests {
     #[test]
     fn a_response_the_database_blocked_is_not_judged_but_the_other_is() {
         let snapshot = SnapshotBuilder::hardened()
-            .simulation(|simulation| {
-                let https = simulation.https.as_mut().unwrap();
+            .https(|https| {
                 https.status = Some(500);
                 https.hsts.clear();
                 https.error = Some("DatabaseAccessBlocked: the guard's simulated request does not use the database ('default')".to_string());
             })
             .build();
-        let found = findings(&snapshot);
-        assert_eq!(ids(&found), [SKIPPED]);
-        assert_eq!(found[0].severity, Severity::Info);
+        let finding = only_finding(findings(&snapshot), SKIPPED);
+        assert_eq!(finding.severity, Severity::Info);
         let http_not_redirected = SnapshotBuilder::hardened()
-            .simulation(|simulation| {
-                simulation.http.as_mut().unwrap().status = Some(200);
-                let https = simulation.https.as_mut().unwrap();
+            .http(|http| http.status = Some(200))
+            .https(|https| {
                 https.status = Some(500);
                 https.error = Some("DatabaseAccessBlocked: no".to_string());
             })
@@ -335,7 +310,7 @@ mod tests {
             [SKIPPED, NOT_REDIRECTED]
         );
         assert_eq!(
-            found[0].message,
+            finding.message,
             "The simulated HTTPS request for / needed the database, which Release Guard never touches, so its response was not judged."
         );
     }
@@ -348,8 +323,7 @@ mod tests {
                 simulation.skipped_reason = Some("no WSGI application".to_string());
             })
             .build();
-        let found = findings(&snapshot);
-        assert_eq!(ids(&found), [SKIPPED]);
-        assert_eq!(found[0].severity, Severity::Info);
+        let finding = only_finding(findings(&snapshot), SKIPPED);
+        assert_eq!(finding.severity, Severity::Info);
     }
 }

@@ -35,21 +35,20 @@ pub(crate) fn py_none() -> PyValue {
 }
 
 pub(crate) fn py_list(items: &[&str]) -> PyValue {
-    let repr = items
-        .iter()
-        .map(|item| format!("'{item}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    py("list", json!(items), &format!("[{repr}]"))
+    py("list", json!(items), &format!("[{}]", quoted_items(items)))
 }
 
 pub(crate) fn py_tuple(items: &[&str]) -> PyValue {
-    let repr = items
+    py("tuple", json!(items), &format!("({})", quoted_items(items)))
+}
+
+/// The items as Python string literals, comma-separated: `'a', 'b'`.
+fn quoted_items(items: &[&str]) -> String {
+    items
         .iter()
         .map(|item| format!("'{item}'"))
         .collect::<Vec<_>>()
-        .join(", ");
-    py("tuple", json!(items), &format!("({repr})"))
+        .join(", ")
 }
 
 pub(crate) const HARDENED_MIDDLEWARE: [&str; 7] = [
@@ -163,6 +162,16 @@ impl SnapshotBuilder {
         self
     }
 
+    /// Changes the simulated plain-HTTP response.
+    pub(crate) fn http(self, change: impl FnOnce(&mut SimulatedResponse)) -> Self {
+        self.simulation(|simulation| change(simulation.http.get_or_insert_default()))
+    }
+
+    /// Changes the simulated HTTPS response.
+    pub(crate) fn https(self, change: impl FnOnce(&mut SimulatedResponse)) -> Self {
+        self.simulation(|simulation| change(simulation.https.get_or_insert_default()))
+    }
+
     pub(crate) fn build(self) -> Snapshot {
         self.snapshot
     }
@@ -171,4 +180,18 @@ impl SnapshotBuilder {
 /// The IDs of `findings`, in order.
 pub(crate) fn ids(findings: &[Finding]) -> Vec<&str> {
     findings.iter().map(|finding| finding.id.as_str()).collect()
+}
+
+/// The one finding in `findings`, which must have `id`.
+pub(crate) fn only_finding(findings: Vec<Finding>, id: &str) -> Finding {
+    assert_eq!(ids(&findings), [id]);
+    findings.into_iter().next().expect("exactly one finding")
+}
+
+/// What an undetected HTTPS request gets from `SECURE_SSL_REDIRECT`: a redirect to the same
+/// URL, without HSTS.
+pub(crate) fn https_redirects_to_itself(https: &mut SimulatedResponse) {
+    https.status = Some(301);
+    https.location = Some(format!("https://{HOST}/"));
+    https.hsts.clear();
 }
