@@ -4,6 +4,7 @@
 //! site over HTTP (`verify`).
 
 pub mod app;
+mod args;
 pub mod buildpack;
 pub mod config;
 pub mod finding;

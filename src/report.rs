@@ -7,6 +7,8 @@ use crate::config::Mode;
 use crate::finding::{Finding, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::str::FromStr;
 
 /// Process exit codes, shared by the gate and `verify`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +33,45 @@ pub enum Verdict {
     Pass,
     Block,
     Error,
+}
+
+/// How a report is printed: the release log, or one JSON document (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            other => Err(format!("--format `{other}` is not text or json")),
+        }
+    }
+}
+
+/// Prints the report on stdout: colour only on a terminal without `NO_COLOR`.
+pub fn print(report: &Report, format: Format) {
+    let rendered = match format {
+        Format::Json => render_json(report) + "\n",
+        Format::Text => {
+            let style = Style::detect(
+                std::io::stdout().is_terminal(),
+                std::env::var_os("NO_COLOR").as_deref(),
+            );
+            render_text(report, style)
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed stdout (a pipe to `head`) must not turn a verdict into a panic.
+    let _ = stdout
+        .write_all(rendered.as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 /// Why a finding does not count.
@@ -332,12 +373,11 @@ fn push_wrapped_with(out: &mut String, text: &str, first_indent: &str, indent: &
     }
 }
 
-fn plural(count: usize, singular: &str) -> String {
-    if count == 1 {
-        format!("1 {singular}")
-    } else {
-        format!("{count} {singular}s")
-    }
+/// `1 warning`, `2 warnings`, for any integer count.
+pub(crate) fn plural(count: impl std::fmt::Display, singular: &str) -> String {
+    let count = count.to_string();
+    let suffix = if count == "1" { "" } else { "s" };
+    format!("{count} {singular}{suffix}")
 }
 
 /// What the verdict line calls the thing being judged.

@@ -5,10 +5,9 @@
 //! Procfile's migrations never run; with it the release passes and the real `migrate` runs.
 
 use crate::support::cnb::{Lifecycle, Run, packaged_buildpack};
-use crate::support::python::{Venv, fixture, venvs};
-
-const SECRET_KEY: &str = "tutorial-secret-0f3c9a7e5d1b8f2a6c4e0d9b7a5f3e1c8d6b4a2f0e9c7d5b3a1";
-const ALLOWED_HOSTS: &str = r#"["myapp.herokuapp.com"]"#;
+use crate::support::python::{
+    TUTORIAL_CONFIG_VARS, TUTORIAL_WITHOUT_SSL_IDS, Venv, default_venv, fixture, venvs,
+};
 
 /// Builds the tutorial with `venv` standing in for heroku/python's venv layer.
 fn built_tutorial(venv: &Venv) -> Lifecycle {
@@ -30,13 +29,24 @@ fn blocking_ids(log: &str) -> Vec<&str> {
         .collect()
 }
 
-fn assert_secret_never_printed(venv: &Venv, release: &Run) {
+fn assert_prints_line(venv: &Venv, release: &Run, line: &str) {
     assert!(
-        !release.stdout.contains(SECRET_KEY) && !release.stderr.contains(SECRET_KEY),
-        "{}: the SECRET_KEY config var was printed\n{}",
+        release.stdout.lines().any(|printed| printed == line),
+        "{}: missing {line:?}\n{}",
         venv.name,
         release.transcript()
     );
+}
+
+fn assert_config_vars_never_printed(venv: &Venv, release: &Run) {
+    for (name, value) in TUTORIAL_CONFIG_VARS {
+        assert!(
+            !release.stdout.contains(value) && !release.stderr.contains(value),
+            "{}: the {name} config var was printed\n{}",
+            venv.name,
+            release.transcript()
+        );
+    }
 }
 
 #[test]
@@ -45,11 +55,8 @@ fn tutorial_release_is_blocked_without_ssl_and_deploys_with_it() {
         let app = built_tutorial(&venv);
         let database = app.app_dir().join("db.sqlite3");
 
-        let config_vars = [
-            ("SECRET_KEY", SECRET_KEY),
-            ("ALLOWED_HOSTS", ALLOWED_HOSTS),
-            ("DYNO", "release.1234"),
-        ];
+        // As on a Heroku release dyno: the app's config vars plus DYNO.
+        let config_vars = [TUTORIAL_CONFIG_VARS.as_slice(), &[("DYNO", "release.1234")]].concat();
         let blocked = app.launch("release", &config_vars);
         assert_eq!(
             blocked.code,
@@ -60,12 +67,7 @@ fn tutorial_release_is_blocked_without_ssl_and_deploys_with_it() {
         );
         assert_eq!(
             blocking_ids(&blocked.stdout),
-            [
-                "security.W004",
-                "security.W008",
-                "security.W012",
-                "security.W016"
-            ],
+            TUTORIAL_WITHOUT_SSL_IDS,
             "{}: {}",
             venv.name,
             blocked.transcript()
@@ -75,19 +77,14 @@ fn tutorial_release_is_blocked_without_ssl_and_deploys_with_it() {
             "Release blocked: 4 problems",
             "Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn",
         ] {
-            assert!(
-                blocked.stdout.lines().any(|printed| printed == line),
-                "{}: missing {line:?}\n{}",
-                venv.name,
-                blocked.transcript()
-            );
+            assert_prints_line(&venv, &blocked, line);
         }
         assert!(
             !database.exists(),
             "{}: migrate ran although the release was blocked",
             venv.name
         );
-        assert_secret_never_printed(&venv, &blocked);
+        assert_config_vars_never_printed(&venv, &blocked);
 
         let with_ssl = [config_vars.as_slice(), &[("USE_SSL", "true")]].concat();
         let passed = app.launch("release", &with_ssl);
@@ -98,15 +95,7 @@ fn tutorial_release_is_blocked_without_ssl_and_deploys_with_it() {
             venv.name,
             passed.transcript()
         );
-        assert!(
-            passed
-                .stdout
-                .lines()
-                .any(|line| line == "Release passed with 2 warnings"),
-            "{}: {}",
-            venv.name,
-            passed.transcript()
-        );
+        assert_prints_line(&venv, &passed, "Release passed with 2 warnings");
         assert!(
             passed
                 .stdout
@@ -116,14 +105,14 @@ fn tutorial_release_is_blocked_without_ssl_and_deploys_with_it() {
             passed.transcript()
         );
         assert!(database.exists(), "{}: migrate left no database", venv.name);
-        assert_secret_never_printed(&venv, &passed);
+        assert_config_vars_never_printed(&venv, &passed);
     }
 }
 
 #[test]
 fn tutorial_release_without_secret_key_cannot_be_evaluated() {
     // A config var the settings need is missing: the guard fails closed (exit 2) and says why.
-    let venv = crate::support::python::default_venv();
+    let venv = default_venv();
     let app = built_tutorial(&venv);
     let release = app.launch("release", &[("USE_SSL", "true")]);
     assert_eq!(release.code, Some(2), "{}", release.transcript());

@@ -842,7 +842,7 @@ fn binary_usage_errors_exit_2() {
     assert_eq!(code, Some(2));
     assert_eq!(stdout, "");
     assert!(
-        stderr.starts_with("release-guard verify: unknown option --bogus\n\nUsage: release-guard verify [URL...] [options]\n"),
+        stderr.starts_with("release-guard verify: unknown option `--bogus`\n\nUsage: release-guard verify [URL...] [options]\n"),
         "{stderr}"
     );
     let (code, _, stderr) = release_guard_verify(&[], &[]);

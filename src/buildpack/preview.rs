@@ -3,6 +3,7 @@
 //! only: nothing here can fail the build.
 
 use crate::config::env;
+use crate::report::plural;
 use bullet_stream::style;
 use serde_json::Value;
 use std::io::Read;
@@ -105,7 +106,10 @@ pub fn preview_lines(outcome: &PreviewOutcome) -> Vec<String> {
             .get("error")
             .and_then(|error| text(error, "title"))
             .unwrap_or_else(|| "the app could not be evaluated".to_string());
-        return vec![format!("Preview skipped: {title}")];
+        // Typically settings that need config vars only the release phase has.
+        return vec![format!(
+            "Preview skipped: {title} (the release phase checks the app with its config vars)"
+        )];
     }
     let findings = report
         .get("findings")
@@ -154,14 +158,6 @@ fn first_sentence(message: &str) -> &str {
         .find(". ")
         .map_or(message, |end| &message[..=end])
         .trim_end()
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
 }
 
 #[cfg(test)]
@@ -231,7 +227,9 @@ mod tests {
             "detail": "KeyError: 'SECRET_KEY'", "fix": "..."}});
         assert_eq!(
             lines(&PreviewOutcome::Report(report)),
-            ["Preview skipped: The settings module needs runtime config vars"]
+            [
+                "Preview skipped: The settings module needs runtime config vars (the release phase checks the app with its config vars)"
+            ]
         );
     }
 

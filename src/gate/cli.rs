@@ -2,10 +2,10 @@
 //! `release` commands. `src/bin/release-guard.rs` only hands over the arguments.
 
 use super::{Environment, GateOptions, GateRun, redact::Redactor};
+use crate::args::{self, Args};
 use crate::config::Mode;
-use crate::report::{self, Exit, Style, TOOL_BANNER};
+use crate::report::{self, Exit, Format, TOOL_BANNER};
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -38,13 +38,6 @@ Exit codes:
   0  passed (or not enforcing)   1  blocked   2  could not evaluate, or bad usage/configuration
 ";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Text,
-    Json,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CheckArgs {
     pub options: GateOptions,
@@ -67,6 +60,12 @@ pub enum Command {
 /// Bad command-line usage (exit 2 with the usage text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageError(pub String);
+
+impl From<String> for UsageError {
+    fn from(problem: String) -> Self {
+        Self(problem)
+    }
+}
 
 /// Parses the arguments after the program name.
 ///
@@ -106,52 +105,29 @@ fn parse_check(
     allow_command: bool,
 ) -> Result<(CheckArgs, Vec<String>), UsageError> {
     let mut parsed = CheckArgs::default();
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        if arg == "--" && allow_command {
-            let command: Vec<String> = iter.cloned().collect();
-            if command.is_empty() {
-                return Err(UsageError(
-                    "`--` must be followed by the release command".to_string(),
-                ));
+    let mut words = Args::new(args);
+    while let Some(word) = words.next_word() {
+        match word {
+            "--" if allow_command => {
+                let command = words.rest();
+                if command.is_empty() {
+                    return Err(UsageError(
+                        "`--` must be followed by the release command".to_string(),
+                    ));
+                }
+                return Ok((parsed, command));
             }
-            return Ok((parsed, command));
-        }
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| iter.next().cloned())
-                .ok_or_else(|| UsageError(format!("{flag} needs a value")))
-        };
-        match flag {
-            "--app" => parsed.options.app_dir = Some(PathBuf::from(value()?)),
-            "--settings" => parsed.options.settings_module = Some(value()?),
-            "--format" => {
-                parsed.format = match value()?.as_str() {
-                    "text" => Format::Text,
-                    "json" => Format::Json,
-                    other => {
-                        return Err(UsageError(format!(
-                            "--format is `{other}`; use text or json"
-                        )));
-                    }
-                };
-            }
+            "--app" => parsed.options.app_dir = Some(PathBuf::from(words.value(word)?)),
+            "--settings" => parsed.options.settings_module = Some(words.value(word)?),
+            "--format" => parsed.format = words.value(word)?.parse()?,
             "--mode" => {
-                let mode = value()?;
+                let mode = words.value(word)?;
                 parsed.options.mode = Some(
                     mode.parse::<Mode>()
                         .map_err(|problem| UsageError(format!("--mode: {problem}")))?,
                 );
             }
-            other if other.starts_with('-') => {
-                return Err(UsageError(format!("unknown option `{other}`")));
-            }
-            other => return Err(UsageError(format!("unexpected argument `{other}`"))),
+            other => return Err(UsageError(args::unknown(other))),
         }
     }
     Ok((parsed, Vec::new()))
@@ -185,26 +161,8 @@ fn check(args: &CheckArgs, notes: &[String]) -> Exit {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let GateRun { mut report, exit } = super::run(&args.options, &environment, &cwd);
     report.notes.extend_from_slice(notes);
-    print_report(&report, args.format);
+    report::print(&report, args.format);
     exit
-}
-
-fn print_report(report: &report::Report, format: Format) {
-    let rendered = match format {
-        Format::Json => report::render_json(report) + "\n",
-        Format::Text => {
-            let style = Style::detect(
-                std::io::stdout().is_terminal(),
-                std::env::var_os("NO_COLOR").as_deref(),
-            );
-            report::render_text(report, style)
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    // A closed stdout (a pipe to `head`) must not turn a verdict into a panic.
-    let _ = stdout
-        .write_all(rendered.as_bytes())
-        .and_then(|()| stdout.flush());
 }
 
 /// `release`: the gate, then `exec` of the user's release command when the gate passes, so the
@@ -223,13 +181,12 @@ fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
         report
             .notes
             .push(format!("The release command was not run: {shown}"));
-        print_report(&report, args.format);
+        report::print(&report, args.format);
         return exit.into();
     }
-    report
-        .notes
-        .push(format!("Running the release command: {shown}"));
-    print_report(&report, args.format);
+    // After the verdict, so the command's own output follows the line that introduces it.
+    report::print(&report, args.format);
+    println!("Running the release command: {shown}");
     let error = std::os::unix::process::CommandExt::exec(
         std::process::Command::new(&command[0]).args(&command[1..]),
     );
@@ -377,7 +334,7 @@ mod tests {
         assert_eq!(problem(&["--app"]).as_deref(), Some("--app needs a value"));
         assert_eq!(
             problem(&["--format", "yaml"]).as_deref(),
-            Some("--format is `yaml`; use text or json")
+            Some("--format `yaml` is not text or json")
         );
         assert_eq!(
             problem(&["--mode", "loud"]).as_deref(),

@@ -946,12 +946,7 @@ pub fn human_duration(seconds: u64) -> String {
         .into_iter()
         .find(|(size, _)| seconds >= *size && seconds.is_multiple_of(*size))
         .unwrap_or((1, "second"));
-    let count = seconds / size;
-    if count == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{count} {unit}s")
-    }
+    crate::report::plural(seconds / size, unit)
 }
 
 #[cfg(test)]

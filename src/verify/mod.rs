@@ -13,12 +13,12 @@ mod generator;
 pub mod hsts;
 pub mod url;
 
+use crate::args::{self, Args};
 use crate::config::Mode;
 use crate::finding::Severity;
-use crate::report::{self, EvaluationError, Exit, Report, Verdict};
+use crate::report::{self, EvaluationError, Exit, Format, Report, Verdict};
 use checks::{Chain, ChainEnd, CookieNames, HttpSide, HttpsSide, SiteObservation};
 use client::{Client, FetchError};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use url::{Scheme, Url};
@@ -50,12 +50,6 @@ Options:
 
 Exit status: 0 passed, 1 a blocking problem, 2 the site could not be checked.
 ";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-}
 
 /// Everything one run needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,18 +95,9 @@ pub fn parse_args(
         https_port: None,
         format: Format::Text,
     };
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let (flag, inline_value) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_owned())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = || {
-            inline_value
-                .clone()
-                .or_else(|| args.next().cloned())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
+    let mut words = Args::new(args);
+    while let Some(flag) = words.next_word() {
+        let mut value = || words.value(flag);
         match flag {
             "-h" | "--help" => return Ok(Command::Help),
             "--path" => {
@@ -132,15 +117,9 @@ pub fn parse_args(
             }
             "--http-port" => options.http_port = Some(parse_number(flag, &value()?, &1)?),
             "--https-port" => options.https_port = Some(parse_number(flag, &value()?, &1)?),
-            "--format" => {
-                options.format = match value()?.as_str() {
-                    "text" => Format::Text,
-                    "json" => Format::Json,
-                    other => return Err(format!("--format `{other}` is not text or json")),
-                };
-            }
-            _ if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
-            _ => options.urls.push(Url::parse_user_input(arg)?),
+            "--format" => options.format = value()?.parse()?,
+            _ if flag.starts_with('-') => return Err(args::unknown(flag)),
+            _ => options.urls.push(Url::parse_user_input(flag)?),
         }
     }
     if options.urls.is_empty() {
@@ -179,16 +158,7 @@ pub fn run_cli(args: &[String]) -> Exit {
         }
     };
     let report = verify(&options);
-    match options.format {
-        Format::Json => println!("{}", report::render_json(&report)),
-        Format::Text => {
-            let style = report::Style::detect(
-                std::io::stdout().is_terminal(),
-                std::env::var_os("NO_COLOR").as_deref(),
-            );
-            print!("{}", report::render_text(&report, style));
-        }
-    }
+    report::print(&report, options.format);
     exit_code(&report)
 }
 
@@ -482,7 +452,7 @@ mod tests {
                 "example.com --path https://example.com/login",
                 "--path `https://example.com/login` must start with / (a path on the same site)",
             ),
-            ("example.com --insecure", "unknown option --insecure"),
+            ("example.com --insecure", "unknown option `--insecure`"),
             (
                 "ftp://example.com",
                 "`ftp://example.com` is not an http:// or https:// URL",
