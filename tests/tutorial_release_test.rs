@@ -95,7 +95,20 @@ fn tutorial_release_is_blocked_without_ssl_and_deploys_with_it() {
             venv.name,
             passed.transcript()
         );
-        assert_prints_line(&venv, &passed, "Release passed with 2 warnings");
+        // The verdict, then the chained command, then that command's own output.
+        let position = |line: &str| passed.stdout.find(line);
+        let order = [
+            "Release passed with 2 warnings\n",
+            "Running the release command: bash -c 'python manage.py migrate --noinput'\n",
+            "Operations to perform:",
+        ]
+        .map(position);
+        assert!(
+            order.iter().all(Option::is_some) && order.is_sorted(),
+            "{}: {order:?}\n{}",
+            venv.name,
+            passed.transcript()
+        );
         assert!(
             passed
                 .stdout

@@ -184,9 +184,12 @@ fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
         report::print(&report, args.format);
         return exit.into();
     }
-    // After the verdict, so the command's own output follows the line that introduces it.
     report::print(&report, args.format);
-    println!("Running the release command: {shown}");
+    // After the verdict, so the command's own output follows the line that introduces it; off
+    // mode stays the single line it promises.
+    if report.mode != Mode::Off {
+        println!("Running the release command: {shown}");
+    }
     let error = std::os::unix::process::CommandExt::exec(
         std::process::Command::new(&command[0]).args(&command[1..]),
     );
