@@ -39,6 +39,13 @@ pub const HARMLESS_ENV_VARS: &[&str] = &[
     "DYNO",
     "PORT",
     "STACK",
+    // The guard's own configuration: users must see what they set.
+    "RELEASE_GUARD_CONFIG",
+    "RELEASE_GUARD_MODE",
+    "RELEASE_GUARD_PYTHON",
+    "RELEASE_GUARD_TIMEOUT",
+    "RELEASE_GUARD_BLOCK",
+    "RELEASE_GUARD_IGNORE",
 ];
 
 /// Replaces known secret values in text, longest first so that a secret containing another
@@ -121,12 +128,13 @@ mod tests {
             ("DATABASE_URL", "postgres://u:pw@db.example.net/app"),
             ("PATH", "/usr/local/bin:/usr/bin"),
             ("USE_SSL", "true"),
+            ("RELEASE_GUARD_PYTHON", "/opt/venv/bin/python3"),
         ]);
         assert_eq!(
             redactor.redact(
-                "key s3cret-value-123 at postgres://u:pw@db.example.net/app in /usr/local/bin:/usr/bin, ssl true"
+                "key s3cret-value-123 at postgres://u:pw@db.example.net/app in /usr/local/bin:/usr/bin, ssl true, python /opt/venv/bin/python3"
             ),
-            "key [redacted] at [redacted] in /usr/local/bin:/usr/bin, ssl true"
+            "key [redacted] at [redacted] in /usr/local/bin:/usr/bin, ssl true, python /opt/venv/bin/python3"
         );
     }
 
