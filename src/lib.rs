@@ -10,6 +10,8 @@ pub mod config;
 pub mod finding;
 pub mod gate;
 pub mod report;
+#[cfg(test)]
+mod scratch_dir;
 pub mod verify;
 
 // Test-only dependencies, used by the integration tests.

@@ -99,7 +99,7 @@ fn read_optional(path: &Path) -> io::Result<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::buildpack::scratch_dir::ScratchDir;
+    use crate::scratch_dir::ScratchDir;
 
     const MANAGE: &str = "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n";
 

@@ -161,7 +161,7 @@ impl From<GuardLayerError> for libcnb::Error<BuildpackError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::buildpack::scratch_dir::ScratchDir;
+    use crate::scratch_dir::ScratchDir;
 
     fn metadata(version: &str, arch: &str) -> GuardLayerMetadata {
         GuardLayerMetadata {

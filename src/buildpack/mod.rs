@@ -9,8 +9,6 @@ pub mod app_facts;
 pub mod guard_layer;
 pub mod preview;
 pub mod project_config;
-#[cfg(test)]
-mod scratch_dir;
 
 use app_facts::{
     AppFactsError, MANAGE_PY, SettingsModule, procfile_release_command, resolve_settings_module,

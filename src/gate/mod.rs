@@ -451,22 +451,15 @@ fn probe_failure(failure: &ProbeFailure, redactor: &Redactor) -> EvaluationError
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scratch_dir::ScratchDir;
     use std::ffi::OsString;
 
     /// An app directory with a startproject manage.py and, optionally, a launch config.
-    fn app_dir(name: &str, launch_config: Option<&str>) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("release-guard-gate-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("manage.py"),
-            "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n",
-        )
-        .unwrap();
-        if let Some(config) = launch_config {
-            std::fs::write(dir.join("release-guard.toml"), config).unwrap();
-        }
-        dir
+    fn app_dir(name: &str, launch_config: Option<&str>) -> ScratchDir {
+        let manage_py = "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n";
+        let mut files = vec![("manage.py", manage_py)];
+        files.extend(launch_config.map(|config| ("release-guard.toml", config)));
+        ScratchDir::with_files(&format!("gate-{name}"), &files)
     }
 
     fn environment(dir: &Path, vars: &[(&str, &str)]) -> Environment {
@@ -493,7 +486,7 @@ mod tests {
         let dir = app_dir("defaults", None);
         let resolved = resolved(&dir, &GateOptions::default(), &[]).unwrap();
         assert_eq!(resolved.mode, Mode::Enforce);
-        assert_eq!(resolved.app_dir, dir);
+        assert_eq!(resolved.app_dir, dir.path());
         assert_eq!(resolved.settings_module.as_deref(), Some("mysite.settings"));
         assert_eq!(resolved.timeout, Duration::from_secs(DEFAULT_TIMEOUT_SECS));
         assert_eq!(resolved.policy, Policy::default());

@@ -303,6 +303,7 @@ fn explain_tls(rustls_debug: &str, host: &str) -> FetchError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scratch_dir::ScratchDir;
 
     #[test]
     fn tls_errors_in_plain_words() {
@@ -376,11 +377,8 @@ mod tests {
 
     #[test]
     fn extra_ca_files_must_hold_certificates() {
-        let directory =
-            std::env::temp_dir().join(format!("release-guard-roots-{}", std::process::id()));
-        std::fs::create_dir_all(&directory).expect("temp dir");
+        let directory = ScratchDir::with_files("roots", &[("empty.pem", "not a certificate\n")]);
         let empty = directory.join("empty.pem");
-        std::fs::write(&empty, "not a certificate\n").expect("write");
         let missing = directory.join("missing.pem");
         let error = load_roots(None, std::slice::from_ref(&empty))
             .err()
@@ -399,6 +397,5 @@ mod tests {
             error,
             Some("cannot be read: No such file or directory (os error 2)".to_owned())
         );
-        std::fs::remove_dir_all(&directory).expect("cleanup");
     }
 }

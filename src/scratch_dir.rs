@@ -1,5 +1,6 @@
-//! A temporary directory for the buildpack's unit tests, removed when dropped.
+//! A temporary directory for the library's unit tests, removed when dropped.
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -26,6 +27,15 @@ impl ScratchDir {
     }
 
     pub(crate) fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+// Lets a `&ScratchDir` stand where a `&Path` is expected.
+impl Deref for ScratchDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
         &self.0
     }
 }
