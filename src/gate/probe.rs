@@ -482,24 +482,51 @@ impl OutputTail {
         Self { tail, done }
     }
 
-    /// The tail as text, starting at a line boundary when it was cut.
     fn finish(self) -> String {
         let _ = self.done.recv_timeout(OUTPUT_DRAIN_WAIT);
         let tail = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
-        let bytes: Vec<u8> = tail.iter().copied().collect();
-        let text = String::from_utf8_lossy(&bytes);
-        let text = if bytes.len() >= OUTPUT_TAIL_BYTES {
-            text.split_once('\n').map_or(&*text, |(_, rest)| rest)
-        } else {
-            &text
-        };
-        text.trim_end().to_string()
+        tail_text(&tail.iter().copied().collect::<Vec<u8>>())
+    }
+}
+
+/// The kept output as text. When it was cut, its first line is partial, and so may be a secret
+/// that redaction, which matches whole values, would no longer recognise: that line is dropped.
+fn tail_text(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    if bytes.len() < OUTPUT_TAIL_BYTES {
+        return text.trim_end().to_string();
+    }
+    match text.split_once('\n') {
+        Some((_, whole_lines)) => whole_lines.trim_end().to_string(),
+        None => "(one output line longer than 4 KiB, not shown)".to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_tail_never_starts_inside_a_line() {
+        let secret = "s3cret-token-value";
+        assert_eq!(tail_text(b"short output\n"), "short output");
+
+        // Cut inside the secret: its end must not survive.
+        let mut cut = secret.as_bytes()[7..].to_vec();
+        cut.push(b'\n');
+        cut.resize(OUTPUT_TAIL_BYTES - 10, b'x');
+        cut.extend(b"\nlast line\n");
+        let text = tail_text(&cut);
+        assert!(!text.contains("token-value"), "{text}");
+        assert!(text.ends_with("last line"), "{text}");
+
+        // One endless line: nothing of it is shown.
+        let endless = [&secret.as_bytes()[7..], &[b'y'; OUTPUT_TAIL_BYTES]].concat();
+        assert_eq!(
+            tail_text(&endless[..OUTPUT_TAIL_BYTES]),
+            "(one output line longer than 4 KiB, not shown)"
+        );
+    }
 
     #[test]
     fn debug_of_a_request_hides_environment_values() {
