@@ -46,6 +46,16 @@ pub struct Finding {
     pub fix: Option<String>,
     /// Django's own hint, verbatim, for Django messages.
     pub hint: Option<String>,
+    /// Where in the app's code the setting at fault gets its value, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// A place in the app's source: a path relative to the app directory and a 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
 }
 
 impl Finding {
@@ -67,6 +77,7 @@ impl Finding {
             why: None,
             fix: None,
             hint: None,
+            location: None,
         }
     }
 
@@ -91,6 +102,12 @@ impl Finding {
     #[must_use]
     pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
         self.fix = Some(fix.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_location(mut self, location: Location) -> Self {
+        self.location = Some(location);
         self
     }
 

@@ -22,8 +22,16 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// The probe's source, run with the app's interpreter.
-pub const PROBE_SOURCE: &str = include_str!("probe.py");
+/// The probe's Python package (`src/gate/probe/`), written to the private directory as
+/// `release_guard_probe/` and run with the app's interpreter. A new module is one more line here.
+pub const PROBE_PACKAGE: &[(&str, &str)] = &[
+    ("__init__.py", include_str!("probe/__init__.py")),
+    ("main.py", include_str!("probe/main.py")),
+];
+/// The script that starts the package: the app first on `sys.path`, the package last.
+pub const PROBE_BOOTSTRAP: &str = include_str!("probe/bootstrap.py");
+/// The package's name on the probe's `sys.path`.
+const PROBE_PACKAGE_NAME: &str = "release_guard_probe";
 
 /// Env var naming the file the probe writes its answer to.
 pub const ANSWER_PATH_ENV: &str = "RELEASE_GUARD_PROBE_OUT";
@@ -219,8 +227,7 @@ fn is_executable(path: &Path) -> bool {
 /// interrupted, died, or wrote something unreadable.
 pub fn run(request: &ProbeRequest) -> Result<ProbeAnswer, ProbeFailure> {
     let private_dir = PrivateDir::create()?;
-    let probe_path = private_dir.path.join("probe.py");
-    std::fs::write(&probe_path, PROBE_SOURCE).map_err(io_error("write the probe"))?;
+    let probe_path = write_probe(&private_dir.path)?;
     let answer_path = private_dir.path.join("answer.json");
 
     let (output_reader, output_writer) = io::pipe().map_err(io_error("create a pipe"))?;
@@ -320,6 +327,18 @@ fn wait_for_exit(
             }
         }
     }
+}
+
+/// Writes the probe's package and bootstrap into `dir`; returns the bootstrap's path.
+fn write_probe(dir: &Path) -> Result<PathBuf, ProbeFailure> {
+    let package_dir = dir.join(PROBE_PACKAGE_NAME);
+    std::fs::create_dir(&package_dir).map_err(io_error("write the probe"))?;
+    for (name, source) in PROBE_PACKAGE {
+        std::fs::write(package_dir.join(name), source).map_err(io_error("write the probe"))?;
+    }
+    let bootstrap = dir.join("bootstrap.py");
+    std::fs::write(&bootstrap, PROBE_BOOTSTRAP).map_err(io_error("write the probe"))?;
+    Ok(bootstrap)
 }
 
 fn io_error(action: &'static str) -> impl FnOnce(io::Error) -> ProbeFailure {

@@ -1,4 +1,4 @@
-"""Tests of src/gate/probe.py under the current interpreter's Django.
+"""Tests of the probe (src/gate/probe/) under the current interpreter's Django.
 
 Run from the repository root under each venv:
     python -m unittest discover -s tests/python
@@ -7,24 +7,18 @@ starts it; its helper functions are also tested directly.
 """
 
 import contextlib
-import importlib.util
 import io
 import json
 import os
 import py_compile
 import subprocess
-import sys
 import tempfile
 import unittest
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-PROBE = REPO / "src" / "gate" / "probe.py"
-FIXTURES = REPO / "fixtures"
+from probe_support import FIXTURES, PACKAGE_DIR, probe_command, probe_module
 
-spec = importlib.util.spec_from_file_location("release_guard_probe", PROBE)
-probe = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(probe)
+probe = probe_module()
 
 TUTORIAL_SECRET_KEY = "tutorial-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
 PLANTED_MARKERS = (
@@ -89,15 +83,16 @@ def run_probe(app, settings_module=None, **env):
         }
         if settings_module is not None:
             extra["DJANGO_SETTINGS_MODULE"] = settings_module
-        completed = subprocess.run(
-            [sys.executable, str(PROBE)],
-            cwd=FIXTURES / app,
-            env=clean_environ(extra),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        with probe_command() as command:
+            completed = subprocess.run(
+                command,
+                cwd=FIXTURES / app,
+                env=clean_environ(extra),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
         answer = None
         if os.path.exists(out):
             with open(out, encoding="utf-8") as answer_file:
@@ -402,13 +397,14 @@ class ErrorTest(unittest.TestCase):
         self.assertEqual(answer["frames"], [])
 
     def test_no_answer_file_configured(self):
-        completed = subprocess.run(
-            [sys.executable, str(PROBE)],
-            env=clean_environ({}),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        with probe_command() as command:
+            completed = subprocess.run(
+                command,
+                env=clean_environ({}),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
         self.assertEqual(completed.returncode, 2)
         self.assertEqual(
             completed.stderr,
@@ -575,9 +571,10 @@ class ValueTest(unittest.TestCase):
 
     def test_probe_compiles(self):
         with tempfile.TemporaryDirectory() as out:
-            py_compile.compile(
-                str(PROBE), cfile=os.path.join(out, "probe.pyc"), doraise=True
-            )
+            for source in PACKAGE_DIR.glob("*.py"):
+                py_compile.compile(
+                    str(source), cfile=os.path.join(out, "probe.pyc"), doraise=True
+                )
 
 
 if __name__ == "__main__":

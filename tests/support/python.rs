@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-/// One venv: Django 4.2 and 5.2 on Python 3.11, Django 6.0 on Python 3.12.
+/// One venv: Django 4.2 and 5.2 on Python 3.11, Django 6.0 and 6.1 on Python 3.12.
 #[derive(Debug, Clone)]
 pub(crate) struct Venv {
     pub(crate) name: &'static str,
@@ -19,7 +19,7 @@ impl Venv {
     }
 }
 
-pub(crate) const VENV_NAMES: [&str; 3] = ["django42", "django52", "django60"];
+pub(crate) const VENV_NAMES: [&str; 4] = ["django42", "django52", "django60", "django61"];
 
 /// `$RELEASE_GUARD_VENVS`, default `<repo>/target/venvs`.
 pub(crate) fn venvs_dir() -> PathBuf {

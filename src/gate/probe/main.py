@@ -1,6 +1,6 @@
 """Release Guard probe: loads the Django app once and reports what the release gate needs.
 
-The Rust runner (src/gate/probe.rs) starts this file with the app's Python, cwd = app dir, and
+The Rust runner (src/gate/probe.rs) starts it through bootstrap.py with the app's Python, cwd = app dir, and
 reads the answer from the file named by RELEASE_GUARD_PROBE_OUT. The answer's shape is the
 contract in src/gate/snapshot.rs. Nothing is ever written to stdout: app code may print there.
 
@@ -16,6 +16,8 @@ import os
 import sys
 import time
 
+# The directory holding this package and bootstrap.py: its frames are the probe's, not the app's.
+PROBE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 OUT_ENV = "RELEASE_GUARD_PROBE_OUT"
 # Comma-separated names of environment variables whose values are harmless (PATH, HOME...),
 # passed by the runner so that the Rust and Python redaction rules have one source of truth.
@@ -216,8 +218,7 @@ def frames_of(error, app_dir):
         filename = code.co_filename
         module = tb.tb_frame.f_globals.get("__name__", "")
         if not (
-            filename.startswith("<frozen ")
-            or filename == __file__
+            filename.startswith(("<frozen ", PROBE_DIR))
             or module.startswith("importlib")
         ):
             if filename.startswith(app_dir + os.sep):
@@ -760,8 +761,6 @@ def main():
         print(f"release-guard probe: {OUT_ENV} is not set", file=sys.stderr)
         return 2
     app_dir = os.getcwd()
-    # Like `python manage.py`: the app dir first on sys.path, not this file's directory.
-    sys.path[0] = app_dir
     environ = dict(os.environ)
     redactor = Redactor.from_environment(environ)
     # App code may print; stdout stays out of the answer channel.
@@ -770,10 +769,3 @@ def main():
     write_answer(out_path, answer)
     return 0
 
-
-if __name__ == "__main__":
-    status = main()
-    sys.stderr.flush()
-    # Skip interpreter shutdown: threads or atexit hooks started by app code must not hold the
-    # release up once the answer is written.
-    os._exit(status)
