@@ -26,6 +26,10 @@ pub mod env {
     pub const IGNORE: &str = "RELEASE_GUARD_IGNORE";
     /// The Python interpreter to run the probe with.
     pub const PYTHON: &str = "RELEASE_GUARD_PYTHON";
+    /// `default` or `warning`: how strict the gate is about warnings.
+    pub const FAIL_LEVEL: &str = "RELEASE_GUARD_FAIL_LEVEL";
+    /// The header the proxy in front of the app sets on HTTPS requests.
+    pub const PROXY_SSL_HEADER: &str = "RELEASE_GUARD_PROXY_SSL_HEADER";
     /// Django's own variable naming the settings module.
     pub const DJANGO_SETTINGS_MODULE: &str = "DJANGO_SETTINGS_MODULE";
 }
@@ -74,6 +78,138 @@ impl fmt::Display for Mode {
     }
 }
 
+/// Which findings fail the release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailLevel {
+    /// Errors, the guard's blocking rules and a curated list of Django's warnings.
+    #[default]
+    Default,
+    /// Every warning too, Django's (any tag) and the guard's, like
+    /// `manage.py check --deploy --fail-level WARNING`.
+    Warning,
+}
+
+impl FailLevel {
+    pub const ALLOWED: &'static str = "default or warning";
+}
+
+impl FromStr for FailLevel {
+    type Err = String;
+
+    /// Case-insensitive, so Django's spelling (`WARNING`) works too.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "default" => Ok(Self::Default),
+            "warning" => Ok(Self::Warning),
+            other => Err(format!(
+                "`{other}` is not a fail level; use {}",
+                Self::ALLOWED
+            )),
+        }
+    }
+}
+
+impl fmt::Display for FailLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Default => "default",
+            Self::Warning => "warning",
+        })
+    }
+}
+
+/// The header, and its value, that the proxy in front of the app sets on HTTPS requests (and
+/// that `SECURE_PROXY_SSL_HEADER` must therefore name): `X-Forwarded-Proto: https` behind
+/// Heroku's router and most platforms' routers. Written `Name` (value `https`) or `Name: value`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ProxySslHeader {
+    name: String,
+    value: String,
+}
+
+impl ProxySslHeader {
+    pub const ALLOWED: &'static str = "an HTTP header name such as \"X-Forwarded-Proto\" (letters, digits and '-'), optionally followed by \": value\" when the proxy sends something other than https, such as \"X-Forwarded-Ssl: on\"";
+
+    /// The header as the proxy sends it, e.g. `X-Forwarded-Proto`.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The value that means HTTPS, e.g. `https`.
+    #[must_use]
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// The header's key in Django's `request.META`, e.g. `HTTP_X_FORWARDED_PROTO`.
+    #[must_use]
+    pub fn meta_key(&self) -> String {
+        format!("HTTP_{}", self.name.to_ascii_uppercase().replace('-', "_"))
+    }
+}
+
+impl Default for ProxySslHeader {
+    fn default() -> Self {
+        Self {
+            name: "X-Forwarded-Proto".to_string(),
+            value: "https".to_string(),
+        }
+    }
+}
+
+impl FromStr for ProxySslHeader {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (name, value) = match text.split_once(':') {
+            Some((name, value)) => (name.trim(), value.trim()),
+            None => (text.trim(), "https"),
+        };
+        // Servers drop or mangle header names with `_`; Django reads the first comma-separated
+        // value, so a value with a comma or a space could never match.
+        let valid_name = !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        let valid_value = !value.is_empty()
+            && value.chars().all(|c| c.is_ascii_graphic() && c != ',');
+        if valid_name && valid_value {
+            Ok(Self {
+                name: name.to_string(),
+                value: value.to_string(),
+            })
+        } else {
+            Err(format!("`{text}` is not {}", Self::ALLOWED))
+        }
+    }
+}
+
+impl TryFrom<String> for ProxySslHeader {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+
+impl From<ProxySslHeader> for String {
+    fn from(header: ProxySslHeader) -> Self {
+        header.to_string()
+    }
+}
+
+impl fmt::Display for ProxySslHeader {
+    /// `X-Forwarded-Proto` for the usual `https` value, else `X-Forwarded-Ssl: on`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.value == "https" {
+            f.write_str(&self.name)
+        } else {
+            write!(f, "{}: {}", self.name, self.value)
+        }
+    }
+}
+
 /// The user's configuration: the `[com.release-guard]` table of project.toml, key for key.
 /// Unknown keys are errors, so a typo never silently weakens the gate.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +232,12 @@ pub struct GuardConfig {
     /// Run the gate in advisory mode during the build when Django is importable (default true).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preview: Option<bool>,
+    /// `warning` makes every warning block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_level: Option<FailLevel>,
+    /// The header the proxy in front of the app sets on HTTPS requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_ssl_header: Option<ProxySslHeader>,
 }
 
 /// What the buildpack resolved at build time, written to `<guard layer>/release-guard.toml`
@@ -109,4 +251,52 @@ pub struct LaunchConfig {
     /// The user's project.toml configuration as it was at build time.
     #[serde(default)]
     pub guard: GuardConfig,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_levels_in_either_case() {
+        assert_eq!("WARNING".parse(), Ok(FailLevel::Warning));
+        assert_eq!(" default ".parse(), Ok(FailLevel::Default));
+        assert_eq!(
+            "info".parse::<FailLevel>(),
+            Err("`info` is not a fail level; use default or warning".to_string())
+        );
+        assert_eq!(FailLevel::Warning.to_string(), "warning");
+    }
+
+    #[test]
+    fn proxy_ssl_headers_name_a_header_and_what_means_https() {
+        let default = ProxySslHeader::default();
+        assert_eq!(
+            (default.name(), default.value(), default.meta_key().as_str()),
+            ("X-Forwarded-Proto", "https", "HTTP_X_FORWARDED_PROTO")
+        );
+        assert_eq!("X-Forwarded-Proto".parse(), Ok(default));
+        let ssl: ProxySslHeader = "x-forwarded-ssl : on".parse().unwrap();
+        assert_eq!(ssl.meta_key(), "HTTP_X_FORWARDED_SSL");
+        assert_eq!(ssl.to_string(), "x-forwarded-ssl: on");
+        for bad in ["", "HTTP_X_FORWARDED_PROTO", "X Forwarded", "X-Proto:", "X-Proto: a,b"] {
+            assert!(bad.parse::<ProxySslHeader>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn proxy_ssl_header_round_trips_through_toml() {
+        let config = GuardConfig {
+            proxy_ssl_header: Some("X-Forwarded-Ssl: on".parse().unwrap()),
+            fail_level: Some(FailLevel::Warning),
+            ..GuardConfig::default()
+        };
+        let text = toml::to_string(&config).unwrap();
+        assert_eq!(
+            text,
+            "fail-level = \"warning\"\nproxy-ssl-header = \"X-Forwarded-Ssl: on\"\n"
+        );
+        assert_eq!(toml::from_str::<GuardConfig>(&text).unwrap(), config);
+        assert!(toml::from_str::<GuardConfig>("proxy-ssl-header = \"a_b\"").is_err());
+    }
 }

@@ -278,7 +278,7 @@ fn bad_project_toml_fails_the_build() {
         (
             "modes = \"warn\"",
             "`modes` in the [com.release-guard] table of project.toml is not a known key; \
-             allowed keys: settings-module, mode, block, ignore, timeout, preview"
+             allowed keys: settings-module, mode, block, ignore, timeout, preview, fail-level, proxy-ssl-header"
                 .to_string(),
         ),
         (

@@ -626,3 +626,329 @@ fn trusting_gunicorn_config_replaces_the_proxy_header() {
     let report = json_report(&venv, &fixture("edge-proxy-trusted"), &vars, 0);
     assert_eq!(ids(&report, "findings"), BTreeSet::new());
 }
+
+/// What the guard's floor says after Django's own message when Django did not report it.
+const NOT_REPORTED_BY_DJANGO: &str = " Django's checks did not report this (the app's code may have changed the check registry); Release Guard checks it from the settings itself.";
+
+/// The tutorial with DEBUG on (config var), no HTTPS settings and a session cookie scripts can
+/// read: Django's deploy checks report all of it, unless `tampering` silences them.
+fn insecure_tutorial(name: &str, venv: &Venv, tampering: &str) -> PathBuf {
+    app(
+        name,
+        venv,
+        &format!("SESSION_COOKIE_HTTPONLY = False\n{tampering}"),
+        &[],
+    )
+}
+
+const DEBUG_ON: [(&str, &str); 1] = [("DEBUG", "true")];
+
+/// Ways app code breaks Django's checks by accident (a start-up "optimisation", a test helper
+/// left in settings).
+const TAMPERINGS: [(&str, &str); 2] = [
+    (
+        "registry-cleared",
+        indoc! {"
+            from django.core.checks.registry import registry
+            registry.registered_checks.clear()
+            registry.deployment_checks.clear()
+        "},
+    ),
+    (
+        "run-checks-replaced",
+        indoc! {"
+            import django.core.checks
+            django.core.checks.run_checks = lambda *args, **kwargs: []
+        "},
+    ),
+];
+
+/// Each finding's ID and message.
+fn messages(report: &Value) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            (
+                finding["id"].as_str().unwrap().to_string(),
+                finding["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn clearing_django_s_checks_does_not_hide_the_deploy_settings() {
+    let expected = set(&[
+        "security.W004",
+        "security.W008",
+        "security.W012",
+        "security.W015",
+        "security.W016",
+        "security.W018",
+    ]);
+    for venv in venvs() {
+        let honest = insecure_tutorial("floor-honest", &venv, "");
+        let django_report = json_report(&venv, &honest, &DEBUG_ON, 1);
+        assert_eq!(blocking_ids(&django_report), expected, "{}", venv.name);
+        // Django reported each problem: one finding each, Django's own.
+        let django_messages = messages(&django_report);
+        assert_eq!(django_messages.len(), expected.len(), "{django_messages:?}");
+        assert!(
+            django_report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|finding| finding["source"] == "django")
+        );
+        for (name, tampering) in TAMPERINGS {
+            let tampered = insecure_tutorial(&format!("floor-{name}"), &venv, tampering);
+            let context = format!("{} {name}", venv.name);
+            // `manage.py check --deploy` is fooled too.
+            assert_eq!(
+                django_check_ids(&venv, &tampered, &DEBUG_ON),
+                BTreeSet::new(),
+                "{context}"
+            );
+            let report = json_report(&venv, &tampered, &DEBUG_ON, 1);
+            assert_eq!(blocking_ids(&report), expected, "{context}");
+            // Django's own words, and why Django's output lacks them.
+            let floor_messages: Vec<(String, String)> = django_messages
+                .iter()
+                .map(|(id, message)| (id.clone(), format!("{message}{NOT_REPORTED_BY_DJANGO}")))
+                .collect();
+            assert_eq!(messages(&report), floor_messages, "{context}");
+        }
+    }
+}
+
+#[test]
+fn cleared_checks_release_log() {
+    let venv = default_venv();
+    let (name, tampering) = TAMPERINGS[0];
+    let app_dir = insecure_tutorial(&format!("floor-log-{name}"), &venv, tampering);
+    let text = release_log(&app_dir, &DEBUG_ON, 1);
+    let log = text.split_once('\n').unwrap().1;
+    assert_eq!(
+        log,
+        indoc! {r#"
+
+            BLOCKING (6)
+            - security.W004 (SECURE_HSTS_SECONDS)
+              You have not set a value for the SECURE_HSTS_SECONDS setting. If your entire site is served only
+              over SSL, you may want to consider setting a value and enabling HTTP Strict Transport Security. Be
+              sure to read the documentation first; enabling HSTS carelessly can cause serious, irreversible
+              problems. Django's checks did not report this (the app's code may have changed the check
+              registry); Release Guard checks it from the settings itself.
+              Required: an int: 3600 (1 hour) first, raised step by step to 31536000 (1 year) once every page
+                        and subdomain works over HTTPS
+              Why: HSTS makes browsers refuse plain HTTP for the site, so nobody can be downgraded on a hostile
+                   network. Start short: a mistake at 3600 is forgotten in an hour, at 31536000 browsers keep it
+                   for a year.
+              Fix: SECURE_HSTS_SECONDS = 3600
+            - security.W008 (SECURE_SSL_REDIRECT)
+              Your SECURE_SSL_REDIRECT setting is not set to True. Unless your site should be available over
+              both SSL and non-SSL connections, you may want to either set this setting True or configure a load
+              balancer or reverse-proxy server to redirect all connections to HTTPS. Django's checks did not
+              report this (the app's code may have changed the check registry); Release Guard checks it from the
+              settings itself.
+              Required: True, together with SECURE_PROXY_SSL_HEADER so Django sees HTTPS behind Heroku's router
+              Why: Visitors who type the address or follow an old http:// link stay on plain HTTP, where pages
+                   and cookies can be read and changed. Heroku's router terminates TLS, so without
+                   SECURE_PROXY_SSL_HEADER every HTTPS request would redirect to itself.
+              Fix: SECURE_SSL_REDIRECT = True
+                   SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+            - security.W012 (SESSION_COOKIE_SECURE)
+              SESSION_COOKIE_SECURE is not set to True. Using a secure-only session cookie makes it more
+              difficult for network traffic sniffers to hijack user sessions. Django's checks did not report
+              this (the app's code may have changed the check registry); Release Guard checks it from the
+              settings itself.
+              Why: Browsers would send the session cookie over plain HTTP, where anyone on the network can copy
+                   it and take over the session.
+              Fix: SESSION_COOKIE_SECURE = True
+            - security.W015 (SESSION_COOKIE_HTTPONLY)
+              SESSION_COOKIE_HTTPONLY is not set to True. Using an HttpOnly session cookie makes it more
+              difficult for cross-site scripting attacks to hijack user sessions. Django's checks did not report
+              this (the app's code may have changed the check registry); Release Guard checks it from the
+              settings itself.
+              Why: Scripts, including injected ones, could read the session cookie.
+              Fix: SESSION_COOKIE_HTTPONLY = True
+            - security.W016 (CSRF_COOKIE_SECURE)
+              You have 'django.middleware.csrf.CsrfViewMiddleware' in your MIDDLEWARE, but you have not set
+              CSRF_COOKIE_SECURE to True. Using a secure-only CSRF cookie makes it more difficult for network
+              traffic sniffers to steal the CSRF token. Django's checks did not report this (the app's code may
+              have changed the check registry); Release Guard checks it from the settings itself.
+              Why: The CSRF cookie would travel over plain HTTP, where it can be read or overwritten.
+              Fix: CSRF_COOKIE_SECURE = True
+            - security.W018 (DEBUG)
+              You should not have DEBUG set to True in deployment. Django's checks did not report this (the
+              app's code may have changed the check registry); Release Guard checks it from the settings itself.
+              Required: False in production (read it from a config var that defaults to False)
+              Why: Error pages would show settings, source code and SQL to anyone who triggers an error.
+              Fix: DEBUG = False
+
+            Release blocked: 6 problems
+            Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
+            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W004
+        "#}
+    );
+}
+
+#[test]
+fn silenced_checks_stay_silenced_when_the_guard_checks_them_itself() {
+    let venv = default_venv();
+    let tampering = format!(
+        "SILENCED_SYSTEM_CHECKS = [\"security.W018\", \"security.W015\"]\n{}",
+        TAMPERINGS[0].1
+    );
+    let app_dir = insecure_tutorial("floor-silenced", &venv, &tampering);
+    let report = json_report(&venv, &app_dir, &DEBUG_ON, 1);
+    assert_eq!(
+        ids(&report, "silenced"),
+        set(&["security.W015", "security.W018"])
+    );
+    assert!(!blocking_ids(&report).contains("security.W018"));
+}
+
+/// The tutorial with HTTPS on, plus a Django warning outside the `security` tag: it passes
+/// with three warnings by default.
+fn tutorial_with_warnings(venv: &Venv) -> PathBuf {
+    app(
+        "fail-level",
+        venv,
+        "STATICFILES_DIRS = [BASE_DIR / \"assets\"]  # not created yet\n",
+        &[],
+    )
+}
+
+#[test]
+fn fail_level_warning_blocks_every_warning_like_the_seed_s_release_script() {
+    let warnings = set(&[
+        "guard.hsts_preload_ineligible",
+        "guard.hsts_seconds_short",
+        "staticfiles.W004",
+    ]);
+    for venv in venvs() {
+        let app_dir = tutorial_with_warnings(&venv);
+        let default = json_report(&venv, &app_dir, &USE_SSL, 0);
+        assert_eq!(ids_with_severity(&default, "warn"), warnings, "{}", venv.name);
+
+        // What the release script did: `check --deploy --fail-level WARNING` fails.
+        let seed = command(venv.python().to_str().unwrap(), &venv, &app_dir, &USE_SSL)
+            .args(["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
+            .output()
+            .unwrap();
+        assert_exit(&seed, 1);
+
+        let strict = [USE_SSL[0], ("RELEASE_GUARD_FAIL_LEVEL", "warning")];
+        let report = json_report(&venv, &app_dir, &strict, 1);
+        assert_eq!(blocking_ids(&report), warnings, "{}", venv.name);
+        assert!(django_check_ids(&venv, &app_dir, &USE_SSL).is_subset(&blocking_ids(&report)));
+    }
+}
+
+#[test]
+fn a_session_cookie_without_httponly_blocks_by_default() {
+    for venv in venvs() {
+        let app_dir = app("httponly-off", &venv, "SESSION_COOKIE_HTTPONLY = False\n", &[]);
+        let report = json_report(&venv, &app_dir, &USE_SSL, 1);
+        assert_eq!(blocking_ids(&report), set(&["security.W015"]), "{}", venv.name);
+    }
+}
+
+#[test]
+fn bad_fail_level_is_a_configuration_error() {
+    let text = release_log(
+        &fixture("tutorial"),
+        &[("RELEASE_GUARD_FAIL_LEVEL", "strict")],
+        2,
+    );
+    assert_contains(
+        &text,
+        "  RELEASE_GUARD_FAIL_LEVEL is invalid: `strict` is not a fail level; use default or warning\n",
+    );
+}
+
+/// Settings in the style of django/djangoproject.com, which runs behind its own proxy and
+/// trusts X-Forwarded-Protocol, deployed behind Heroku's router with HSTS on.
+const FORWARDED_PROTOCOL: &str = indoc! {r#"
+    # The front-end proxy forwards the scheme.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTOCOL", "https")
+    SECURE_HSTS_SECONDS = 31536000
+"#};
+
+/// gunicorn trusting the router, so the simulated HTTPS request is secure without the header.
+const TRUSTING_GUNICORN: [(&str, &str); 1] = [("gunicorn.conf.py", "forwarded_allow_ips = \"*\"\n")];
+
+#[test]
+fn a_proxy_header_the_router_does_not_set_blocks() {
+    for venv in venvs() {
+        let app_dir = app("forwarded-protocol", &venv, FORWARDED_PROTOCOL, &TRUSTING_GUNICORN);
+        let report = json_report(&venv, &app_dir, &USE_SSL, 1);
+        assert_eq!(
+            blocking_ids(&report),
+            set(&["guard.proxy_ssl_header_unexpected"]),
+            "{}",
+            venv.name
+        );
+        assert_eq!(ids(&report, "findings").len(), 1, "{}", venv.name);
+    }
+    let app_dir = app(
+        "forwarded-protocol-log",
+        &default_venv(),
+        FORWARDED_PROTOCOL,
+        &TRUSTING_GUNICORN,
+    );
+    let text = release_log(&app_dir, &USE_SSL, 1);
+    assert_eq!(
+        text.split_once('\n').unwrap().1,
+        indoc! {r#"
+
+            BLOCKING (1)
+            - guard.proxy_ssl_header_unexpected (SECURE_PROXY_SSL_HEADER)
+              SECURE_PROXY_SSL_HEADER trusts X-Forwarded-Protocol, but the proxy in front of the app marks HTTPS
+              requests with X-Forwarded-Proto: https.
+              Required: the header the proxy in front of the app sets, X-Forwarded-Proto as Heroku's router and
+                        most platforms' routers do. Behind a proxy that sets another header, name that header in
+                        project.toml ([com.release-guard] proxy-ssl-header) or in the
+                        RELEASE_GUARD_PROXY_SSL_HEADER config var, e.g.
+                        RELEASE_GUARD_PROXY_SSL_HEADER="X-Forwarded-Protocol".
+              Why: The proxy sets X-Forwarded-Proto itself but passes other headers through from the client, as
+                   Heroku's router does, so any client can send "X-Forwarded-Protocol: https" over plain HTTP
+                   and Django treats that request as HTTPS: SECURE_SSL_REDIRECT does not redirect it, and
+                   request.is_secure() and build_absolute_uri() say https for a plain-HTTP connection.
+              Fix: SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+            Release blocked: 1 problem
+            Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
+            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=guard.proxy_ssl_header_unexpected
+        "#}
+    );
+}
+
+#[test]
+fn behind_a_proxy_that_sets_another_header_the_setting_names_it() {
+    let behind_protocol_proxy = [
+        USE_SSL[0],
+        ("RELEASE_GUARD_PROXY_SSL_HEADER", "X-Forwarded-Protocol"),
+    ];
+    for venv in venvs() {
+        // No server trust: only the configured header makes the simulated HTTPS request secure.
+        let app_dir = app("forwarded-protocol-proxy", &venv, FORWARDED_PROTOCOL, &[]);
+        let report = json_report(&venv, &app_dir, &behind_protocol_proxy, 0);
+        assert_eq!(ids(&report, "findings"), BTreeSet::new(), "{}", venv.name);
+        // The tutorial's X-Forwarded-Proto is then the header that proxy does not set.
+        let tutorial = json_report(&venv, &fixture("tutorial"), &behind_protocol_proxy, 1);
+        assert!(blocking_ids(&tutorial).contains("guard.proxy_ssl_header_unexpected"));
+    }
+    let text = release_log(
+        &fixture("tutorial"),
+        &[("RELEASE_GUARD_PROXY_SSL_HEADER", "X_FORWARDED_PROTOCOL")],
+        2,
+    );
+    assert_contains(
+        &text,
+        "  RELEASE_GUARD_PROXY_SSL_HEADER is invalid: `X_FORWARDED_PROTOCOL` is not an HTTP header name such as \"X-Forwarded-Proto\" (letters, digits and '-'), optionally followed by \": value\" when the proxy sends something other than https, such as \"X-Forwarded-Ssl: on\"\n",
+    );
+}

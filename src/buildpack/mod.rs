@@ -437,7 +437,7 @@ mod tests {
             indoc::indoc! {"
                 Django Release Guard: invalid configuration in project.toml
 
-                `modes` in the [com.release-guard] table of project.toml is not a known key; allowed keys: settings-module, mode, block, ignore, timeout, preview.
+                `modes` in the [com.release-guard] table of project.toml is not a known key; allowed keys: settings-module, mode, block, ignore, timeout, preview, fail-level, proxy-ssl-header.
 
                 Fix the [com.release-guard] table in project.toml and build again.
             "}

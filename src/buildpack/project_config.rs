@@ -2,7 +2,7 @@
 //! fails the build with a message naming the file, the key and what is allowed.
 
 use crate::app::is_dotted_module_path;
-use crate::config::{GuardConfig, Mode, PROJECT_TOML_TABLE};
+use crate::config::{FailLevel, GuardConfig, Mode, PROJECT_TOML_TABLE, ProxySslHeader};
 use std::fmt;
 use std::io;
 use std::path::Path;
@@ -20,16 +20,20 @@ pub enum Key {
     Ignore,
     Timeout,
     Preview,
+    FailLevel,
+    ProxySslHeader,
 }
 
 impl Key {
-    const ALL: [Self; 6] = [
+    const ALL: [Self; 8] = [
         Self::SettingsModule,
         Self::Mode,
         Self::Block,
         Self::Ignore,
         Self::Timeout,
         Self::Preview,
+        Self::FailLevel,
+        Self::ProxySslHeader,
     ];
 
     #[must_use]
@@ -41,6 +45,8 @@ impl Key {
             Self::Ignore => "ignore",
             Self::Timeout => "timeout",
             Self::Preview => "preview",
+            Self::FailLevel => "fail-level",
+            Self::ProxySslHeader => "proxy-ssl-header",
         }
     }
 
@@ -56,6 +62,8 @@ impl Key {
             }
             Self::Timeout => "a positive whole number of seconds, such as 120",
             Self::Preview => "true or false",
+            Self::FailLevel => FailLevel::ALLOWED,
+            Self::ProxySslHeader => ProxySslHeader::ALLOWED,
         }
     }
 }
@@ -209,6 +217,14 @@ fn guard_config_from_table(table: &toml::Table) -> Result<GuardConfig, ProjectCo
                 config.timeout = Some(seconds.ok_or_else(invalid)?);
             }
             Key::Preview => config.preview = Some(value.as_bool().ok_or_else(invalid)?),
+            Key::FailLevel => {
+                let level = value.as_str().and_then(|level| level.parse().ok());
+                config.fail_level = Some(level.ok_or_else(invalid)?);
+            }
+            Key::ProxySslHeader => {
+                let header = value.as_str().and_then(|header| header.parse().ok());
+                config.proxy_ssl_header = Some(header.ok_or_else(invalid)?);
+            }
         }
     }
     Ok(config)
@@ -295,6 +311,8 @@ mod tests {
             ignore = ["guard.hsts.too_short", "security.W021"]
             timeout = 120
             preview = false
+            fail-level = "WARNING"
+            proxy-ssl-header = "X-Forwarded-Ssl: on"
         "#};
         let expected = GuardConfig {
             settings_module: Some("mysite.settings".to_string()),
@@ -306,6 +324,8 @@ mod tests {
             ],
             timeout: Some(120),
             preview: Some(false),
+            fail_level: Some(FailLevel::Warning),
+            proxy_ssl_header: Some("X-Forwarded-Ssl: on".parse().unwrap()),
         };
         assert_eq!(parse_project_config(source).unwrap(), expected);
     }
@@ -320,6 +340,8 @@ mod tests {
             ignore: vec!["z-1".to_string()],
             timeout: Some(5),
             preview: Some(true),
+            fail_level: Some(FailLevel::Warning),
+            proxy_ssl_header: Some("X-Forwarded-Protocol".parse().unwrap()),
         };
         let source = format!("[com.release-guard]\n{}", toml::to_string(&config).unwrap());
         assert_eq!(parse_project_config(&source).unwrap(), config);
@@ -334,7 +356,8 @@ mod tests {
         assert_eq!(
             error_message("[com.release-guard]\nmodes = \"warn\"\n"),
             "`modes` in the [com.release-guard] table of project.toml is not a known key; \
-             allowed keys: settings-module, mode, block, ignore, timeout, preview"
+             allowed keys: settings-module, mode, block, ignore, timeout, preview, fail-level, \
+             proxy-ssl-header"
         );
     }
 
@@ -368,6 +391,14 @@ mod tests {
             (
                 "preview = \"no\"",
                 "`preview` in the [com.release-guard] table of project.toml must be true or false",
+            ),
+            (
+                "fail-level = \"error\"",
+                "`fail-level` in the [com.release-guard] table of project.toml must be default or warning",
+            ),
+            (
+                "proxy-ssl-header = \"HTTP_X_FORWARDED_PROTOCOL\"",
+                "`proxy-ssl-header` in the [com.release-guard] table of project.toml must be an HTTP header name such as \"X-Forwarded-Proto\" (letters, digits and '-'), optionally followed by \": value\" when the proxy sends something other than https, such as \"X-Forwarded-Ssl: on\"",
             ),
         ];
         for (line, expected) in cases {

@@ -8,7 +8,7 @@ pub mod redact;
 pub mod rules;
 pub mod snapshot;
 
-use crate::config::{DEFAULT_TIMEOUT_SECS, LaunchConfig, Mode, env};
+use crate::config::{DEFAULT_TIMEOUT_SECS, FailLevel, LaunchConfig, Mode, ProxySslHeader, env};
 use crate::report::{EvaluationError, Exit, Report, Verdict};
 use policy::Policy;
 use probe::{ProbeFailure, ProbeRequest};
@@ -17,6 +17,7 @@ use snapshot::{ProbeAnswer, ProbeError, ProbeErrorKind, Snapshot};
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 /// What the command line chose; `None` defers to the environment and the launch config.
@@ -102,6 +103,8 @@ pub struct Resolved {
     pub settings_module: Option<String>,
     pub timeout: Duration,
     pub policy: Policy,
+    /// The header the proxy in front of the app sets on HTTPS requests.
+    pub proxy_ssl_header: ProxySslHeader,
 }
 
 /// `--mode` > `RELEASE_GUARD_MODE`; `None` when neither says (the launch config decides).
@@ -116,12 +119,20 @@ pub fn mode_override(
     if options.mode.is_some() {
         return Ok(options.mode);
     }
+    parsed_env(environment, env::MODE)
+}
+
+/// The variable `name` parsed, `None` when unset.
+fn parsed_env<T: FromStr<Err = String>>(
+    environment: &Environment,
+    name: &str,
+) -> Result<Option<T>, ConfigError> {
     environment
-        .text(env::MODE)?
+        .text(name)?
         .map(|value| {
-            value.parse().map_err(|problem: String| {
-                ConfigError::new(env::MODE, format!("is invalid: {problem}"))
-            })
+            value
+                .parse()
+                .map_err(|problem| ConfigError::new(name, format!("is invalid: {problem}")))
         })
         .transpose()
 }
@@ -161,17 +172,25 @@ pub fn resolve(
             None => DEFAULT_TIMEOUT_SECS,
         },
     };
+    let fail_level: FailLevel = parsed_env(environment, env::FAIL_LEVEL)?
+        .or(launch.guard.fail_level)
+        .unwrap_or_default();
     let policy = Policy::from_config(
         &launch.guard,
         environment.text(env::BLOCK)?,
         environment.text(env::IGNORE)?,
+        fail_level,
     );
+    let proxy_ssl_header = parsed_env(environment, env::PROXY_SSL_HEADER)?
+        .or_else(|| launch.guard.proxy_ssl_header.clone())
+        .unwrap_or_default();
     Ok(Resolved {
         mode,
         app_dir,
         settings_module,
         timeout: Duration::from_secs(timeout_secs),
         policy,
+        proxy_ssl_header,
     })
 }
 
@@ -284,14 +303,14 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
             python,
             settings_module: resolved.settings_module.clone(),
             timeout: resolved.timeout,
-            env: Vec::new(),
+            env: probe::proxy_ssl_header_env(&resolved.proxy_ssl_header),
         })
     });
     report
         .timings
         .insert("probe".to_string(), elapsed_ms(probe_started));
     match answer {
-        Ok(ProbeAnswer::Ok(snapshot)) => evaluate(&mut report, &snapshot, &resolved.policy),
+        Ok(ProbeAnswer::Ok(snapshot)) => evaluate(&mut report, &snapshot, &resolved),
         Ok(ProbeAnswer::Error(error)) => {
             report.django_version.clone_from(&error.django_version);
             if error.settings_module.is_some() {
@@ -304,8 +323,9 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
     finish(report, started)
 }
 
-fn evaluate(report: &mut Report, snapshot: &Snapshot, policy: &Policy) {
-    let outcome = policy.apply(rules::all(snapshot), snapshot);
+fn evaluate(report: &mut Report, snapshot: &Snapshot, resolved: &Resolved) {
+    let findings = rules::all(snapshot, &resolved.proxy_ssl_header);
+    let outcome = resolved.policy.apply(findings, snapshot);
     report.verdict = if outcome
         .findings
         .iter()
@@ -490,6 +510,7 @@ mod tests {
         assert_eq!(resolved.settings_module.as_deref(), Some("mysite.settings"));
         assert_eq!(resolved.timeout, Duration::from_secs(DEFAULT_TIMEOUT_SECS));
         assert_eq!(resolved.policy, Policy::default());
+        assert_eq!(resolved.proxy_ssl_header, ProxySslHeader::default());
     }
 
     #[test]
@@ -502,10 +523,17 @@ mod tests {
                 mode = "warn"
                 timeout = 60
                 ignore = ["security.W021"]
+                fail-level = "warning"
+                proxy-ssl-header = "X-Forwarded-Protocol"
             "#}),
         );
         let from_config = resolved(&dir, &GateOptions::default(), &[]).unwrap();
         assert_eq!(from_config.mode, Mode::Warn);
+        assert_eq!(from_config.policy.fail_level, FailLevel::Warning);
+        assert_eq!(
+            from_config.proxy_ssl_header.meta_key(),
+            "HTTP_X_FORWARDED_PROTOCOL"
+        );
         assert_eq!(from_config.timeout, Duration::from_mins(1));
         assert_eq!(
             from_config.settings_module.as_deref(),
@@ -521,9 +549,13 @@ mod tests {
             (env::TIMEOUT, "5"),
             (env::DJANGO_SETTINGS_MODULE, "env.settings"),
             (env::IGNORE, "security.W004"),
+            (env::FAIL_LEVEL, "Default"),
+            (env::PROXY_SSL_HEADER, "X-Forwarded-Ssl: on"),
         ];
         let from_env = resolved(&dir, &GateOptions::default(), &vars).unwrap();
         assert_eq!(from_env.mode, Mode::Off);
+        assert_eq!(from_env.policy.fail_level, FailLevel::Default);
+        assert_eq!(from_env.proxy_ssl_header.to_string(), "X-Forwarded-Ssl: on");
         assert_eq!(from_env.timeout, Duration::from_secs(5));
         assert_eq!(from_env.settings_module.as_deref(), Some("env.settings"));
         assert_eq!(
@@ -557,6 +589,14 @@ mod tests {
             "RELEASE_GUARD_TIMEOUT is `5m`; use a whole number of seconds greater than 0 (default 300)"
         );
         assert!(problem(&[(env::TIMEOUT, "0")]).starts_with("RELEASE_GUARD_TIMEOUT is `0`"));
+        assert_eq!(
+            problem(&[(env::FAIL_LEVEL, "error")]),
+            "RELEASE_GUARD_FAIL_LEVEL is invalid: `error` is not a fail level; use default or warning"
+        );
+        assert_eq!(
+            problem(&[(env::PROXY_SSL_HEADER, "HTTP_X_FORWARDED_PROTOCOL")]),
+            "RELEASE_GUARD_PROXY_SSL_HEADER is invalid: `HTTP_X_FORWARDED_PROTOCOL` is not an HTTP header name such as \"X-Forwarded-Proto\" (letters, digits and '-'), optionally followed by \": value\" when the proxy sends something other than https, such as \"X-Forwarded-Ssl: on\""
+        );
         assert_eq!(
             problem(&[(env::DJANGO_SETTINGS_MODULE, "mysite/settings.py")]),
             "DJANGO_SETTINGS_MODULE is `mysite/settings.py`, which is not a Python module path like mysite.settings"

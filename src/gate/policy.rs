@@ -1,15 +1,16 @@
 //! The policy: which findings block the release, which are silenced, which only warn. Pure:
 //! the gate hands it the rules' findings and the configuration.
 
-use crate::config::GuardConfig;
-use crate::finding::{Finding, Severity, Source};
+use crate::config::{FailLevel, GuardConfig};
+use crate::finding::{Finding, Severity};
 use crate::gate::snapshot::{PyValue, Snapshot};
 use crate::report::{SilencedBy, SilencedFinding};
 use std::collections::BTreeSet;
 
-/// Django warnings that fail a release by default: SSL redirect, secure cookies, HSTS, the
-/// key, `DEBUG` and `ALLOWED_HOSTS`. W021 (preload) is deliberately absent: preload is opt-in.
-pub const DEFAULT_BLOCKING_DJANGO_IDS: [&str; 10] = [
+/// Django warnings that fail a release by default: SSL redirect, secure and HttpOnly cookies,
+/// HSTS, the key, `DEBUG` and `ALLOWED_HOSTS`, whether Django reported them or the guard's own
+/// floor did. W021 (preload) is deliberately absent: preload is opt-in.
+pub const DEFAULT_BLOCKING_DJANGO_IDS: [&str; 13] = [
     "security.W001",
     "security.W004",
     "security.W008",
@@ -17,16 +18,21 @@ pub const DEFAULT_BLOCKING_DJANGO_IDS: [&str; 10] = [
     "security.W010",
     "security.W011",
     "security.W012",
+    "security.W013",
+    "security.W014",
+    "security.W015",
     "security.W016",
     "security.W018",
     "security.W020",
 ];
 
-/// The user's choices: IDs that block in addition to the defaults, and IDs to ignore.
+/// The user's choices: IDs that block in addition to the defaults, IDs to ignore, and whether
+/// every warning blocks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Policy {
     pub block: BTreeSet<String>,
     pub ignore: BTreeSet<String>,
+    pub fail_level: FailLevel,
 }
 
 /// The findings that count, and those that do not (with the reason).
@@ -38,12 +44,14 @@ pub struct Outcome {
 
 impl Policy {
     /// project.toml's `block` / `ignore` lists plus the comma-separated env values
-    /// (`RELEASE_GUARD_BLOCK`, `RELEASE_GUARD_IGNORE`); env adds to the file.
+    /// (`RELEASE_GUARD_BLOCK`, `RELEASE_GUARD_IGNORE`); env adds to the file. The fail level is
+    /// resolved by the caller (env beats the file, and a bad value is an error).
     #[must_use]
     pub fn from_config(
         config: &GuardConfig,
         env_block: Option<&str>,
         env_ignore: Option<&str>,
+        fail_level: FailLevel,
     ) -> Self {
         let merge = |listed: &[String], env: Option<&str>| {
             listed
@@ -58,6 +66,7 @@ impl Policy {
         Self {
             block: merge(&config.block, env_block),
             ignore: merge(&config.ignore, env_ignore),
+            fail_level,
         }
     }
 
@@ -102,9 +111,10 @@ impl Policy {
     }
 
     fn severity(&self, finding: &Finding) -> Severity {
-        let default_blocking = finding.source == Source::Django
-            && DEFAULT_BLOCKING_DJANGO_IDS.contains(&finding.id.as_str());
-        if default_blocking || self.block.contains(&finding.id) {
+        let default_blocking = DEFAULT_BLOCKING_DJANGO_IDS.contains(&finding.id.as_str());
+        let blocks_at_fail_level =
+            self.fail_level == FailLevel::Warning && finding.severity == Severity::Warn;
+        if default_blocking || blocks_at_fail_level || self.block.contains(&finding.id) {
             Severity::Block
         } else {
             finding.severity
@@ -150,7 +160,7 @@ mod tests {
             .check("models.W042", 30, false)
             .set("SECURE_BROWSER_XSS_FILTER", py_bool(true))
             .build();
-        let outcome = Policy::default().apply(rules::all(&snapshot), &snapshot);
+        let outcome = Policy::default().apply(rules::all(&snapshot, &heroku()), &snapshot);
         assert_eq!(
             ids_and_severities(&outcome.findings),
             [
@@ -176,6 +186,7 @@ mod tests {
             &config,
             Some(" models.W042 ,"),
             Some("guard.hsts_seconds_short"),
+            FailLevel::Default,
         );
         assert_eq!(
             policy.block,
@@ -187,7 +198,7 @@ mod tests {
             .check("security.W004", 30, false)
             .check("models.W042", 30, false)
             .build();
-        let outcome = policy.apply(rules::all(&snapshot), &snapshot);
+        let outcome = policy.apply(rules::all(&snapshot, &heroku()), &snapshot);
         assert_eq!(
             ids_and_severities(&outcome.findings),
             [
@@ -219,7 +230,7 @@ mod tests {
             .set("SECURE_PROXY_SSL_HEADER", py_none())
             .check("security.W012", 30, true)
             .build();
-        let outcome = Policy::default().apply(rules::all(&snapshot), &snapshot);
+        let outcome = Policy::default().apply(rules::all(&snapshot, &heroku()), &snapshot);
         assert_eq!(outcome.findings, Vec::new());
         let silenced: Vec<_> = outcome
             .silenced
@@ -246,6 +257,78 @@ mod tests {
                     SilencedBy::SilencedSystemChecks
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn session_cookie_httponly_blocks_by_default() {
+        let snapshot = SnapshotBuilder::hardened()
+            .check("security.W015", 30, false)
+            .build();
+        let outcome = Policy::default().apply(rules::all(&snapshot, &heroku()), &snapshot);
+        assert_eq!(
+            ids_and_severities(&outcome.findings),
+            [("security.W015", Severity::Block)]
+        );
+    }
+
+    #[test]
+    fn the_guard_s_floor_blocks_like_django_s_messages_and_honours_silencing() {
+        let snapshot = SnapshotBuilder::hardened()
+            .set("DEBUG", py_bool(true))
+            .set("SESSION_COOKIE_HTTPONLY", py_bool(false))
+            .set("SILENCED_SYSTEM_CHECKS", py_list(&["security.W015"]))
+            .build();
+        let outcome = Policy::default().apply(rules::all(&snapshot, &heroku()), &snapshot);
+        assert_eq!(
+            ids_and_severities(&outcome.findings),
+            [("security.W018", Severity::Block)]
+        );
+        assert_eq!(outcome.findings[0].source, crate::finding::Source::Guard);
+        let silenced: Vec<_> = outcome
+            .silenced
+            .iter()
+            .map(|silenced| (silenced.finding.id.as_str(), silenced.silenced_by))
+            .collect();
+        assert_eq!(
+            silenced,
+            [("security.W015", SilencedBy::SilencedSystemChecks)]
+        );
+    }
+
+    #[test]
+    fn fail_level_warning_makes_every_warning_block_but_not_info() {
+        let snapshot = SnapshotBuilder::hardened()
+            .set("SECURE_HSTS_SECONDS", py_int(3600))
+            .set("SECURE_BROWSER_XSS_FILTER", py_bool(true))
+            .check("security.W021", 30, false)
+            .check("models.W042", 30, false)
+            .check("app.I001", 20, false)
+            .check("security.W005", 30, true)
+            .build();
+        let policy = Policy {
+            fail_level: FailLevel::Warning,
+            ..Policy::default()
+        };
+        let outcome = policy.apply(rules::all(&snapshot, &heroku()), &snapshot);
+        assert_eq!(
+            ids_and_severities(&outcome.findings),
+            [
+                ("guard.hsts_seconds_short", Severity::Block),
+                ("models.W042", Severity::Block),
+                ("security.W021", Severity::Block),
+                ("app.I001", Severity::Info),
+                ("guard.dead_setting", Severity::Info),
+            ]
+        );
+        // Silenced warnings stay silenced, as with Django's --fail-level.
+        assert_eq!(outcome.silenced.len(), 1);
+        let default = Policy::default().apply(rules::all(&snapshot, &heroku()), &snapshot);
+        assert!(
+            default
+                .findings
+                .iter()
+                .all(|finding| finding.severity != Severity::Block)
         );
     }
 }

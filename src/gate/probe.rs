@@ -5,6 +5,7 @@
 //! The child's stdout and stderr share one pipe whose tail is kept (redacted) for diagnostics
 //! when the probe dies without answering.
 
+use crate::config::ProxySslHeader;
 use crate::gate::redact::{Redactor, harmless_env_vars_list};
 use crate::gate::snapshot::ProbeAnswer;
 use std::collections::VecDeque;
@@ -37,6 +38,16 @@ const PROBE_PACKAGE_NAME: &str = "release_guard_probe";
 pub const ANSWER_PATH_ENV: &str = "RELEASE_GUARD_PROBE_OUT";
 /// Env var listing the variables whose values the probe must not redact.
 pub const HARMLESS_ENV_VARS_ENV: &str = "RELEASE_GUARD_PROBE_KEEP_ENV";
+/// Tells the probe which header the proxy sets on HTTPS requests, as `META_KEY:value`, so the
+/// simulated HTTPS request carries it.
+pub const PROXY_SSL_HEADER_ENV: &str = "RELEASE_GUARD_PROBE_PROXY_SSL_HEADER";
+
+/// The probe's environment entry for the header the proxy sets on HTTPS requests.
+#[must_use]
+pub fn proxy_ssl_header_env(header: &ProxySslHeader) -> Vec<(OsString, OsString)> {
+    let value = format!("{}:{}", header.meta_key(), header.value());
+    vec![(PROXY_SSL_HEADER_ENV.into(), value.into())]
+}
 
 /// How much of the probe's output is kept for diagnostics.
 const OUTPUT_TAIL_BYTES: usize = 4096;

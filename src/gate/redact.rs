@@ -46,6 +46,9 @@ pub const HARMLESS_ENV_VARS: &[&str] = &[
     "RELEASE_GUARD_TIMEOUT",
     "RELEASE_GUARD_BLOCK",
     "RELEASE_GUARD_IGNORE",
+    "RELEASE_GUARD_FAIL_LEVEL",
+    "RELEASE_GUARD_PROXY_SSL_HEADER",
+    "RELEASE_GUARD_PROBE_PROXY_SSL_HEADER",
 ];
 
 /// Replaces known secret values in text, longest first so that a secret containing another

@@ -33,6 +33,10 @@ MAX_FRAMES = 5
 MAX_BODY_BYTES = 1 << 20
 
 SIMULATION_PATH = "/.well-known/release-guard/"
+# The header, as `request.META` key and value, that the proxy in front of the app marks HTTPS
+# requests with (`META_KEY:value`, from the guard's proxy-ssl-header setting).
+PROXY_SSL_HEADER_ENV = "RELEASE_GUARD_PROBE_PROXY_SSL_HEADER"
+ROUTER_HTTPS_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # A documentation address (RFC 5737) standing in for the browser behind Heroku's router.
 CLIENT_ADDRESS = "203.0.113.7"
 ROUTER_ADDRESS = "10.0.0.1"
@@ -488,8 +492,15 @@ def wsgi_application(settings):
     return WSGIHandler()
 
 
+def proxy_ssl_header(environ):
+    """The request.META key and value the proxy marks HTTPS requests with."""
+    key, separator, value = environ.get(PROXY_SSL_HEADER_ENV, "").partition(":")
+    return (key, value) if separator and key and value else ROUTER_HTTPS_HEADER
+
+
 def simulate_request(application, host, forwarded_proto, url_scheme, redactor):
-    """One GET through the WSGI app, as Heroku's router forwards it."""
+    """One GET through the WSGI app, as Heroku's router forwards it (an HTTPS one also with
+    the header the configured proxy sets, when that is another)."""
     import io
 
     from django.core.signals import got_request_exception
@@ -516,6 +527,9 @@ def simulate_request(application, host, forwarded_proto, url_scheme, redactor):
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
+    if forwarded_proto == "https":
+        https_key, https_value = proxy_ssl_header(os.environ)
+        environ[https_key] = https_value
     started = {}
     raised = []
 

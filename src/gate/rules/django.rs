@@ -1,6 +1,8 @@
 //! Django's own check messages, ID and text verbatim, enriched for the security IDs with the
 //! setting, what is required, why it matters and the line to put in settings.py.
 
+use super::proxy::proxy_header_line;
+use crate::config::ProxySslHeader;
 use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::{CheckMessage, Snapshot};
 
@@ -107,7 +109,8 @@ const ADVICE: [(&[&str], Advice); 18] = [
                 "True, together with SECURE_PROXY_SSL_HEADER so Django sees HTTPS behind Heroku's router",
             ),
             why: "Visitors who type the address or follow an old http:// link stay on plain HTTP, where pages and cookies can be read and changed. Heroku's router terminates TLS, so without SECURE_PROXY_SSL_HEADER every HTTPS request would redirect to itself.",
-            fix: Some(W008_FIX),
+            // Built by w008_fix from the header the proxy sets.
+            fix: None,
         },
     ),
     (
@@ -209,10 +212,10 @@ fn advice(id: &str) -> Option<&'static Advice> {
         .map(|(_, advice)| advice)
 }
 
-/// W008's fix: the redirect and the proxy header belong together on Heroku (a unit test keeps
-/// the second line equal to `SECURE_PROXY_HEADER_LINE`).
-const W008_FIX: &str =
-    "SECURE_SSL_REDIRECT = True\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")";
+/// W008's fix: the redirect and the proxy header belong together behind a TLS-terminating proxy.
+fn w008_fix(expected: &ProxySslHeader) -> String {
+    format!("SECURE_SSL_REDIRECT = True\n{}", proxy_header_line(expected))
+}
 
 fn severity(level: u8) -> Severity {
     if level >= ERROR_LEVEL {
@@ -224,7 +227,7 @@ fn severity(level: u8) -> Severity {
     }
 }
 
-fn finding(message: &CheckMessage) -> Finding {
+fn finding(message: &CheckMessage, expected: &ProxySslHeader) -> Finding {
     let id = message
         .id
         .clone()
@@ -236,23 +239,35 @@ fn finding(message: &CheckMessage) -> Finding {
     };
     let mut finding = Finding::new(id, severity(message.level), Source::Django, text);
     finding.hint.clone_from(&message.hint);
-    if let Some(advice) = message.id.as_deref().and_then(advice) {
+    with_advice(finding, expected)
+}
+
+/// The finding with the setting, requirement, reason and fix for its Django ID, if it has any.
+pub(super) fn with_advice(mut finding: Finding, expected: &ProxySslHeader) -> Finding {
+    if let Some(advice) = advice(&finding.id) {
         finding.setting = Some(advice.setting.to_string());
         finding.required = advice.required.map(str::to_string);
         finding.why = Some(advice.why.to_string());
-        finding.fix = advice.fix.map(str::to_string);
+        finding.fix = if finding.id == "security.W008" {
+            Some(w008_fix(expected))
+        } else {
+            advice.fix.map(str::to_string)
+        };
     }
     finding
 }
 
 /// Every Django message, silenced ones included (the policy lists those as silenced).
-pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
-    snapshot.checks.iter().map(finding).collect()
+pub(super) fn findings(snapshot: &Snapshot, expected: &ProxySslHeader) -> Vec<Finding> {
+    snapshot
+        .checks
+        .iter()
+        .map(|message| finding(message, expected))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::SECURE_PROXY_HEADER_LINE;
     use super::super::testing::*;
     use super::*;
 
@@ -263,7 +278,7 @@ mod tests {
             .check("models.W042", 30, false)
             .check("app.I001", 20, false)
             .build();
-        let found = findings(&snapshot);
+        let found = findings(&snapshot, &heroku());
         assert_eq!(ids(&found), ["security.E023", "models.W042", "app.I001"]);
         assert_eq!(
             found
@@ -289,7 +304,7 @@ mod tests {
             obj: Some("polls.Question".to_string()),
             silenced: false,
         });
-        let found = findings(&snapshot);
+        let found = findings(&snapshot, &heroku());
         assert_eq!(found[0].id, UNIDENTIFIED);
         assert_eq!(found[0].message, "polls.Question: Something.");
         assert_eq!(found[0].hint.as_deref(), Some("Do this."));
@@ -298,12 +313,25 @@ mod tests {
     #[test]
     fn security_ids_say_exactly_what_to_write() {
         let fix = |id: &str| advice(id).and_then(|advice| advice.fix);
+        let advised_fix = |id: &str, expected: &ProxySslHeader| {
+            with_advice(Finding::new(id, Severity::Warn, Source::Django, ""), expected).fix
+        };
         assert_eq!(fix("security.W012"), Some("SESSION_COOKIE_SECURE = True"));
         assert_eq!(fix("security.W004"), Some("SECURE_HSTS_SECONDS = 3600"));
         assert_eq!(fix("security.W018"), Some("DEBUG = False"));
         assert_eq!(
-            fix("security.W008").map(|fix| fix.lines().collect::<Vec<_>>()),
-            Some(vec!["SECURE_SSL_REDIRECT = True", SECURE_PROXY_HEADER_LINE])
+            advised_fix("security.W008", &heroku()).as_deref(),
+            Some(
+                "SECURE_SSL_REDIRECT = True\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")"
+            )
+        );
+        // Behind another proxy, the header it sets.
+        let ssl: ProxySslHeader = "X-Forwarded-Ssl: on".parse().unwrap();
+        assert_eq!(
+            advised_fix("security.W008", &ssl).as_deref(),
+            Some(
+                "SECURE_SSL_REDIRECT = True\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_SSL\", \"on\")"
+            )
         );
         assert!(
             advice("security.W004")

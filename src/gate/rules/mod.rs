@@ -5,6 +5,7 @@
 mod cookies;
 mod dead_settings;
 mod django;
+mod floor;
 mod hsts;
 mod middleware;
 mod pattern;
@@ -14,15 +15,19 @@ mod simulation;
 #[cfg(test)]
 pub(crate) mod testing;
 
+use crate::config::ProxySslHeader;
 use crate::finding::Finding;
 use crate::gate::snapshot::{PyValue, Snapshot};
 
-/// Every finding for `snapshot`: Django's messages first, then the guard's rules.
+/// Every finding for `snapshot` behind a proxy that marks HTTPS requests with
+/// `proxy_ssl_header`: Django's messages first, then the guard's floor of Django's IDs (what
+/// Django should have reported but did not), then the guard's rules.
 #[must_use]
-pub fn all(snapshot: &Snapshot) -> Vec<Finding> {
-    let mut findings = django::findings(snapshot);
+pub fn all(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Vec<Finding> {
+    let mut findings = django::findings(snapshot, proxy_ssl_header);
+    findings.extend(floor::findings(snapshot, proxy_ssl_header));
     findings.extend(hsts::findings(snapshot));
-    let proxy_findings = proxy::findings(snapshot);
+    let proxy_findings = proxy::findings(snapshot, proxy_ssl_header);
     let https_undetectable = !proxy_findings.is_empty();
     findings.extend(proxy_findings);
     findings.extend(redirect::findings(snapshot));
@@ -40,12 +45,13 @@ pub fn all(snapshot: &Snapshot) -> Vec<Finding> {
 }
 
 /// Every `guard.*` ID the rules can produce (the README's rule table lists them).
-pub const GUARD_IDS: [&str; 18] = [
+pub const GUARD_IDS: [&str; 19] = [
     hsts::INVALID,
     hsts::SHORT,
     hsts::PRELOAD_INELIGIBLE,
     proxy::HTTPS_UNDETECTABLE,
     proxy::HEADER_MALFORMED,
+    proxy::HEADER_UNEXPECTED,
     redirect::EXEMPT_CATCH_ALL,
     redirect::SSL_HOST_OFF_HOST,
     middleware::ORDER,
@@ -62,6 +68,7 @@ pub const GUARD_IDS: [&str; 18] = [
 ];
 
 const SECURITY_MIDDLEWARE: &str = "django.middleware.security.SecurityMiddleware";
+/// The proxy header line for Heroku's router (`proxy::proxy_header_line` of the default).
 const SECURE_PROXY_HEADER_LINE: &str =
     r#"SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")"#;
 
@@ -81,7 +88,14 @@ fn middleware(snapshot: &Snapshot) -> Vec<&str> {
 }
 
 fn has_middleware(snapshot: &Snapshot, path: &str) -> bool {
-    middleware(snapshot).contains(&path)
+    setting_contains(snapshot, "MIDDLEWARE", path)
+}
+
+/// Python's `item in settings.NAME` for a list or tuple setting (other items may be anything).
+fn setting_contains(snapshot: &Snapshot, name: &str, item: &str) -> bool {
+    setting(snapshot, name)
+        .and_then(|value| value.value.as_array())
+        .is_some_and(|items| items.iter().any(|listed| listed.as_str() == Some(item)))
 }
 
 /// `SecurityMiddleware` redirects HTTP to HTTPS (it reads the setting's truthiness).
@@ -137,7 +151,7 @@ mod tests {
 
     #[test]
     fn a_hardened_app_has_no_findings() {
-        assert_eq!(all(&SnapshotBuilder::hardened().build()), Vec::new());
+        assert_eq!(all(&SnapshotBuilder::hardened().build(), &heroku()), Vec::new());
     }
 
     #[test]
@@ -185,6 +199,6 @@ mod tests {
             .set("SECURE_PROXY_SSL_HEADER", py_none())
             .https(https_redirects_to_itself)
             .build();
-        assert_eq!(ids(&all(&snapshot)), ["guard.https_undetectable"]);
+        assert_eq!(ids(&all(&snapshot, &heroku())), ["guard.https_undetectable"]);
     }
 }

@@ -1,12 +1,18 @@
 //! Snapshots for the rules' unit tests: a hardened Heroku app that every rule accepts, changed
 //! one setting at a time.
 
+use crate::config::ProxySslHeader;
 use crate::finding::Finding;
 use crate::gate::snapshot::{
     CheckMessage, ProxyTrust, PyValue, SecretKeyFacts, SimulatedResponse, Simulation, Snapshot,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+
+/// What Heroku's router (and the guard by default) expects: `X-Forwarded-Proto: https`.
+pub(crate) fn heroku() -> ProxySslHeader {
+    ProxySslHeader::default()
+}
 
 pub(crate) const HOST: &str = "myapp.herokuapp.com";
 
@@ -74,6 +80,10 @@ impl SnapshotBuilder {
             ("ALLOWED_HOSTS", py_list(&[HOST])),
             ("MIDDLEWARE", py_list(&HARDENED_MIDDLEWARE)),
             (
+                "INSTALLED_APPS",
+                py_list(&["django.contrib.auth", "django.contrib.sessions"]),
+            ),
+            (
                 "SECURE_PROXY_SSL_HEADER",
                 py_tuple(&["HTTP_X_FORWARDED_PROTO", "https"]),
             ),
@@ -84,6 +94,7 @@ impl SnapshotBuilder {
             ("SECURE_HSTS_INCLUDE_SUBDOMAINS", py_bool(false)),
             ("SECURE_HSTS_PRELOAD", py_bool(false)),
             ("SESSION_COOKIE_SECURE", py_bool(true)),
+            ("SESSION_COOKIE_HTTPONLY", py_bool(true)),
             ("SESSION_COOKIE_SAMESITE", py_str("Lax")),
             ("CSRF_COOKIE_SECURE", py_bool(true)),
             ("CSRF_COOKIE_SAMESITE", py_str("Lax")),
@@ -149,6 +160,11 @@ impl SnapshotBuilder {
             obj: None,
             silenced,
         });
+        self
+    }
+
+    pub(crate) fn secret_key(mut self, facts: SecretKeyFacts) -> Self {
+        self.snapshot.secret_key = facts;
         self
     }
 
