@@ -170,10 +170,10 @@ impl FromStr for ProxySslHeader {
         };
         // Servers drop or mangle header names with `_`; Django reads the first comma-separated
         // value, so a value with a comma or a space could never match.
-        let valid_name = !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-        let valid_value = !value.is_empty()
-            && value.chars().all(|c| c.is_ascii_graphic() && c != ',');
+        let valid_name =
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        let valid_value =
+            !value.is_empty() && value.chars().all(|c| c.is_ascii_graphic() && c != ',');
         if valid_name && valid_value {
             Ok(Self {
                 name: name.to_string(),
@@ -279,7 +279,13 @@ mod tests {
         let ssl: ProxySslHeader = "x-forwarded-ssl : on".parse().unwrap();
         assert_eq!(ssl.meta_key(), "HTTP_X_FORWARDED_SSL");
         assert_eq!(ssl.to_string(), "x-forwarded-ssl: on");
-        for bad in ["", "HTTP_X_FORWARDED_PROTO", "X Forwarded", "X-Proto:", "X-Proto: a,b"] {
+        for bad in [
+            "",
+            "HTTP_X_FORWARDED_PROTO",
+            "X Forwarded",
+            "X-Proto:",
+            "X-Proto: a,b",
+        ] {
             assert!(bad.parse::<ProxySslHeader>().is_err(), "{bad:?}");
         }
     }

@@ -832,7 +832,12 @@ fn fail_level_warning_blocks_every_warning_like_the_seed_s_release_script() {
     for venv in venvs() {
         let app_dir = tutorial_with_warnings(&venv);
         let default = json_report(&venv, &app_dir, &USE_SSL, 0);
-        assert_eq!(ids_with_severity(&default, "warn"), warnings, "{}", venv.name);
+        assert_eq!(
+            ids_with_severity(&default, "warn"),
+            warnings,
+            "{}",
+            venv.name
+        );
 
         // What the release script did: `check --deploy --fail-level WARNING` fails.
         let seed = command(venv.python().to_str().unwrap(), &venv, &app_dir, &USE_SSL)
@@ -851,9 +856,19 @@ fn fail_level_warning_blocks_every_warning_like_the_seed_s_release_script() {
 #[test]
 fn a_session_cookie_without_httponly_blocks_by_default() {
     for venv in venvs() {
-        let app_dir = app("httponly-off", &venv, "SESSION_COOKIE_HTTPONLY = False\n", &[]);
+        let app_dir = app(
+            "httponly-off",
+            &venv,
+            "SESSION_COOKIE_HTTPONLY = False\n",
+            &[],
+        );
         let report = json_report(&venv, &app_dir, &USE_SSL, 1);
-        assert_eq!(blocking_ids(&report), set(&["security.W015"]), "{}", venv.name);
+        assert_eq!(
+            blocking_ids(&report),
+            set(&["security.W015"]),
+            "{}",
+            venv.name
+        );
     }
 }
 
@@ -879,12 +894,18 @@ const FORWARDED_PROTOCOL: &str = indoc! {r#"
 "#};
 
 /// gunicorn trusting the router, so the simulated HTTPS request is secure without the header.
-const TRUSTING_GUNICORN: [(&str, &str); 1] = [("gunicorn.conf.py", "forwarded_allow_ips = \"*\"\n")];
+const TRUSTING_GUNICORN: [(&str, &str); 1] =
+    [("gunicorn.conf.py", "forwarded_allow_ips = \"*\"\n")];
 
 #[test]
 fn a_proxy_header_the_router_does_not_set_blocks() {
     for venv in venvs() {
-        let app_dir = app("forwarded-protocol", &venv, FORWARDED_PROTOCOL, &TRUSTING_GUNICORN);
+        let app_dir = app(
+            "forwarded-protocol",
+            &venv,
+            FORWARDED_PROTOCOL,
+            &TRUSTING_GUNICORN,
+        );
         let report = json_report(&venv, &app_dir, &USE_SSL, 1);
         assert_eq!(
             blocking_ids(&report),

@@ -24,13 +24,15 @@ Options:
   --mode MODE          enforce (default), warn (report, never fail) or off (skip, no Python)
 
 Environment:
-  RELEASE_GUARD_MODE     enforce, warn or off; the escape hatch: heroku config:set RELEASE_GUARD_MODE=warn
-  RELEASE_GUARD_IGNORE   comma-separated finding IDs to ignore (listed as silenced)
-  RELEASE_GUARD_BLOCK    comma-separated finding IDs that block in addition to the defaults
-  RELEASE_GUARD_TIMEOUT  seconds the app may take to load (default 300)
-  RELEASE_GUARD_PYTHON   the Python interpreter (default: python, then python3, on PATH)
-  RELEASE_GUARD_CONFIG   the build-time configuration file (set by the buildpack)
-  NO_COLOR               plain text even on a terminal
+  RELEASE_GUARD_MODE              enforce, warn or off; the escape hatch: heroku config:set RELEASE_GUARD_MODE=warn
+  RELEASE_GUARD_IGNORE            comma-separated finding IDs to ignore (listed as silenced)
+  RELEASE_GUARD_BLOCK             comma-separated finding IDs that block in addition to the defaults
+  RELEASE_GUARD_FAIL_LEVEL        default, or warning: every warning blocks, as check --fail-level WARNING did
+  RELEASE_GUARD_PROXY_SSL_HEADER  the header the proxy sets on HTTPS requests (default X-Forwarded-Proto)
+  RELEASE_GUARD_TIMEOUT           seconds the app may take to load (default 300)
+  RELEASE_GUARD_PYTHON            the Python interpreter (default: python, then python3, on PATH)
+  RELEASE_GUARD_CONFIG            the build-time configuration file (set by the buildpack)
+  NO_COLOR                        plain text even on a terminal
   IDs are Django's (security.W004) or the guard's (guard.hsts_seconds_invalid); listing either
   in settings.SILENCED_SYSTEM_CHECKS silences it too.
 

@@ -7,7 +7,7 @@ use crate::gate::snapshot::{PyValue, Snapshot};
 use crate::report::{SilencedBy, SilencedFinding};
 use std::collections::BTreeSet;
 
-/// Django warnings that fail a release by default: SSL redirect, secure and HttpOnly cookies,
+/// Django warnings that fail a release by default: SSL redirect, Secure and `HttpOnly` cookies,
 /// HSTS, the key, `DEBUG` and `ALLOWED_HOSTS`, whether Django reported them or the guard's own
 /// floor did. W021 (preload) is deliberately absent: preload is opt-in.
 pub const DEFAULT_BLOCKING_DJANGO_IDS: [&str; 13] = [

@@ -214,7 +214,10 @@ fn advice(id: &str) -> Option<&'static Advice> {
 
 /// W008's fix: the redirect and the proxy header belong together behind a TLS-terminating proxy.
 fn w008_fix(expected: &ProxySslHeader) -> String {
-    format!("SECURE_SSL_REDIRECT = True\n{}", proxy_header_line(expected))
+    format!(
+        "SECURE_SSL_REDIRECT = True\n{}",
+        proxy_header_line(expected)
+    )
 }
 
 fn severity(level: u8) -> Severity {
@@ -314,7 +317,11 @@ mod tests {
     fn security_ids_say_exactly_what_to_write() {
         let fix = |id: &str| advice(id).and_then(|advice| advice.fix);
         let advised_fix = |id: &str, expected: &ProxySslHeader| {
-            with_advice(Finding::new(id, Severity::Warn, Source::Django, ""), expected).fix
+            with_advice(
+                Finding::new(id, Severity::Warn, Source::Django, ""),
+                expected,
+            )
+            .fix
         };
         assert_eq!(fix("security.W012"), Some("SESSION_COOKIE_SECURE = True"));
         assert_eq!(fix("security.W004"), Some("SECURE_HSTS_SECONDS = 3600"));

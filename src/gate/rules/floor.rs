@@ -1,5 +1,5 @@
 //! The guard's own floor: Django's deploy checks for the settings at the heart of a release
-//! (SSL redirect, HSTS, Secure and HttpOnly cookies, `DEBUG`, `SECRET_KEY`), evaluated again from
+//! (SSL redirect, HSTS, Secure and `HttpOnly` cookies, `DEBUG`, `SECRET_KEY`), evaluated again from
 //! the settings snapshot under Django's IDs and exact conditions. Django's check registry lives
 //! in the app's process, where app code can clear it or replace `run_checks`; this floor does
 //! not depend on it. Where Django reported the same problem, its message stands alone.
@@ -55,8 +55,7 @@ const CHECKS: [Check; 7] = [
 
 /// Django's IDs for a session cookie setting: sessions app only, middleware only, both.
 const SESSION_COOKIE_SECURE_IDS: [&str; 3] = ["security.W010", "security.W011", "security.W012"];
-const SESSION_COOKIE_HTTPONLY_IDS: [&str; 3] =
-    ["security.W013", "security.W014", "security.W015"];
+const SESSION_COOKIE_HTTPONLY_IDS: [&str; 3] = ["security.W013", "security.W014", "security.W015"];
 
 pub(super) fn findings(snapshot: &Snapshot, expected: &ProxySslHeader) -> Vec<Finding> {
     CHECKS
@@ -99,8 +98,7 @@ fn ssl_redirect_off(snapshot: &Snapshot) -> Option<&'static str> {
 
 fn weak_secret_key(snapshot: &Snapshot) -> Option<&'static str> {
     let key = &snapshot.secret_key;
-    let strong =
-        key.set && key.long_enough && key.enough_unique_characters && !key.insecure_prefix;
+    let strong = key.set && key.long_enough && key.enough_unique_characters && !key.insecure_prefix;
     (!strong).then_some("security.W009")
 }
 
@@ -109,7 +107,11 @@ fn session_cookie_insecure(snapshot: &Snapshot) -> Option<&'static str> {
 }
 
 fn session_cookie_scriptable(snapshot: &Snapshot) -> Option<&'static str> {
-    session_cookie(snapshot, "SESSION_COOKIE_HTTPONLY", SESSION_COOKIE_HTTPONLY_IDS)
+    session_cookie(
+        snapshot,
+        "SESSION_COOKIE_HTTPONLY",
+        SESSION_COOKIE_HTTPONLY_IDS,
+    )
 }
 
 /// Django's three-way logic: the app's ID, the middleware's ID, or the combined one when both
@@ -340,7 +342,11 @@ mod tests {
                 &[],
                 &["security.W010", "security.W013"],
             ),
-            (&[], &[SESSION_MIDDLEWARE], &["security.W011", "security.W014"]),
+            (
+                &[],
+                &[SESSION_MIDDLEWARE],
+                &["security.W011", "security.W014"],
+            ),
             // An AppConfig path is not the string Django looks for.
             (&["django.contrib.sessions.apps.SessionsConfig"], &[], &[]),
         ];

@@ -151,7 +151,10 @@ mod tests {
 
     #[test]
     fn a_hardened_app_has_no_findings() {
-        assert_eq!(all(&SnapshotBuilder::hardened().build(), &heroku()), Vec::new());
+        assert_eq!(
+            all(&SnapshotBuilder::hardened().build(), &heroku()),
+            Vec::new()
+        );
     }
 
     #[test]
@@ -199,6 +202,9 @@ mod tests {
             .set("SECURE_PROXY_SSL_HEADER", py_none())
             .https(https_redirects_to_itself)
             .build();
-        assert_eq!(ids(&all(&snapshot, &heroku())), ["guard.https_undetectable"]);
+        assert_eq!(
+            ids(&all(&snapshot, &heroku())),
+            ["guard.https_undetectable"]
+        );
     }
 }

@@ -224,7 +224,11 @@ mod tests {
             .set(SETTING, py_none())
             .set("SECURE_SSL_REDIRECT", py_bool(false))
             .build();
-        assert!(findings(&hsts_only, &heroku())[0].message.starts_with("HSTS is on"));
+        assert!(
+            findings(&hsts_only, &heroku())[0]
+                .message
+                .starts_with("HSTS is on")
+        );
     }
 
     #[test]
@@ -339,7 +343,10 @@ mod tests {
     #[test]
     fn the_expected_header_is_a_setting() {
         let protocol: ProxySslHeader = "X-Forwarded-Protocol".parse().unwrap();
-        assert_eq!(findings(&forwarded_protocol().build(), &protocol), Vec::new());
+        assert_eq!(
+            findings(&forwarded_protocol().build(), &protocol),
+            Vec::new()
+        );
         // The Heroku header is then the unexpected one.
         let finding = only_finding(
             findings(&SnapshotBuilder::hardened().build(), &protocol),
@@ -399,7 +406,10 @@ mod tests {
 
     #[test]
     fn header_names_from_meta_keys() {
-        assert_eq!(header_name("HTTP_X_FORWARDED_PROTOCOL"), "X-Forwarded-Protocol");
+        assert_eq!(
+            header_name("HTTP_X_FORWARDED_PROTOCOL"),
+            "X-Forwarded-Protocol"
+        );
         assert_eq!(header_name("HTTP_CF_VISITOR"), "Cf-Visitor");
     }
 }
