@@ -61,7 +61,8 @@ fn tutorial_without_ssl_under_every_django() {
         let expected_version = match venv.name {
             "django42" => "4.2.",
             "django52" => "5.2.",
-            _ => "6.0.",
+            "django60" => "6.0.",
+            _ => "6.1.",
         };
         assert!(
             snapshot.django_version.starts_with(expected_version),
