@@ -7,9 +7,9 @@ use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::{CheckMessage, Snapshot};
 
 /// Django's `checks.ERROR`.
-const ERROR_LEVEL: u8 = 40;
+const ERROR_LEVEL: i32 = 40;
 /// Django's `checks.WARNING`.
-const WARNING_LEVEL: u8 = 30;
+const WARNING_LEVEL: i32 = 30;
 
 /// The ID given to a Django message that has none.
 pub(crate) const UNIDENTIFIED: &str = "django.unidentified";
@@ -220,7 +220,7 @@ fn w008_fix(expected: &ProxySslHeader) -> String {
     )
 }
 
-fn severity(level: u8) -> Severity {
+fn severity(level: i32) -> Severity {
     if level >= ERROR_LEVEL {
         Severity::Block
     } else if level >= WARNING_LEVEL {
