@@ -2,7 +2,7 @@
 //! out. Shared by the fuzz driver (`examples/fuzz/main.rs`) and the regression test that
 //! replays the kept corpus (`tests/fuzz_regressions_test.rs`).
 
-use release_guard::config::LaunchConfig;
+use release_guard::config::{LaunchConfig, ProxySslHeader};
 use release_guard::gate::policy::Policy;
 use release_guard::gate::snapshot::ProbeAnswer;
 use release_guard::verify::{cookie, hsts, url::Url};
@@ -219,7 +219,7 @@ fn launch_config(bytes: &[u8]) {
 /// The answer as the runner reads it, and then everything the gate does with a snapshot.
 fn probe_answer(bytes: &[u8]) {
     if let Ok(ProbeAnswer::Ok(snapshot)) = serde_json::from_slice::<ProbeAnswer>(bytes) {
-        let findings = release_guard::gate::rules::all(&snapshot);
+        let findings = release_guard::gate::rules::all(&snapshot, &ProxySslHeader::default());
         let _ = Policy::default().apply(findings, &snapshot);
     }
 }
