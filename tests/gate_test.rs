@@ -501,16 +501,25 @@ fn off_mode_prints_one_line_without_running_python() {
 }
 
 #[test]
-fn bad_mode_is_a_configuration_error() {
-    let text = release_log(
-        &fixture("tutorial"),
-        &[("RELEASE_GUARD_MODE", "relaxed")],
-        2,
-    );
-    assert_contains(
-        &text,
-        "  RELEASE_GUARD_MODE is invalid: `relaxed` is not a mode; use enforce, warn or off\n",
-    );
+fn bad_config_vars_are_configuration_errors() {
+    let cases = [
+        (
+            ("RELEASE_GUARD_MODE", "relaxed"),
+            "RELEASE_GUARD_MODE is invalid: `relaxed` is not a mode; use enforce, warn or off",
+        ),
+        (
+            ("RELEASE_GUARD_FAIL_LEVEL", "strict"),
+            "RELEASE_GUARD_FAIL_LEVEL is invalid: `strict` is not a fail level; use default or warning",
+        ),
+        (
+            ("RELEASE_GUARD_PROXY_SSL_HEADER", "X_FORWARDED_PROTOCOL"),
+            "RELEASE_GUARD_PROXY_SSL_HEADER is invalid: `X_FORWARDED_PROTOCOL` is not an HTTP header name such as \"X-Forwarded-Proto\" (letters, digits and '-'), optionally followed by \": value\" when the proxy sends something other than https, such as \"X-Forwarded-Ssl: on\"",
+        ),
+    ];
+    for (var, problem) in cases {
+        let text = release_log(&fixture("tutorial"), &[var], 2);
+        assert_contains(&text, &format!("  {problem}\n"));
+    }
 }
 
 #[test]
@@ -872,19 +881,6 @@ fn a_session_cookie_without_httponly_blocks_by_default() {
     }
 }
 
-#[test]
-fn bad_fail_level_is_a_configuration_error() {
-    let text = release_log(
-        &fixture("tutorial"),
-        &[("RELEASE_GUARD_FAIL_LEVEL", "strict")],
-        2,
-    );
-    assert_contains(
-        &text,
-        "  RELEASE_GUARD_FAIL_LEVEL is invalid: `strict` is not a fail level; use default or warning\n",
-    );
-}
-
 /// Settings in the style of django/djangoproject.com, which runs behind its own proxy and
 /// trusts X-Forwarded-Protocol, deployed behind Heroku's router with HSTS on.
 const FORWARDED_PROTOCOL: &str = indoc! {r#"
@@ -963,13 +959,4 @@ fn behind_a_proxy_that_sets_another_header_the_setting_names_it() {
         let tutorial = json_report(&venv, &fixture("tutorial"), &behind_protocol_proxy, 1);
         assert!(blocking_ids(&tutorial).contains("guard.proxy_ssl_header_unexpected"));
     }
-    let text = release_log(
-        &fixture("tutorial"),
-        &[("RELEASE_GUARD_PROXY_SSL_HEADER", "X_FORWARDED_PROTOCOL")],
-        2,
-    );
-    assert_contains(
-        &text,
-        "  RELEASE_GUARD_PROXY_SSL_HEADER is invalid: `X_FORWARDED_PROTOCOL` is not an HTTP header name such as \"X-Forwarded-Proto\" (letters, digits and '-'), optionally followed by \": value\" when the proxy sends something other than https, such as \"X-Forwarded-Ssl: on\"\n",
-    );
 }

@@ -143,6 +143,11 @@ mod tests {
     use super::*;
     use crate::gate::rules::{self, testing::*};
 
+    /// Every rule's findings for `snapshot` (behind Heroku's router), judged by `policy`.
+    fn judged(policy: &Policy, snapshot: &Snapshot) -> Outcome {
+        policy.apply(rules::all(snapshot, &heroku()), snapshot)
+    }
+
     fn ids_and_severities(findings: &[Finding]) -> Vec<(&str, Severity)> {
         findings
             .iter()
@@ -160,7 +165,7 @@ mod tests {
             .check("models.W042", 30, false)
             .set("SECURE_BROWSER_XSS_FILTER", py_bool(true))
             .build();
-        let outcome = Policy::default().apply(rules::all(&snapshot, &heroku()), &snapshot);
+        let outcome = judged(&Policy::default(), &snapshot);
         assert_eq!(
             ids_and_severities(&outcome.findings),
             [
@@ -198,7 +203,7 @@ mod tests {
             .check("security.W004", 30, false)
             .check("models.W042", 30, false)
             .build();
-        let outcome = policy.apply(rules::all(&snapshot, &heroku()), &snapshot);
+        let outcome = judged(&policy, &snapshot);
         assert_eq!(
             ids_and_severities(&outcome.findings),
             [
@@ -230,7 +235,7 @@ mod tests {
             .set("SECURE_PROXY_SSL_HEADER", py_none())
             .check("security.W012", 30, true)
             .build();
-        let outcome = Policy::default().apply(rules::all(&snapshot, &heroku()), &snapshot);
+        let outcome = judged(&Policy::default(), &snapshot);
         assert_eq!(outcome.findings, Vec::new());
         let silenced: Vec<_> = outcome
             .silenced
@@ -265,7 +270,7 @@ mod tests {
         let snapshot = SnapshotBuilder::hardened()
             .check("security.W015", 30, false)
             .build();
-        let outcome = Policy::default().apply(rules::all(&snapshot, &heroku()), &snapshot);
+        let outcome = judged(&Policy::default(), &snapshot);
         assert_eq!(
             ids_and_severities(&outcome.findings),
             [("security.W015", Severity::Block)]
@@ -279,7 +284,7 @@ mod tests {
             .set("SESSION_COOKIE_HTTPONLY", py_bool(false))
             .set("SILENCED_SYSTEM_CHECKS", py_list(&["security.W015"]))
             .build();
-        let outcome = Policy::default().apply(rules::all(&snapshot, &heroku()), &snapshot);
+        let outcome = judged(&Policy::default(), &snapshot);
         assert_eq!(
             ids_and_severities(&outcome.findings),
             [("security.W018", Severity::Block)]
@@ -310,7 +315,7 @@ mod tests {
             fail_level: FailLevel::Warning,
             ..Policy::default()
         };
-        let outcome = policy.apply(rules::all(&snapshot, &heroku()), &snapshot);
+        let outcome = judged(&policy, &snapshot);
         assert_eq!(
             ids_and_severities(&outcome.findings),
             [
@@ -323,7 +328,7 @@ mod tests {
         );
         // Silenced warnings stay silenced, as with Django's --fail-level.
         assert_eq!(outcome.silenced.len(), 1);
-        let default = Policy::default().apply(rules::all(&snapshot, &heroku()), &snapshot);
+        let default = judged(&Policy::default(), &snapshot);
         assert!(
             default
                 .findings
