@@ -21,7 +21,8 @@ pub enum Severity {
 pub enum Source {
     /// A Django system check message, ID verbatim (e.g. `security.W004`).
     Django,
-    /// One of the guard's own rules (`guard.*`).
+    /// One of the guard's own rules (`guard.*`), or its own floor of Django's deploy checks
+    /// (Django's IDs, reported when Django's checks did not).
     Guard,
     /// A check of the live site over HTTP (`verify.*`).
     Verify,
