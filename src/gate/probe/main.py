@@ -16,6 +16,8 @@ import os
 import sys
 import time
 
+from . import app_output, phases, provenance
+
 # The directory holding this package and bootstrap.py: its frames are the probe's, not the app's.
 PROBE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 OUT_ENV = "RELEASE_GUARD_PROBE_OUT"
@@ -257,7 +259,7 @@ def describe_error(error):
     return "\n".join(lines)
 
 
-def failure(kind, error, redactor, app_dir):
+def failure(kind, error, redactor, app_dir, phase=None):
     redactor.learn_traceback(error)
     return ProbeFailure(
         kind,
@@ -266,6 +268,8 @@ def failure(kind, error, redactor, app_dir):
             "exception": type(error).__name__,
             "message": error_text(error, redactor),
             "frames": frames_of(error, app_dir),
+            "phase": phase,
+            "cause": phases.cause_text(error, redactor),
         },
     )
 
@@ -648,7 +652,7 @@ def elapsed_ms(start):
     return round((time.perf_counter() - start) * 1000, 1)
 
 
-def load_django(settings_module, redactor, app_dir):
+def load_django(settings_module, redactor, app_dir, env_reads):
     try:
         import django
     except ImportError as error:
@@ -668,23 +672,32 @@ def load_django(settings_module, redactor, app_dir):
     from django.core.exceptions import ImproperlyConfigured
 
     try:
-        importlib.import_module(settings_module)
+        with env_reads:
+            importlib.import_module(settings_module)
     except ImproperlyConfigured as error:
-        raise failure("improperly_configured", error, redactor, app_dir) from None
+        raise failure(
+            "improperly_configured", error, redactor, app_dir, phases.SETTINGS
+        ) from None
     except ImportError as error:
-        raise failure("settings_import", error, redactor, app_dir) from None
+        raise failure(
+            "settings_import", error, redactor, app_dir, phases.SETTINGS
+        ) from None
     except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure of user code
-        raise failure("setup_failed", error, redactor, app_dir) from None
+        raise failure(
+            "setup_failed", error, redactor, app_dir, phases.SETTINGS
+        ) from None
     from django.conf import settings
 
     try:
         django.setup()
     except ImproperlyConfigured as error:
         redactor.learn_settings(settings)
-        raise failure("improperly_configured", error, redactor, app_dir) from None
+        raise failure(
+            "improperly_configured", error, redactor, app_dir, phases.APPS
+        ) from None
     except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure of user code
         redactor.learn_settings(settings)
-        raise failure("setup_failed", error, redactor, app_dir) from None
+        raise failure("setup_failed", error, redactor, app_dir, phases.APPS) from None
     redactor.learn_settings(settings)
     return django, settings
 
@@ -692,16 +705,27 @@ def load_django(settings_module, redactor, app_dir):
 def probe(app_dir, environ, redactor):
     settings_module = environ.get("DJANGO_SETTINGS_MODULE")
     timings = {}
+    loading_output = app_output.AppOutput()
     try:
         start = time.perf_counter()
-        django, settings = load_django(settings_module, redactor, app_dir)
+        env_reads = provenance.EnvReads()
+        with loading_output:
+            django, settings = load_django(
+                settings_module, redactor, app_dir, env_reads
+            )
         timings["setup_ms"] = elapsed_ms(start)
+
+        start = time.perf_counter()
+        sources = provenance.for_answer(settings, app_dir, env_reads, redactor)
+        timings["provenance_ms"] = elapsed_ms(start)
 
         start = time.perf_counter()
         try:
             checks = run_checks_sorted(redactor)
         except (Exception, SystemExit) as error:  # noqa: BLE001 - a check that crashes
-            raise failure("checks_failed", error, redactor, app_dir) from None
+            raise failure(
+                "checks_failed", error, redactor, app_dir, phases.CHECKS
+            ) from None
         timings["checks_ms"] = elapsed_ms(start)
 
         trust = proxy_trust(app_dir, environ, redactor)
@@ -726,6 +750,8 @@ def probe(app_dir, environ, redactor):
             "secret_key": secret_key_facts(settings),
             "proxy_trust": trust,
             "simulation": simulated,
+            "provenance": sources,
+            "app_output": redactor.all(loading_output.text()),
             "timings": timings,
         }
     except ProbeFailure as stop:
@@ -744,6 +770,7 @@ def probe(app_dir, environ, redactor):
         answer.update(failure("internal", error, redactor, app_dir).error)
     if "django" in sys.modules:
         answer["django_version"] = sys.modules["django"].get_version()
+    answer["app_output"] = redactor.all(loading_output.text())
     return answer
 
 
@@ -768,4 +795,3 @@ def main():
     answer = probe(app_dir, environ, redactor)
     write_answer(out_path, answer)
     return 0
-
