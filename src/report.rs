@@ -167,7 +167,10 @@ pub fn fix_lines<'a>(advice: impl Iterator<Item = &'a Advice>, platform: Platfor
                 let place = advice.location.as_ref().map_or_else(String::new, |at| {
                     format!(" (line {} of {})", at.line, at.file)
                 });
-                push_new(&mut code, format!("Delete the {} line{place}.", advice.setting));
+                push_new(
+                    &mut code,
+                    format!("Delete the {} line{place}.", advice.setting),
+                );
             }
         }
     }
@@ -587,10 +590,12 @@ fn closing_advice(report: &Report) -> Vec<String> {
     .collect();
     let mut files: Vec<&str> = Vec::new();
     for advice in blocking_advice().filter(|advice| !is_config_var_change(advice)) {
-        if let Some(at) = &advice.location {
-            if !files.contains(&at.file.as_str()) {
-                files.push(&at.file);
-            }
+        if let Some(at) = advice
+            .location
+            .as_ref()
+            .filter(|at| !files.contains(&at.file.as_str()))
+        {
+            files.push(&at.file);
         }
     }
     if !files.is_empty() {
@@ -599,7 +604,10 @@ fn closing_advice(report: &Report) -> Vec<String> {
             files.join(" and ")
         ));
     }
-    advice.push(format!("Deploy anyway: heroku config:set {}=warn", env::MODE));
+    advice.push(format!(
+        "Deploy anyway: heroku config:set {}=warn",
+        env::MODE
+    ));
     // Ignoring a check of the HTTPS redirect, the cookies or HSTS is never the advice.
     if let Some(ignorable) = blocking.iter().find(|finding| !is_about_https(finding)) {
         advice.push(format!(
@@ -627,13 +635,25 @@ const HTTPS_SETTING_PARTS: [&str; 5] = [
     "_COOKIE_",
 ];
 
+/// Django's checks of the SSL redirect, HSTS and the cookies' Secure flag.
+const HTTPS_DJANGO_IDS: [&str; 7] = [
+    "security.W004",
+    "security.W008",
+    "security.W010",
+    "security.W011",
+    "security.W012",
+    "security.W016",
+    "security.W021",
+];
+
 /// Whether a finding is about the SSL redirect, the cookies or HSTS.
 fn is_about_https(finding: &Finding) -> bool {
-    finding.setting.as_deref().is_some_and(|setting| {
-        HTTPS_SETTING_PARTS
-            .iter()
-            .any(|part| setting.contains(part))
-    })
+    HTTPS_DJANGO_IDS.contains(&finding.id.as_str())
+        || finding.setting.as_deref().is_some_and(|setting| {
+            HTTPS_SETTING_PARTS
+                .iter()
+                .any(|part| setting.contains(part))
+        })
 }
 
 #[cfg(test)]
@@ -713,7 +733,6 @@ mod tests {
 
             Release blocked: 2 problems
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W004
         "#};
         assert_eq!(
             render_text(&blocked_report(Mode::Enforce), Style::Plain),

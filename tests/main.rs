@@ -17,6 +17,7 @@ use ureq as _;
 
 mod support;
 
+mod advice_test;
 mod buildpack_test;
 mod gate_test;
 mod libcnb_integration_test;

@@ -167,9 +167,10 @@ fn already_right(snapshot: &Snapshot, required: &Required) -> bool {
 /// `have` gives what `want` asks for: equal, or at least as many seconds.
 fn satisfies(have: &Value, want: &Value) -> bool {
     match (have, want) {
-        (Value::Number(have), Value::Number(want)) => {
-            have.as_i64().zip(want.as_i64()).is_some_and(|(have, want)| have >= want)
-        }
+        (Value::Number(have), Value::Number(want)) => have
+            .as_i64()
+            .zip(want.as_i64())
+            .is_some_and(|(have, want)| have >= want),
         _ => have == want,
     }
 }
@@ -327,16 +328,24 @@ mod tests {
     #[test]
     fn fix_lines_are_read_as_python_literals() {
         let required = |line: &str| setting_line(line).map(|required| required.value);
-        assert_eq!(required("SECURE_SSL_REDIRECT = True"), Some(Some(json!(true))));
         assert_eq!(
-            required("SECURE_HSTS_SECONDS = 31536000  # after the shorter values ran without trouble"),
+            required("SECURE_SSL_REDIRECT = True"),
+            Some(Some(json!(true)))
+        );
+        assert_eq!(
+            required(
+                "SECURE_HSTS_SECONDS = 31536000  # after the shorter values ran without trouble"
+            ),
             Some(Some(json!(31_536_000)))
         );
         assert_eq!(
             required(r#"SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")"#),
             Some(Some(json!(["HTTP_X_FORWARDED_PROTO", "https"])))
         );
-        assert_eq!(required("SECURE_REDIRECT_EXEMPT = []"), Some(Some(json!([]))));
+        assert_eq!(
+            required("SECURE_REDIRECT_EXEMPT = []"),
+            Some(Some(json!([])))
+        );
         assert_eq!(required("SECURE_SSL_HOST = None"), Some(Some(Value::Null)));
         assert_eq!(required("SECRET_KEY = os.environ[\"SECRET_KEY\"]"), None);
         assert_eq!(required("Check that SecurityMiddleware is first."), None);

@@ -5,6 +5,7 @@ The text still reaches the real stderr (the runner keeps its tail for a probe th
 is app text: the probe scrubs it, and the runner's output boundary redacts it again.
 """
 
+import os
 import sys
 
 MAX_LINES = 20
@@ -52,8 +53,10 @@ class AppOutput:
         sys.stdout, sys.stderr = self._saved
         return False
 
-    def text(self):
-        lines = "".join(self.kept).strip("\n").splitlines()
+    def text(self, app_dir):
+        """Paths inside the app are shown relative to it, as in tracebacks."""
+        kept = "".join(self.kept).replace(app_dir + os.sep, "")
+        lines = kept.strip("\n").splitlines()
         if not lines:
             return None
         shown = lines[:MAX_LINES]

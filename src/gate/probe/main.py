@@ -665,6 +665,7 @@ def load_django(settings_module, redactor, app_dir, env_reads):
                 "exception": None,
                 "message": "DJANGO_SETTINGS_MODULE is not set",
                 "frames": [],
+                **dict.fromkeys(("phase", "cause")),
             },
         )
     import importlib
@@ -751,7 +752,7 @@ def probe(app_dir, environ, redactor):
             "proxy_trust": trust,
             "simulation": simulated,
             "provenance": sources,
-            "app_output": redactor.all(loading_output.text()),
+            "app_output": redactor.all(loading_output.text(app_dir)),
             "timings": timings,
         }
     except ProbeFailure as stop:
@@ -770,7 +771,7 @@ def probe(app_dir, environ, redactor):
         answer.update(failure("internal", error, redactor, app_dir).error)
     if "django" in sys.modules:
         answer["django_version"] = sys.modules["django"].get_version()
-    answer["app_output"] = redactor.all(loading_output.text())
+    answer["app_output"] = redactor.all(loading_output.text(app_dir))
     return answer
 
 
