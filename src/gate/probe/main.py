@@ -16,7 +16,7 @@ import os
 import sys
 import time
 
-from . import app_output, phases, provenance
+from . import app_output, phases, provenance, watchdog
 
 # The directory holding this package and bootstrap.py: its frames are the probe's, not the app's.
 PROBE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -259,7 +259,7 @@ def describe_error(error):
     return "\n".join(lines)
 
 
-def failure(kind, error, redactor, app_dir, phase=None):
+def failure(kind, error, redactor, app_dir):
     redactor.learn_traceback(error)
     return ProbeFailure(
         kind,
@@ -268,7 +268,7 @@ def failure(kind, error, redactor, app_dir, phase=None):
             "exception": type(error).__name__,
             "message": error_text(error, redactor),
             "frames": frames_of(error, app_dir),
-            "phase": phase,
+            "phase": phases.of(kind),
             "cause": phases.cause_text(error, redactor),
         },
     )
@@ -309,8 +309,9 @@ def run_checks_sorted(redactor):
     messages = run_checks(include_deployment_checks=True)
     out = [
         {
-            "id": message.id,
-            "level": message.level,
+            # Django accepts any int level and any ID object (a lazy translation, say).
+            "id": None if message.id is None else str(message.id),
+            "level": clamp_level(message.level),
             "msg": redactor.all(str(message.msg)),
             "hint": redactor.all(None if message.hint is None else str(message.hint)),
             "obj": redactor.all(None if message.obj is None else str(message.obj)),
@@ -320,6 +321,16 @@ def run_checks_sorted(redactor):
     ]
     out.sort(key=lambda item: (item["id"] or "", item["msg"]))
     return out
+
+
+# Far beyond CRITICAL (50) either way, and inside the runner's integer range.
+LEVEL_LIMIT = 1_000_000
+
+
+def clamp_level(level):
+    """Django's level as an int in [-LEVEL_LIMIT, LEVEL_LIMIT]: its order against Django's
+    levels is kept, and any int Django accepted fits the answer."""
+    return max(-LEVEL_LIMIT, min(LEVEL_LIMIT, int(level)))
 
 
 # --- proxy trust -----------------------------------------------------------------------------
@@ -676,29 +687,21 @@ def load_django(settings_module, redactor, app_dir, env_reads):
         with env_reads:
             importlib.import_module(settings_module)
     except ImproperlyConfigured as error:
-        raise failure(
-            "improperly_configured", error, redactor, app_dir, phases.SETTINGS
-        ) from None
+        raise failure("improperly_configured", error, redactor, app_dir) from None
     except ImportError as error:
-        raise failure(
-            "settings_import", error, redactor, app_dir, phases.SETTINGS
-        ) from None
+        raise failure("settings_import", error, redactor, app_dir) from None
     except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure of user code
-        raise failure(
-            "setup_failed", error, redactor, app_dir, phases.SETTINGS
-        ) from None
+        raise failure("setup_failed", error, redactor, app_dir) from None
     from django.conf import settings
 
     try:
         django.setup()
     except ImproperlyConfigured as error:
         redactor.learn_settings(settings)
-        raise failure(
-            "improperly_configured", error, redactor, app_dir, phases.APPS
-        ) from None
+        raise failure("improperly_configured", error, redactor, app_dir) from None
     except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure of user code
         redactor.learn_settings(settings)
-        raise failure("setup_failed", error, redactor, app_dir, phases.APPS) from None
+        raise failure("setup_failed", error, redactor, app_dir) from None
     redactor.learn_settings(settings)
     return django, settings
 
@@ -724,9 +727,7 @@ def probe(app_dir, environ, redactor):
         try:
             checks = run_checks_sorted(redactor)
         except (Exception, SystemExit) as error:  # noqa: BLE001 - a check that crashes
-            raise failure(
-                "checks_failed", error, redactor, app_dir, phases.CHECKS
-            ) from None
+            raise failure("checks_failed", error, redactor, app_dir) from None
         timings["checks_ms"] = elapsed_ms(start)
 
         trust = proxy_trust(app_dir, environ, redactor)
@@ -784,6 +785,7 @@ def write_answer(path, answer):
 
 
 def main():
+    watchdog.start()
     out_path = os.environ.get(OUT_ENV)
     if not out_path:
         print(f"release-guard probe: {OUT_ENV} is not set", file=sys.stderr)

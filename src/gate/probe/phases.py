@@ -1,6 +1,9 @@
 """What the probe was doing when the app failed, as the release log names it, and the part of
 the exception that explains it."""
 
+import os
+import sys
+
 from . import main
 
 SETTINGS = "settings"  # importing the settings module
@@ -17,3 +20,14 @@ def cause_text(error, redactor):
     if cause is None:
         return None
     return f"{type(cause).__name__}: {main.error_text(cause, redactor)}"
+
+
+def of(kind):
+    """The phase a failure of `kind` happened in. A settings module that failed to import is
+    not in sys.modules, so a failure with it there happened in django.setup()."""
+    if kind == "checks_failed":
+        return CHECKS
+    if kind in ("settings_import", "improperly_configured", "setup_failed"):
+        loaded = os.environ.get("DJANGO_SETTINGS_MODULE") in sys.modules
+        return APPS if loaded else SETTINGS
+    return None
