@@ -838,7 +838,9 @@ fn cleared_checks_release_log() {
               Why: HSTS makes browsers refuse plain HTTP for the site, so nobody can be downgraded on a hostile
                    network. Start short: a mistake at 3600 is forgotten in an hour, at 31536000 browsers keep it
                    for a year.
-              Fix: SECURE_HSTS_SECONDS = 3600
+              Fix: USE_SSL=true
+              Where: the block at mysite/settings.py:32 runs only when the USE_SSL config var is true
+                     (pydantic-settings Settings.USE_SSL, case-insensitive).
             - security.W008 (SECURE_SSL_REDIRECT)
               Your SECURE_SSL_REDIRECT setting is not set to True. Unless your site should be available over
               both SSL and non-SSL connections, you may want to either set this setting True or configure a load
@@ -849,8 +851,9 @@ fn cleared_checks_release_log() {
               Why: Visitors who type the address or follow an old http:// link stay on plain HTTP, where pages
                    and cookies can be read and changed. Heroku's router terminates TLS, so without
                    SECURE_PROXY_SSL_HEADER every HTTPS request would redirect to itself.
-              Fix: SECURE_SSL_REDIRECT = True
-                   SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+              Fix: USE_SSL=true
+              Where: the block at mysite/settings.py:32 runs only when the USE_SSL config var is true
+                     (pydantic-settings Settings.USE_SSL, case-insensitive).
             - security.W012 (SESSION_COOKIE_SECURE)
               SESSION_COOKIE_SECURE is not set to True. Using a secure-only session cookie makes it more
               difficult for network traffic sniffers to hijack user sessions. Django's checks did not report
@@ -858,7 +861,9 @@ fn cleared_checks_release_log() {
               settings itself.
               Why: Browsers would send the session cookie over plain HTTP, where anyone on the network can copy
                    it and take over the session.
-              Fix: SESSION_COOKIE_SECURE = True
+              Fix: USE_SSL=true
+              Where: the block at mysite/settings.py:32 runs only when the USE_SSL config var is true
+                     (pydantic-settings Settings.USE_SSL, case-insensitive).
             - security.W015 (SESSION_COOKIE_HTTPONLY)
               SESSION_COOKIE_HTTPONLY is not set to True. Using an HttpOnly session cookie makes it more
               difficult for cross-site scripting attacks to hijack user sessions. Django's checks did not report
@@ -866,23 +871,31 @@ fn cleared_checks_release_log() {
               settings itself.
               Why: Scripts, including injected ones, could read the session cookie.
               Fix: SESSION_COOKIE_HTTPONLY = True
+              Where: replace line 119 of mysite/settings.py, where SESSION_COOKIE_HTTPONLY is set.
             - security.W016 (CSRF_COOKIE_SECURE)
               You have 'django.middleware.csrf.CsrfViewMiddleware' in your MIDDLEWARE, but you have not set
               CSRF_COOKIE_SECURE to True. Using a secure-only CSRF cookie makes it more difficult for network
               traffic sniffers to steal the CSRF token. Django's checks did not report this (the app's code may
               have changed the check registry); Release Guard checks it from the settings itself.
               Why: The CSRF cookie would travel over plain HTTP, where it can be read or overwritten.
-              Fix: CSRF_COOKIE_SECURE = True
+              Fix: USE_SSL=true
+              Where: the block at mysite/settings.py:32 runs only when the USE_SSL config var is true
+                     (pydantic-settings Settings.USE_SSL, case-insensitive).
             - security.W018 (DEBUG)
               You should not have DEBUG set to True in deployment. Django's checks did not report this (the
               app's code may have changed the check registry); Release Guard checks it from the settings itself.
               Required: False in production (read it from a config var that defaults to False)
               Why: Error pages would show settings, source code and SQL to anyone who triggers an error.
-              Fix: DEBUG = False
+              Fix: unset DEBUG
+              Where: mysite/settings.py:28 reads DEBUG from the DEBUG config var (pydantic-settings
+                     Settings.DEBUG, case-insensitive); unset, it is False.
 
             Release blocked: 6 problems
+            Fix: USE_SSL=true
+            Fix: unset DEBUG
+            Fix: change mysite/settings.py as shown above, then deploy again
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W004
+            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
         "#}
     );
 }
@@ -1022,7 +1035,6 @@ fn a_proxy_header_the_router_does_not_set_blocks() {
 
             Release blocked: 1 problem
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=guard.proxy_ssl_header_unexpected
         "#}
     );
 }
