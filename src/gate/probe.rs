@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 pub const PROBE_PACKAGE: &[(&str, &str)] = &[
     ("__init__.py", include_str!("probe/__init__.py")),
     ("main.py", include_str!("probe/main.py")),
+    ("secrets.py", include_str!("probe/secrets.py")),
 ];
 /// The script that starts the package: the app first on `sys.path`, the package last.
 pub const PROBE_BOOTSTRAP: &str = include_str!("probe/bootstrap.py");
