@@ -21,5 +21,6 @@ mod buildpack_test;
 mod gate_test;
 mod libcnb_integration_test;
 mod probe_test;
+mod redaction_test;
 mod tutorial_release_test;
 mod verify_test;

@@ -4,15 +4,14 @@
 pub mod cli;
 pub mod policy;
 pub mod probe;
-pub mod redact;
 pub mod rules;
 pub mod snapshot;
 
 use crate::config::{DEFAULT_TIMEOUT_SECS, LaunchConfig, Mode, env};
+use crate::redact::Redactor;
 use crate::report::{EvaluationError, Exit, Report, Verdict};
 use policy::Policy;
 use probe::{ProbeFailure, ProbeRequest};
-use redact::Redactor;
 use snapshot::{ProbeAnswer, ProbeError, ProbeErrorKind, Snapshot};
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
@@ -247,33 +246,37 @@ fn settings_module(
         .and_then(|source| crate::app::settings_module_from_manage_py(&source)))
 }
 
-/// One gate run's result: the report and the process exit code.
-#[derive(Debug, Clone, PartialEq)]
+/// One gate run's result: the report, the process exit code, and the redactor that knows the
+/// secrets of this app, for printing the report.
+#[derive(Debug, Clone)]
 pub struct GateRun {
     pub report: Report,
     pub exit: Exit,
+    pub redactor: Redactor,
 }
 
 /// Runs the gate: resolve, probe once, rules, policy, report.
 #[must_use]
 pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> GateRun {
     let started = Instant::now();
+    let mut redactor = Redactor::from_env(environment.vars());
     // The escape hatch must work even when the rest of the configuration is broken.
     let mode_override = match mode_override(options, environment) {
-        Err(error) => return config_failure(error, Mode::Enforce, started),
-        Ok(Some(Mode::Off)) => return off(started),
+        Err(error) => return config_failure(error, Mode::Enforce, started, redactor),
+        Ok(Some(Mode::Off)) => return off(started, redactor),
         Ok(mode) => mode,
     };
     let resolved = match resolve(options, environment, cwd) {
         Ok(resolved) => resolved,
         // `RELEASE_GUARD_MODE=warn` is the advertised escape hatch: it covers a broken
         // configuration too.
-        Err(error) => return config_failure(error, mode_override.unwrap_or_default(), started),
+        Err(error) => {
+            return config_failure(error, mode_override.unwrap_or_default(), started, redactor);
+        }
     };
     if resolved.mode == Mode::Off {
-        return off(started);
+        return off(started, redactor);
     }
-    let redactor = Redactor::from_env(environment.vars());
     let mut report = empty_report(resolved.mode, Verdict::Pass);
     report.settings_module.clone_from(&resolved.settings_module);
     let python = probe::find_python(environment.get(env::PYTHON), environment.get("PATH"));
@@ -290,6 +293,9 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
     report
         .timings
         .insert("probe".to_string(), elapsed_ms(probe_started));
+    if let Ok(answer) = &answer {
+        redactor.add_secrets(answer.secrets());
+    }
     match answer {
         Ok(ProbeAnswer::Ok(snapshot)) => evaluate(&mut report, &snapshot, &resolved.policy),
         Ok(ProbeAnswer::Error(error)) => {
@@ -297,11 +303,11 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
             if error.settings_module.is_some() {
                 report.settings_module.clone_from(&error.settings_module);
             }
-            fail(&mut report, probe_error(&error, &redactor));
+            fail(&mut report, probe_error(&error));
         }
-        Err(failure) => fail(&mut report, probe_failure(&failure, &redactor)),
+        Err(failure) => fail(&mut report, probe_failure(&failure)),
     }
-    finish(report, started)
+    finish(report, started, redactor)
 }
 
 fn evaluate(report: &mut Report, snapshot: &Snapshot, policy: &Policy) {
@@ -345,23 +351,27 @@ fn empty_report(mode: Mode, verdict: Verdict) -> Report {
     Report::new("gate", mode, verdict)
 }
 
-fn off(started: Instant) -> GateRun {
-    finish(empty_report(Mode::Off, Verdict::Pass), started)
+fn off(started: Instant, redactor: Redactor) -> GateRun {
+    finish(empty_report(Mode::Off, Verdict::Pass), started, redactor)
 }
 
-fn config_failure(error: ConfigError, mode: Mode, started: Instant) -> GateRun {
+fn config_failure(error: ConfigError, mode: Mode, started: Instant, redactor: Redactor) -> GateRun {
     let mut report = empty_report(mode, Verdict::Error);
     report.error = Some(error.into_evaluation_error());
-    finish(report, started)
+    finish(report, started, redactor)
 }
 
 /// The last step of every run: the total time, and the exit code the report calls for.
-fn finish(mut report: Report, started: Instant) -> GateRun {
+fn finish(mut report: Report, started: Instant, redactor: Redactor) -> GateRun {
     report
         .timings
         .insert("total".to_string(), elapsed_ms(started));
     let exit = exit_code(&report);
-    GateRun { report, exit }
+    GateRun {
+        report,
+        exit,
+        redactor,
+    }
 }
 
 /// Milliseconds, to a tenth: finer digits are noise.
@@ -369,8 +379,9 @@ fn elapsed_ms(since: Instant) -> f64 {
     (since.elapsed().as_secs_f64() * 10_000.0).round() / 10.0
 }
 
-/// The probe ran but Django could not be loaded.
-fn probe_error(error: &ProbeError, redactor: &Redactor) -> EvaluationError {
+/// The probe ran but Django could not be loaded. The exception is the app's text: the output
+/// boundary redacts it.
+fn probe_error(error: &ProbeError) -> EvaluationError {
     let module = error
         .settings_module
         .as_deref()
@@ -403,7 +414,7 @@ fn probe_error(error: &ProbeError, redactor: &Redactor) -> EvaluationError {
     };
     let headline = match &error.exception {
         Some(exception) => format!("{exception}: {}", error.message),
-        None => error.message.clone(),
+        None => error.message.to_string(),
     };
     let frames = error.frames.iter().map(|frame| {
         format!(
@@ -412,15 +423,11 @@ fn probe_error(error: &ProbeError, redactor: &Redactor) -> EvaluationError {
         )
     });
     let detail: String = std::iter::once(headline).chain(frames).collect();
-    EvaluationError {
-        title,
-        detail: redactor.redact(&detail).into_owned(),
-        fix,
-    }
+    EvaluationError { title, detail, fix }
 }
 
 /// The probe gave no answer at all.
-fn probe_failure(failure: &ProbeFailure, redactor: &Redactor) -> EvaluationError {
+fn probe_failure(failure: &ProbeFailure) -> EvaluationError {
     let (title, fix) = match failure {
         ProbeFailure::PythonNotFound { .. } => (
             "No Python interpreter found",
@@ -443,7 +450,7 @@ fn probe_failure(failure: &ProbeFailure, redactor: &Redactor) -> EvaluationError
     };
     EvaluationError {
         title: title.to_string(),
-        detail: redactor.redact(&failure.to_string()).into_owned(),
+        detail: failure.to_string(),
         fix,
     }
 }
@@ -621,7 +628,7 @@ mod tests {
         let error = ProbeError {
             kind: ProbeErrorKind::SetupFailed,
             exception: Some("RuntimeError".to_string()),
-            message: "cannot reach s3cret-token-value".to_string(),
+            message: crate::redact::AppText::new("cannot reach s3cret-token-value"),
             frames: vec![snapshot::TracebackFrame {
                 file: "mysite/settings.py".to_string(),
                 line: 12,
@@ -629,12 +636,14 @@ mod tests {
             }],
             settings_module: Some("mysite.settings".to_string()),
             django_version: None,
+            secrets: crate::redact::Secrets::new(vec!["s3cret-token-value".to_string()]),
         };
-        let redactor = Redactor::from_secrets(["s3cret-token-value".to_string()]);
-        let shown = probe_error(&error, &redactor);
+        let mut redactor = Redactor::default();
+        redactor.add_secrets(&error.secrets);
+        let shown = probe_error(&error);
         assert_eq!(shown.title, "Loading mysite.settings failed");
         assert_eq!(
-            shown.detail,
+            redactor.field(&shown.detail),
             "RuntimeError: cannot reach [redacted]\n  File \"mysite/settings.py\", line 12, in <module>"
         );
     }

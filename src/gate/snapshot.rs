@@ -2,9 +2,11 @@
 //! the rules. The probe writes one JSON document of this shape to its private channel; the rules
 //! are pure functions of a `Snapshot`.
 //!
-//! Secrets never cross this boundary: the probe reads settings through an allowlist and turns the
-//! secret key into booleans.
+//! Values are raw: the rules judge what the app really does. The probe reads settings through an
+//! allowlist and turns the secret key into booleans; the secrets it knows come in `secrets`, for
+//! the output boundary (`crate::redact`) alone. Text written by the app is [`AppText`].
 
+use crate::redact::{AppText, Secrets};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -15,6 +17,17 @@ use std::collections::BTreeMap;
 pub enum ProbeAnswer {
     Ok(Box<Snapshot>),
     Error(ProbeError),
+}
+
+impl ProbeAnswer {
+    /// The secrets the probe knows, for the output boundary.
+    #[must_use]
+    pub fn secrets(&self) -> &Secrets {
+        match self {
+            Self::Ok(snapshot) => &snapshot.secrets,
+            Self::Error(error) => &error.secrets,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -38,6 +51,9 @@ pub struct Snapshot {
     /// Milliseconds spent in each phase of the probe.
     #[serde(default)]
     pub timings: BTreeMap<String, f64>,
+    /// What the output boundary must hide: `SECRET_KEY`, its fallbacks, connection passwords.
+    #[serde(default)]
+    pub secrets: Secrets,
 }
 
 /// One Django `CheckMessage`.
@@ -47,10 +63,10 @@ pub struct CheckMessage {
     pub id: Option<String>,
     /// Django's numeric level: DEBUG 10, INFO 20, WARNING 30, ERROR 40, CRITICAL 50.
     pub level: u8,
-    pub msg: String,
-    pub hint: Option<String>,
+    pub msg: AppText,
+    pub hint: Option<AppText>,
     /// `str(obj)` when the message is about an object, e.g. a model.
-    pub obj: Option<String>,
+    pub obj: Option<AppText>,
     /// `CheckMessage.is_silenced()`.
     pub silenced: bool,
 }
@@ -158,7 +174,8 @@ pub struct ProxyTrust {
 pub struct Simulation {
     /// False when the simulation could not run; `skipped_reason` says why.
     pub ran: bool,
-    pub skipped_reason: Option<String>,
+    /// Why not, often quoting an exception of the app.
+    pub skipped_reason: Option<AppText>,
     /// The Host header used.
     pub host: Option<String>,
     /// The path requested.
@@ -180,8 +197,8 @@ pub struct SimulatedResponse {
     /// Every `Set-Cookie` header value.
     #[serde(default)]
     pub set_cookies: Vec<String>,
-    /// The exception, when the app raised one (redacted).
-    pub error: Option<String>,
+    /// The exception, when the app raised one.
+    pub error: Option<AppText>,
 }
 
 /// Why the probe could not evaluate the app.
@@ -190,14 +207,17 @@ pub struct ProbeError {
     pub kind: ProbeErrorKind,
     /// Exception class name, e.g. `ModuleNotFoundError`.
     pub exception: Option<String>,
-    /// Exception text, secrets redacted.
-    pub message: String,
+    /// Exception text.
+    pub message: AppText,
     /// The last traceback frames, innermost last.
     #[serde(default)]
     pub frames: Vec<TracebackFrame>,
     /// The settings module the probe tried.
     pub settings_module: Option<String>,
     pub django_version: Option<String>,
+    /// The secrets the probe learnt before it failed.
+    #[serde(default)]
+    pub secrets: Secrets,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -126,6 +126,7 @@ impl SnapshotBuilder {
                     }),
                 },
                 timings: BTreeMap::new(),
+                secrets: crate::redact::Secrets::default(),
             },
         }
     }
@@ -144,7 +145,7 @@ impl SnapshotBuilder {
         self.snapshot.checks.push(CheckMessage {
             id: Some(id.to_string()),
             level,
-            msg: format!("Django says {id}."),
+            msg: format!("Django says {id}.").into(),
             hint: None,
             obj: None,
             silenced,
