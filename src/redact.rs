@@ -21,7 +21,7 @@
 use serde::{Deserialize, Deserializer};
 use std::collections::{BTreeMap, HashSet};
 use std::ffi::OsStr;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// What a hidden value is replaced with.
 pub const REDACTED: &str = "[redacted]";
@@ -230,7 +230,9 @@ impl Redactor {
                 redactor.app_values.push(value.to_string());
             }
         }
-        redactor.app_values.sort_by(|a, b| b.len().cmp(&a.len()));
+        redactor
+            .app_values
+            .sort_by_key(|value| std::cmp::Reverse(value.len()));
         redactor.app_values.dedup();
         redactor
     }
@@ -432,7 +434,7 @@ pub fn neutralise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() && c != '\n' && c != '\t' {
-            out.push_str(&format!("\\x{:02x}", u32::from(c)));
+            let _ = write!(out, "\\x{:02x}", u32::from(c));
         } else {
             out.push(c);
         }
@@ -565,7 +567,9 @@ fn python_escaped(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c if c.is_control() => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
             c => out.push(c),
         }
     }
@@ -581,8 +585,12 @@ fn percent_encoded(text: &str, plus_for_space: bool, upper: bool) -> String {
                 out.push(char::from(byte));
             }
             b' ' if plus_for_space => out.push('+'),
-            _ if upper => out.push_str(&format!("%{byte:02X}")),
-            _ => out.push_str(&format!("%{byte:02x}")),
+            _ if upper => {
+                let _ = write!(out, "%{byte:02X}");
+            }
+            _ => {
+                let _ = write!(out, "%{byte:02x}");
+            }
         }
     }
     out

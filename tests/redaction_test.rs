@@ -64,7 +64,12 @@ fn json_detail(stdout: &str) -> String {
 
 /// The detail as the text log indents it.
 fn indented(detail: &str) -> String {
-    detail.lines().map(|line| format!("  {line}\n")).collect()
+    detail.lines().fold(String::new(), |mut text, line| {
+        text.push_str("  ");
+        text.push_str(line);
+        text.push('\n');
+        text
+    })
 }
 
 #[test]
