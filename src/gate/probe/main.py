@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 
+from . import watchdog
 from .secrets import SecretCollector
 
 # The directory holding this package and bootstrap.py: its frames are the probe's, not the app's.
@@ -236,8 +237,9 @@ def run_checks_sorted():
     messages = run_checks(include_deployment_checks=True)
     out = [
         {
-            "id": message.id,
-            "level": message.level,
+            # Django accepts any int level and any ID object (a lazy translation, say).
+            "id": optional_text(message.id),
+            "level": clamp_level(message.level),
             "msg": str(message.msg),
             "hint": optional_text(message.hint),
             "obj": optional_text(message.obj),
@@ -247,6 +249,16 @@ def run_checks_sorted():
     ]
     out.sort(key=lambda item: (item["id"] or "", item["msg"]))
     return out
+
+
+# Far beyond CRITICAL (50) either way, and inside the runner's integer range.
+LEVEL_LIMIT = 1_000_000
+
+
+def clamp_level(level):
+    """Django's level as an int in [-LEVEL_LIMIT, LEVEL_LIMIT]: its order against Django's
+    levels is kept, and any int Django accepted fits the answer."""
+    return max(-LEVEL_LIMIT, min(LEVEL_LIMIT, int(level)))
 
 
 # --- proxy trust -----------------------------------------------------------------------------
@@ -713,6 +725,7 @@ def silence_tracebacks():
 
 def main():
     silence_tracebacks()
+    watchdog.start()
     out_path = os.environ.get(OUT_ENV)
     if not out_path:
         print(f"release-guard probe: {OUT_ENV} is not set", file=sys.stderr)
