@@ -370,9 +370,11 @@ def config_option(words):
     return option_value(words, "--config") or option_value(words, "-c")
 
 
-def proxy_trust(app_dir, environ, collector):
+def proxy_trust(app_dir, environ, collector=None):
     """Whether the web server itself trusts X-Forwarded-Proto from Heroku's router. The router
-    connects from changing addresses, so only an allowlist containing `*` does."""
+    connects from changing addresses, so only an allowlist containing `*` does. `collector`
+    holds the secrets to keep off stderr if gunicorn's config file fails."""
+    collector = collector or SecretCollector()
     web = procfile_web_command(app_dir)
     words = split_command(web) if web else []
     server = server_of(words)
