@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 
-from . import watchdog
+from . import app_output, phases, provenance, watchdog
 from .secrets import SecretCollector
 
 # The directory holding this package and bootstrap.py: its frames are the probe's, not the app's.
@@ -194,6 +194,8 @@ def failure(kind, error, collector, app_dir):
             "exception": type(error).__name__,
             "message": error_text(error),
             "frames": frames_of(error, app_dir),
+            "phase": phases.of(kind),
+            "cause": phases.cause_text(error),
         },
     )
 
@@ -593,7 +595,7 @@ def elapsed_ms(start):
     return round((time.perf_counter() - start) * 1000, 1)
 
 
-def load_django(settings_module, collector, app_dir):
+def load_django(settings_module, collector, app_dir, env_reads):
     try:
         import django
     except ImportError as error:
@@ -606,6 +608,7 @@ def load_django(settings_module, collector, app_dir):
                 "exception": None,
                 "message": "DJANGO_SETTINGS_MODULE is not set",
                 "frames": [],
+                **dict.fromkeys(("phase", "cause")),
             },
         )
     import importlib
@@ -615,7 +618,8 @@ def load_django(settings_module, collector, app_dir):
     # BaseException: the app's code may end with anything (SystemExit, asyncio.CancelledError),
     # and whatever escapes the probe would be printed by Python with its source line.
     try:
-        importlib.import_module(settings_module)
+        with env_reads:
+            importlib.import_module(settings_module)
     except ImproperlyConfigured as error:
         raise failure("improperly_configured", error, collector, app_dir) from None
     except ImportError as error:
@@ -639,10 +643,19 @@ def load_django(settings_module, collector, app_dir):
 def probe(app_dir, environ, collector):
     settings_module = environ.get("DJANGO_SETTINGS_MODULE")
     timings = {}
+    loading_output = app_output.AppOutput()
     try:
         start = time.perf_counter()
-        django, settings = load_django(settings_module, collector, app_dir)
+        env_reads = provenance.EnvReads()
+        with loading_output:
+            django, settings = load_django(
+                settings_module, collector, app_dir, env_reads
+            )
         timings["setup_ms"] = elapsed_ms(start)
+
+        start = time.perf_counter()
+        sources = provenance.for_answer(settings, app_dir, env_reads, collector)
+        timings["provenance_ms"] = elapsed_ms(start)
 
         start = time.perf_counter()
         try:
@@ -673,6 +686,8 @@ def probe(app_dir, environ, collector):
             "secret_key": secret_key_facts(settings),
             "proxy_trust": trust,
             "simulation": simulated,
+            "provenance": sources,
+            "app_output": loading_output.text(app_dir),
             "timings": timings,
         }
     except ProbeFailure as stop:
@@ -692,6 +707,7 @@ def probe(app_dir, environ, collector):
     if answer["status"] == "error" and "django" in sys.modules:
         answer["django_version"] = sys.modules["django"].get_version()
     answer["secrets"] = collector.as_list()
+    answer["app_output"] = loading_output.text(app_dir)
     return answer
 
 
