@@ -824,7 +824,7 @@ fn cleared_checks_release_log() {
     let log = text.split_once('\n').unwrap().1;
     assert_eq!(
         log,
-        indoc! {r#"
+        indoc! {r"
 
             BLOCKING (6)
             - security.W004 (SECURE_HSTS_SECONDS)
@@ -896,7 +896,7 @@ fn cleared_checks_release_log() {
             Fix: change mysite/settings.py as shown above, then deploy again
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
             Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
-        "#}
+        "}
     );
 }
 
