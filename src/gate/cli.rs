@@ -166,28 +166,39 @@ fn check(args: &CheckArgs, notes: &[String]) -> Exit {
 }
 
 /// `release`: the gate, then `exec` of the user's release command when the gate passes, so the
-/// command's exit status is the release's.
+/// command's exit status is the release's. When the launcher's exec.d program already ran the
+/// gate for this process, it is not run twice.
 fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
-    if command.is_empty() {
-        return check(args, &[]).into();
-    }
     let environment = Environment::from_process();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let checked = crate::exec_d::checked_by_launcher(&environment);
+    if command.is_empty() {
+        return if checked {
+            ExitCode::SUCCESS
+        } else {
+            check(args, &[]).into()
+        };
+    }
     let shown = Redactor::from_env(environment_pairs(&environment))
         .redact(&shell_words(command))
         .into_owned();
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let GateRun { mut report, exit } = super::run(&args.options, &environment, &cwd);
-    if exit != Exit::Pass {
-        report
-            .notes
-            .push(format!("The release command was not run: {shown}"));
+    let announce = if checked {
+        crate::exec_d::announces_command(&args.options, &environment, &cwd)
+    } else {
+        let GateRun { mut report, exit } = super::run(&args.options, &environment, &cwd);
+        if exit != Exit::Pass {
+            report
+                .notes
+                .push(format!("The release command was not run: {shown}"));
+            report::print(&report, args.format);
+            return exit.into();
+        }
         report::print(&report, args.format);
-        return exit.into();
-    }
-    report::print(&report, args.format);
+        report.mode != Mode::Off
+    };
     // After the verdict, so the command's own output follows the line that introduces it; off
     // mode stays the single line it promises.
-    if report.mode != Mode::Off {
+    if announce {
         println!("Running the release command: {shown}");
     }
     let error = std::os::unix::process::CommandExt::exec(
