@@ -168,7 +168,8 @@ impl Lifecycle {
         self.root.path().join("platform")
     }
 
-    fn layers_root(&self) -> PathBuf {
+    /// The lifecycle's layers directory, one directory per buildpack.
+    pub(crate) fn layers_root(&self) -> PathBuf {
         self.root.path().join("layers")
     }
 
@@ -277,6 +278,11 @@ impl Lifecycle {
             .output()
             .unwrap_or_else(|error| panic!("bin/{phase} cannot be started: {error}"));
         Run::from_output(&output)
+    }
+
+    /// The build plan this buildpack's last detect wrote.
+    pub(crate) fn detected_plan(&self) -> String {
+        fs::read_to_string(self.root.path().join("plan.toml")).expect("detect wrote plan.toml")
     }
 
     /// Runs `bin/detect <platform> <plan>`.
@@ -1208,6 +1214,180 @@ mod tests {
         let mut build_env = env_of(&[("PATH", "/usr/bin")]);
         apply_layers(&mut build_env, layers_dir.path(), &LayerUse::Build).unwrap();
         assert_eq!(build_env, env_of(&[("PATH", "/usr/bin")]));
+    }
+
+    fn write_executable(path: &Path, script: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, script).unwrap();
+        fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn launcher_runs_exec_d_of_the_process_type_then_replaces_itself_with_the_process() {
+        let fixture = TempDir::new("empty-app");
+        let app = Lifecycle::new(fixture.path(), fixture.path());
+        let layer = app.layers_dir().join("tool");
+        fs::create_dir_all(&layer).unwrap();
+        fs::write(
+            app.layers_dir().join("tool.toml"),
+            "[types]\nlaunch = true\n",
+        )
+        .unwrap();
+        write_executable(
+            &layer.join("exec.d/1-every-process"),
+            "#!/usr/bin/env bash\necho 'FLAT = \"for every process\"' >&3\n",
+        );
+        write_executable(
+            &layer.join("exec.d/release/2-release"),
+            indoc::indoc! {r#"
+                #!/usr/bin/env bash
+                echo "exec.d for release in $PWD"
+                printf 'LAUNCHER_PID = "%s"\nSEEN_FLAT = "%s"\n' "$PPID" "$FLAT" >&3
+            "#},
+        );
+        let web_exec_d = layer.join("exec.d/web/3-web");
+        write_executable(
+            &web_exec_d,
+            "#!/usr/bin/env bash\necho 'web only' >&2\nexit 3\n",
+        );
+        app.write_launch_toml(
+            BUILDPACK_DIR_NAME,
+            indoc::indoc! {r#"
+                [[processes]]
+                type = "release"
+                command = ["bash", "-c"]
+                args = ['echo "$FLAT, $SEEN_FLAT, $([ "$LAUNCHER_PID" = "$$" ] && echo same pid)"']
+
+                [[processes]]
+                type = "web"
+                command = ["bash", "-c"]
+                args = ["echo web started"]
+            "#},
+        );
+
+        let release = app.launch("release", &[]);
+        assert_eq!(release.code, Some(0), "{}", release.transcript());
+        assert_eq!(
+            release.stdout,
+            format!(
+                "exec.d for release in {}\nfor every process, for every process, same pid\n",
+                app.app_dir().display()
+            )
+        );
+
+        let web = app.launch("web", &[]);
+        assert_eq!(web.code, Some(LAUNCHER_EXIT_CODE), "{}", web.transcript());
+        assert_eq!(
+            web.stdout,
+            format!(
+                "ERROR: failed to launch: exec.d: failed to execute exec.d file at path '{}': exit status 3\n",
+                web_exec_d.display()
+            )
+        );
+        assert_eq!(web.stderr, "web only\n");
+    }
+
+    const GUARD_PLAN: &str = indoc::indoc! {r#"
+        [[provides]]
+        name = "release-guard"
+
+        [[requires]]
+        name = "release-guard"
+        metadata = { release-process = "heroku/release-phase" }
+
+        [[requires]]
+        name = "release-phase"
+        metadata = { release = [{ command = "release-guard", args = ["release"] }] }
+
+        [[or]]
+    "#};
+
+    /// The entries each buildpack gets, for the groups `first` then `second`.
+    fn resolve(first: &[PlanSections], second: &[PlanSections]) -> [Vec<toml::Table>; 2] {
+        let options = [first, second];
+        let trial = first_valid_trial(&options, &mut Vec::new()).unwrap();
+        let sections = [&first[trial[0]], &second[trial[1]]];
+        [plan_entries(&sections, 0), plan_entries(&sections, 1)]
+    }
+
+    #[test]
+    fn build_plan_resolution_follows_the_group_order() {
+        let guard = plan_options(&toml::from_str(GUARD_PLAN).unwrap());
+        let release_phase = StandIn::ReleasePhase.detect(Path::new("/")).unwrap();
+        let tables = |sources: &[&str]| -> Vec<toml::Table> {
+            sources
+                .iter()
+                .map(|source| toml::from_str(source).unwrap())
+                .collect()
+        };
+
+        let [release_phase_entries, guard_entries] = resolve(&release_phase, &guard);
+        assert_eq!(
+            release_phase_entries,
+            tables(&[
+                r#"name = "release-phase""#,
+                r#"
+                    name = "release-phase"
+                    metadata = { release = [{ command = "release-guard", args = ["release"] }] }
+                "#,
+            ])
+        );
+        assert_eq!(
+            guard_entries,
+            tables(&[r#"
+                name = "release-guard"
+                metadata = { release-process = "heroku/release-phase" }
+            "#])
+        );
+
+        // A provider after the requirement breaks the rules: the `[[or]]` alternative wins.
+        let [guard_entries, release_phase_entries] = resolve(&guard, &release_phase);
+        assert!(guard_entries.is_empty());
+        assert_eq!(
+            release_phase_entries,
+            tables(&[r#"name = "release-phase""#])
+        );
+    }
+
+    #[test]
+    fn procfile_lines_become_bash_processes() {
+        let processes = procfile_processes(indoc::indoc! {"
+            # comment
+            web: gunicorn mysite.wsgi
+
+            release: echo first
+            Worker_Queue: python worker.py
+            release: python manage.py migrate
+        "});
+        let expected: toml::Table = toml::from_str(indoc::indoc! {r#"
+            [[processes]]
+            type = "web"
+            command = ["bash", "-c"]
+            args = ["gunicorn mysite.wsgi"]
+            default = true
+
+            [[processes]]
+            type = "worker-queue"
+            command = ["bash", "-c"]
+            args = ["python worker.py"]
+            default = false
+
+            [[processes]]
+            type = "release"
+            command = ["bash", "-c"]
+            args = ["python manage.py migrate"]
+            default = false
+        "#})
+        .unwrap();
+        assert_eq!(
+            processes
+                .into_iter()
+                .map(toml::Value::Table)
+                .collect::<Vec<_>>(),
+            *expected["processes"].as_array().unwrap()
+        );
+        let lone = procfile_processes("release: python manage.py migrate\n");
+        assert_eq!(lone[0].get("default"), Some(&toml::Value::Boolean(true)));
     }
 
     #[test]
