@@ -48,6 +48,14 @@ fn assert_launch_toml(app: &Lifecycle, expected: &str) {
     assert_eq!(app.launch_toml(), expected);
 }
 
+/// The guard's launch.toml for `procfile_release`: its `release` process chains the Procfile's.
+const PROCFILE_RELEASE_LAUNCH_TOML: &str = indoc! {r#"
+    [[processes]]
+    type = "release"
+    command = ["release-guard", "release"]
+    args = ["--", "bash", "-c", 'echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"']
+"#};
+
 /// The build log of `procfile_release` with `preview = false`.
 fn procfile_release_build_log() -> String {
     formatdoc! {r#"
@@ -98,31 +106,9 @@ fn detect_passes_on_manage_py() {
     let detect = app.detect();
     assert_eq!(detect.code, Some(0), "{}", detect.transcript());
     assert_eq!(detect.stdout, "");
-    // Hands heroku/release-phase the release command when it is earlier in the group; the
-    // guard's own entry tells its build which alternative the lifecycle chose.
-    assert_eq!(
-        app.detected_plan(),
-        indoc! {r#"
-            [[provides]]
-            name = "release-guard"
-
-            [[requires]]
-            name = "release-guard"
-
-            [requires.metadata]
-            release-process = "heroku/release-phase"
-
-            [[requires]]
-            name = "release-phase"
-
-            [[requires.metadata.release]]
-            args = ["release"]
-            command = "release-guard"
-            source = "Django Release Guard"
-
-            [[or]]
-        "#}
-    );
+    // The plan that offers heroku/release-phase the release command (see its unit test).
+    let plan = release_guard::buildpack::release_process::build_plan().unwrap();
+    assert_eq!(app.detected_plan(), toml::to_string(&plan).unwrap());
 }
 
 #[test]
@@ -146,15 +132,7 @@ fn build_log_with_procfile_release_command() {
 fn launch_toml_chains_the_procfile_release_command() {
     let app = lifecycle_without_preview("procfile_release");
     build_log(&app);
-    assert_launch_toml(
-        &app,
-        indoc! {r#"
-            [[processes]]
-            type = "release"
-            command = ["release-guard", "release"]
-            args = ["--", "bash", "-c", 'echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"']
-        "#},
-    );
+    assert_launch_toml(&app, PROCFILE_RELEASE_LAUNCH_TOML);
 }
 
 #[test]
@@ -520,12 +498,18 @@ fn launcher_puts_the_python_layer_on_path_and_the_last_definition_wins() {
     );
 }
 
-#[test]
-fn heroku_release_phase_earlier_in_the_group_owns_the_release_process() {
+/// `procfile_release` with the heroku/release-phase stand-in, detected (the plan resolved).
+fn detected_with_release_phase(order: Order) -> Lifecycle {
     let mut app = lifecycle_without_preview("procfile_release");
-    app.add_stand_in(StandIn::ReleasePhase, Order::BeforeGuard);
+    app.add_stand_in(StandIn::ReleasePhase, order);
     let detect = app.detect();
     assert_eq!(detect.code, Some(0), "{}", detect.transcript());
+    app
+}
+
+#[test]
+fn heroku_release_phase_earlier_in_the_group_owns_the_release_process() {
+    let app = detected_with_release_phase(Order::BeforeGuard);
     let log = build_log(&app);
     let process = &log[log.find("- Process type").expect("a process section")..];
     assert_eq!(
@@ -551,20 +535,9 @@ fn heroku_release_phase_earlier_in_the_group_owns_the_release_process() {
 fn heroku_release_phase_later_in_the_group_leaves_the_guard_its_process() {
     // The build plan rules need the provider of `release-phase` first, so the `[[or]]`
     // alternative wins: the guard declares `release`, and heroku/release-phase gets no command.
-    let mut app = lifecycle_without_preview("procfile_release");
-    app.add_stand_in(StandIn::ReleasePhase, Order::AfterGuard);
-    let detect = app.detect();
-    assert_eq!(detect.code, Some(0), "{}", detect.transcript());
+    let app = detected_with_release_phase(Order::AfterGuard);
     assert_eq!(build_log(&app), procfile_release_build_log());
-    assert_launch_toml(
-        &app,
-        indoc! {r#"
-            [[processes]]
-            type = "release"
-            command = ["release-guard", "release"]
-            args = ["--", "bash", "-c", 'echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"']
-        "#},
-    );
+    assert_launch_toml(&app, PROCFILE_RELEASE_LAUNCH_TOML);
     let release_phase = app.layers_root().join(StandIn::ReleasePhase.dir_name());
     assert!(!release_phase.join("launch.toml").exists());
 }
