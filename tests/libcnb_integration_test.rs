@@ -74,7 +74,8 @@ fn release_process_blocks_insecure_settings_before_the_procfile_command() {
         assert_contains!(logs, "SECURE_SSL_REDIRECT");
         assert_contains!(
             logs,
-            "ERROR: failed to launch: exec.d: failed to execute exec.d file"
+            // After the launcher's `ERROR: `, which may be coloured.
+            "failed to launch: exec.d: failed to execute exec.d file"
         );
         assert_not_contains!(logs, "Running release tasks");
     });
