@@ -47,12 +47,15 @@ pub fn started_as_exec_d(program: Option<&OsStr>, argument_count: usize) -> bool
 pub fn main() -> ExitCode {
     let environment = Environment::from_process();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let GateRun { mut report, exit } =
-        crate::gate::run(&GateOptions::default(), &environment, &cwd);
+    let GateRun {
+        mut report,
+        exit,
+        redactor,
+    } = crate::gate::run(&GateOptions::default(), &environment, &cwd);
     if let Some(note) = not_started_note(exit) {
         report.notes.push(note);
     }
-    report::print(&report, Format::Text);
+    report::print(&report, Format::Text, &redactor);
     if exit == Exit::Pass
         && let Err(error) = leave_mark()
     {

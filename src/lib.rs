@@ -10,6 +10,7 @@ pub mod config;
 pub mod exec_d;
 pub mod finding;
 pub mod gate;
+pub mod redact;
 pub mod report;
 #[cfg(test)]
 mod scratch_dir;
