@@ -88,9 +88,9 @@ pub(super) fn cookie_findings(site: &SiteObservation, names: &CookieNames) -> Ve
                     finding(
                         &format!("cookies.{}.not_observed", guarded.code()),
                         Severity::Info,
-                        format!("No response set the {} `{name}` on {}, so its flags were not checked.", guarded.label(), site.host),
+                        format!("No response set the {} `{name}` on {}, so its flags were not checked.", guarded.label(), site.url.host),
                     )
-                    .with_fix(format!("release-guard verify {} --path /accounts/login/   (a page that sets it; --{}-cookie NAME if you renamed it)", site.host, guarded.code())),
+                    .with_fix(format!("release-guard verify {} --path /accounts/login/   (a page that sets it; --{}-cookie NAME if you renamed it)", site.url.command_line_form(), guarded.code())),
                 );
             }
         }
@@ -130,7 +130,8 @@ const COOKIE_REQUIREMENTS: [CookieRequirement; 3] = [
     CookieRequirement {
         applies_to: &[Guarded::Session],
         id: "no_httponly",
-        severity: Severity::Warn,
+        // As the gate blocks on Django's security.W013: the same problem, the same severity.
+        severity: Severity::Block,
         attribute: "HttpOnly",
         is_met: |cookie| cookie.http_only,
         setting: "HTTPONLY",
@@ -269,9 +270,9 @@ mod tests {
                 "lang=en; Secure; SameSite=None",
             ])),
             [
+                "Block verify.cookies.session.no_httponly",
                 "Block verify.cookies.session.no_secure",
                 "Warn verify.cookies.samesite.invalid",
-                "Warn verify.cookies.session.no_httponly",
             ]
         );
         assert_eq!(
@@ -358,7 +359,7 @@ mod tests {
                     "CSRF_COOKIE_SAMESITE = \"Lax\"",
                 ],
                 [
-                    "Warn verify.cookies.session.no_httponly",
+                    "Block verify.cookies.session.no_httponly",
                     "https://example.com/ sets the session cookie `sessionid` without HttpOnly.",
                     "SESSION_COOKIE_HTTPONLY",
                     "HttpOnly",

@@ -85,7 +85,8 @@ pub enum HttpsSide {
 /// Everything observed for one host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteObservation {
-    pub host: String,
+    /// The URL as the user gave it.
+    pub url: Url,
     pub http: HttpSide,
     pub https: HttpsSide,
     /// Chains from the extra `--path`s, over HTTPS.
@@ -168,7 +169,7 @@ pub fn check_site(site: &SiteObservation, cookie_names: &CookieNames) -> SiteVer
     sort_findings(&mut findings);
     SiteVerdict {
         findings,
-        preload_note: hsts::preload_note(&site.host, header.as_ref(), preload_gaps),
+        preload_note: hsts::preload_note(&site.url.host, header.as_ref(), preload_gaps),
     }
 }
 

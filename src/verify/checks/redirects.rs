@@ -58,7 +58,7 @@ pub(super) fn http_findings(http: &HttpSide, https_start: &Url) -> Vec<Finding> 
                 ),
             )
             .with_setting("SECURE_SSL_REDIRECT")
-            .with_required(format!("a 301 redirect to https://{}/", first.url.host))
+            .with_required(format!("a 301 redirect to {https_start}"))
             .with_why(SSL_REDIRECT_WHY)
             .with_fix("SECURE_SSL_REDIRECT = True"),
         );
@@ -70,7 +70,7 @@ pub(super) fn http_findings(http: &HttpSide, https_start: &Url) -> Vec<Finding> 
         .as_deref()
         .map(|location| first.url.resolve(location))
     {
-        findings.extend(first_redirect_findings(first, &target));
+        findings.extend(first_redirect_findings(first, &target, https_start));
     }
     let reaches_https_start = chain.hops.iter().any(|hop| &hop.url == https_start)
         || matches!(&chain.end, ChainEnd::Failed { url, .. } if url == https_start);
@@ -81,7 +81,8 @@ pub(super) fn http_findings(http: &HttpSide, https_start: &Url) -> Vec<Finding> 
     findings
 }
 
-fn first_redirect_findings(first: &Hop, target: &Url) -> Vec<Finding> {
+/// `https_start`: where the redirect should lead (the same host over HTTPS).
+fn first_redirect_findings(first: &Hop, target: &Url, https_start: &Url) -> Vec<Finding> {
     let from = &first.url;
     let mut findings = Vec::new();
     if target.scheme == Scheme::Http {
@@ -92,7 +93,7 @@ fn first_redirect_findings(first: &Hop, target: &Url) -> Vec<Finding> {
                 format!("{from} redirects to {target}, which is still plain HTTP."),
             )
             .with_setting("SECURE_SSL_REDIRECT")
-            .with_required(format!("the first redirect goes to https://{}/", from.host))
+            .with_required(format!("the first redirect goes to {https_start}"))
             .with_why(SSL_REDIRECT_WHY)
             .with_fix("SECURE_SSL_REDIRECT = True"),
         );
@@ -109,7 +110,7 @@ fn first_redirect_findings(first: &Hop, target: &Url) -> Vec<Finding> {
                 format!("{from} redirects straight to another host, {target}."),
             )
             .with_setting("SECURE_SSL_HOST")
-            .with_required(format!("the first redirect goes to https://{}/ (same host), any move to another host after that", from.host))
+            .with_required(format!("the first redirect goes to {https_start} (same host), any move to another host after that"))
             .with_why(format!("Browsers arriving over HTTP never receive an HSTS policy for {}, so the next plain-HTTP visit is exposed again.", from.host))
             .with_fix("SECURE_SSL_HOST = None"),
         );

@@ -45,7 +45,7 @@ pub(super) fn site(first_redirect: Hop, https_hops: Vec<Hop>) -> SiteObservation
     let mut plain_hops = vec![first_redirect];
     plain_hops.extend(secure.hops.clone());
     SiteObservation {
-        host: "example.com".to_owned(),
+        url: url("http://example.com/"),
         http: HttpSide::Chain(chain(plain_hops, ChainEnd::Response)),
         https: HttpsSide::Chain(secure),
         extra_paths: Vec::new(),
