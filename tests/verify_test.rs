@@ -467,11 +467,23 @@ const HARDENED: [(&str, &str); 2] = [("USE_SSL", "true"), ("HSTS_SECONDS", "3153
 
 const LOGIN_PAGE: [&str; 2] = ["--path", "/accounts/login/"];
 
+/// `verify http://localhost:HTTP/ --cacert CA EXTRA...` without `--https-port`: the HTTPS side
+/// is checked where the plain-HTTP redirect leads.
+fn verify_where_redirected(ports: Ports, ca: &TestCa, extra_args: &[&str]) -> Run {
+    let http = http_url(ports);
+    let cacert = ca.pem_arg();
+    let mut args = vec![http.as_str(), "--cacert", &cacert];
+    args.extend(extra_args);
+    run_verify(&args, &[], ports)
+}
+
 #[test]
-fn hardened_django_site_passes_at_one_request_per_hop() {
+fn hardened_django_site_on_two_high_ports_passes_at_one_request_per_hop() {
+    // SECURE_SSL_HOST sends http://localhost:HTTP/ to https://localhost:HTTPS/, and no
+    // --https-port is given: the HTTPS side is found from the redirect.
     let ca = TestCa::new("django-good");
     let site = DjangoSite::start(&ca.localhost(), &HARDENED);
-    let run = verify_localhost(site.ports, Trust::CaCert(&ca), &LOGIN_PAGE);
+    let run = verify_where_redirected(site.ports, &ca, &LOGIN_PAGE);
     assert_eq!(
         run.text,
         verify_report(indoc! {"
@@ -933,35 +945,9 @@ fn several_hosts_in_one_run_share_requests() {
 }
 
 #[test]
-fn https_side_starts_where_the_plain_http_redirect_leads() {
-    // Django on two high ports: SECURE_SSL_HOST sends http://localhost:HTTP/ to
-    // https://localhost:HTTPS/, and no --https-port is given.
-    let ca = TestCa::new("django-two-ports");
-    let site = DjangoSite::start(&ca.localhost(), &HARDENED);
-    let http = http_url(site.ports);
-    let cacert = ca.pem_arg();
-    let run = run_verify(
-        &[&http, "--cacert", &cacert, "--path", "/accounts/login/"],
-        &[],
-        site.ports,
-    );
-    assert_eq!(
-        run.text,
-        verify_report(indoc! {"
-            Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org.
-            Site check passed
-        "})
-    );
-    assert_eq!(site.http.count_lines("\"GET / HTTP/1.1\" 301", 1), 1);
-    assert_eq!(site.https.count_lines("\"GET ", 2), 2);
-
-    // The findings of a site found that way name the port it was found on.
-    let (ca, site) = ScriptedSite::start_with_new_ca("temporary_redirect", "two-ports-scripted");
-    let run = run_verify(
-        &[&http_url(site.ports), "--cacert", &ca.pem_arg()],
-        &[],
-        site.ports,
-    );
+fn findings_name_the_https_port_the_redirect_led_to() {
+    let (ca, site) = ScriptedSite::start_with_new_ca("temporary_redirect", "found-port");
+    let run = verify_where_redirected(site.ports, &ca, &[]);
     run.assert_text_contains(indoc! {"
         - verify.header.max_age.below_180_days (SECURE_HSTS_SECONDS)
           https://localhost:HTTPS_PORT/ sends max-age=3600 (1 hour); browsers forget the policy after that.

@@ -429,6 +429,10 @@ mod tests {
         None
     }
 
+    fn url_texts(options: &Options) -> Vec<String> {
+        options.urls.iter().map(ToString::to_string).collect()
+    }
+
     #[test]
     fn flags_and_defaults() {
         let Ok(Command::Verify(options)) = parse_args(
@@ -440,11 +444,7 @@ mod tests {
             panic!("valid arguments");
         };
         assert_eq!(
-            options
-                .urls
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>(),
+            url_texts(&options),
             ["http://example.com/", "https://www.example.com/"]
         );
         assert_eq!(options.paths, ["/accounts/login/", "/admin/"]);
@@ -550,11 +550,7 @@ mod tests {
             panic!("valid arguments");
         };
         assert_eq!(
-            options
-                .urls
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>(),
+            url_texts(&options),
             [
                 "http://xn--bcher-kva.example/",
                 "https://xn--bcher-kva.example:65535/"
