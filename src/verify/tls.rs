@@ -13,9 +13,10 @@ use rustls::{
     CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct, OtherError,
     SignatureScheme,
 };
+use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A TLS failure in plain words; `certificate` tells a certificate problem from other
 /// handshake failures.
@@ -112,10 +113,10 @@ pub fn peer_certificate(
         .with_no_client_auth();
     let server_name = ServerName::try_from(host.to_owned()).ok()?;
     let mut connection = ClientConnection::new(Arc::new(config), server_name).ok()?;
+    let deadline = Instant::now() + time_limit;
     let address = (host, port).to_socket_addrs().ok()?.next()?;
-    let mut socket = TcpStream::connect_timeout(&address, time_limit).ok()?;
-    socket.set_read_timeout(Some(time_limit)).ok()?;
-    socket.set_write_timeout(Some(time_limit)).ok()?;
+    let socket = TcpStream::connect_timeout(&address, time_limit).ok()?;
+    let mut socket = UntilDeadline { socket, deadline };
     // A handshake takes a few round trips; the recorder ends it with an error.
     for _ in 0..8 {
         if connection.complete_io(&mut socket).is_err() || !connection.is_handshaking() {
@@ -123,6 +124,41 @@ pub fn peer_certificate(
         }
     }
     recorder.seen.lock().ok()?.take()
+}
+
+/// A socket whose every read and write ends by `deadline`, so a server that trickles bytes
+/// cannot stretch the handshake past the run's time budget.
+struct UntilDeadline {
+    socket: TcpStream,
+    deadline: Instant,
+}
+
+impl UntilDeadline {
+    fn time_left(&self) -> io::Result<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        Ok(left)
+    }
+}
+
+impl Read for UntilDeadline {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        self.socket.set_read_timeout(Some(self.time_left()?))?;
+        self.socket.read(buffer)
+    }
+}
+
+impl Write for UntilDeadline {
+    fn write(&mut self, buffer: &[u8]) -> io::Result<usize> {
+        self.socket.set_write_timeout(Some(self.time_left()?))?;
+        self.socket.write(buffer)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.socket.flush()
+    }
 }
 
 /// Records the server's certificate and refuses it, so the handshake ends there.
@@ -252,6 +288,18 @@ mod tests {
                 certificate: false
             }
         );
+    }
+
+    #[test]
+    fn a_silent_server_ends_the_handshake_at_the_deadline() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback listener");
+        let port = listener.local_addr().expect("its address").port();
+        // Accepted by the kernel's backlog, never answered.
+        assert_eq!(
+            peer_certificate("127.0.0.1", port, Duration::from_millis(300)),
+            None
+        );
+        drop(listener);
     }
 
     #[test]
