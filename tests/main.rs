@@ -19,6 +19,7 @@ use webpki as _;
 
 mod support;
 
+mod advice_test;
 // The fuzz targets, shared with the fuzzer (`examples/fuzz/`).
 #[path = "../examples/fuzz/targets.rs"]
 mod fuzz_targets;
