@@ -1,152 +1,8 @@
-//! The release log is the product's UI. `Report` is what the gate and `verify` hand to the
-//! renderers: plain text for `heroku releases:output`, or one JSON document (`--format json`).
-//!
-//! Rendering (text and JSON) lives here; see README "JSON schema" for the document's shape.
+//! The release log: what `heroku releases:output` shows.
 
+use super::{EvaluationError, Report, SilencedBy, TOOL_BANNER, Verdict, plural};
 use crate::config::Mode;
 use crate::finding::{Finding, Severity};
-use serde::Serialize;
-use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
-use std::str::FromStr;
-
-/// Process exit codes, shared by the gate and `verify`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// No blocking finding (or not enforcing).
-    Pass = 0,
-    /// At least one blocking finding.
-    Blocked = 1,
-    /// The app (or site) could not be evaluated: fail closed.
-    CouldNotEvaluate = 2,
-}
-
-impl From<Exit> for std::process::ExitCode {
-    fn from(exit: Exit) -> Self {
-        Self::from(exit as u8)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    Block,
-    Error,
-}
-
-/// How a report is printed: the release log, or one JSON document (`--format`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Text,
-    Json,
-}
-
-impl FromStr for Format {
-    type Err = String;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "text" => Ok(Self::Text),
-            "json" => Ok(Self::Json),
-            other => Err(format!("--format `{other}` is not text or json")),
-        }
-    }
-}
-
-/// Prints the report on stdout: colour only on a terminal without `NO_COLOR`.
-pub fn print(report: &Report, format: Format) {
-    let rendered = match format {
-        Format::Json => render_json(report) + "\n",
-        Format::Text => {
-            let style = Style::detect(
-                std::io::stdout().is_terminal(),
-                std::env::var_os("NO_COLOR").as_deref(),
-            );
-            render_text(report, style)
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    // A closed stdout (a pipe to `head`) must not turn a verdict into a panic.
-    let _ = stdout
-        .write_all(rendered.as_bytes())
-        .and_then(|()| stdout.flush());
-}
-
-/// Why a finding does not count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SilencedBy {
-    /// Listed in Django's `SILENCED_SYSTEM_CHECKS`.
-    SilencedSystemChecks,
-    /// Listed in the guard's `ignore` configuration (project.toml or `RELEASE_GUARD_IGNORE`).
-    IgnoreConfig,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SilencedFinding {
-    #[serde(flatten)]
-    pub finding: Finding,
-    pub silenced_by: SilencedBy,
-}
-
-/// An app or site that could not be evaluated (exit 2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EvaluationError {
-    /// One line, e.g. "The settings module failed to import".
-    pub title: String,
-    /// What happened: exception, redacted message, last traceback frames.
-    pub detail: String,
-    /// How to fix it.
-    pub fix: String,
-}
-
-/// Everything one run found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
-    /// `gate` or `verify`.
-    pub tool: &'static str,
-    pub verdict: Verdict,
-    pub mode: Mode,
-    /// Active findings, blocking first, then by ID.
-    pub findings: Vec<Finding>,
-    pub silenced: Vec<SilencedFinding>,
-    pub django_version: Option<String>,
-    pub settings_module: Option<String>,
-    pub error: Option<EvaluationError>,
-    /// Extra lines printed just before the verdict, e.g. `verify`'s preload readiness.
-    pub notes: Vec<String>,
-    /// Milliseconds per phase (`probe`, `total`, ...).
-    pub timings: BTreeMap<String, f64>,
-}
-
-impl Report {
-    /// A report with nothing found yet.
-    #[must_use]
-    pub fn new(tool: &'static str, mode: Mode, verdict: Verdict) -> Self {
-        Self {
-            tool,
-            verdict,
-            mode,
-            findings: Vec::new(),
-            silenced: Vec::new(),
-            django_version: None,
-            settings_module: None,
-            error: None,
-            notes: Vec::new(),
-            timings: BTreeMap::new(),
-        }
-    }
-
-    #[must_use]
-    pub fn count(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|finding| finding.severity == severity)
-            .count()
-    }
-}
 
 /// How the text log is decorated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,9 +42,6 @@ const DIM: &str = "2";
 
 /// Column at which prose is wrapped; code lines (`Fix:`) are never wrapped.
 const WRAP_WIDTH: usize = 100;
-
-/// The tool's name and version, as the first line of every log shows it.
-pub const TOOL_BANNER: &str = concat!("Django Release Guard ", env!("CARGO_PKG_VERSION"));
 
 /// The release log: header, blocking findings, warnings, notes, silenced findings, one verdict
 /// line and, when the release is blocked, the escape hatch.
@@ -254,21 +107,6 @@ pub fn render_text(report: &Report, style: Style) -> String {
         out.push('\n');
     }
     out
-}
-
-/// The whole report as one pretty-printed JSON document (see README "JSON schema").
-#[must_use]
-pub fn render_json(report: &Report) -> String {
-    // A Report holds only strings, numbers, maps and enums with string forms: serialising it
-    // cannot fail, but fall back to a valid document rather than panic if that ever changes.
-    serde_json::to_string_pretty(report).unwrap_or_else(|error| {
-        serde_json::json!({
-            "tool": report.tool,
-            "verdict": "error",
-            "error": {"title": "Could not render the report", "detail": error.to_string(), "fix": ""},
-        })
-        .to_string()
-    })
 }
 
 /// The whole log when the gate is switched off.
@@ -373,13 +211,6 @@ fn push_wrapped_with(out: &mut String, text: &str, first_indent: &str, indent: &
     }
 }
 
-/// `1 warning`, `2 warnings`, for any integer count.
-pub(crate) fn plural(count: impl std::fmt::Display, singular: &str) -> String {
-    let count = count.to_string();
-    let suffix = if count == "1" { "" } else { "s" };
-    format!("{count} {singular}{suffix}")
-}
-
 /// What the verdict line calls the thing being judged.
 fn subject(report: &Report) -> (&'static str, &'static str, &'static str) {
     // (name, passed, failed)
@@ -456,50 +287,8 @@ fn closing_advice(report: &Report) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Source;
+    use crate::report::testing::blocked_report;
     use indoc::{formatdoc, indoc};
-
-    fn blocked_report(mode: Mode) -> Report {
-        Report {
-            tool: "gate",
-            verdict: Verdict::Block,
-            mode,
-            findings: vec![
-                Finding::new(
-                    "security.W004",
-                    Severity::Block,
-                    Source::Django,
-                    "You have not set a value for the SECURE_HSTS_SECONDS setting. If your entire site is served only over SSL, you may want to consider setting a value and enabling HTTP Strict Transport Security.",
-                )
-                .with_setting("SECURE_HSTS_SECONDS")
-                .with_required("a positive whole number of seconds")
-                .with_fix("SECURE_HSTS_SECONDS = 3600"),
-                Finding::new(
-                    "security.W008",
-                    Severity::Block,
-                    Source::Django,
-                    "SECURE_SSL_REDIRECT is not set to True.",
-                )
-                .with_fix("SECURE_SSL_REDIRECT = True\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")"),
-                Finding::new(
-                    "guard.hsts_seconds_short",
-                    Severity::Warn,
-                    Source::Guard,
-                    "Short.",
-                )
-                .with_why("Because."),
-            ],
-            silenced: vec![SilencedFinding {
-                finding: Finding::new("security.W021", Severity::Warn, Source::Django, "x"),
-                silenced_by: SilencedBy::SilencedSystemChecks,
-            }],
-            django_version: Some("5.2".to_string()),
-            settings_module: Some("mysite.settings".to_string()),
-            error: None,
-            notes: Vec::new(),
-            timings: BTreeMap::new(),
-        }
-    }
 
     #[test]
     fn blocked_log_lists_findings_then_one_verdict_and_the_escape_hatch() {
@@ -594,19 +383,5 @@ mod tests {
         assert_eq!(Style::detect(false, None), Style::Plain);
         let coloured = render_text(&blocked_report(Mode::Enforce), Style::Colour);
         assert!(coloured.contains("\x1b[1;31mRelease blocked: 2 problems\x1b[0m"));
-    }
-
-    #[test]
-    fn json_document_names_everything_in_lowercase() {
-        let json: serde_json::Value =
-            serde_json::from_str(&render_json(&blocked_report(Mode::Enforce))).unwrap();
-        assert_eq!(json["verdict"], "block");
-        assert_eq!(json["mode"], "enforce");
-        assert_eq!(json["findings"][0]["id"], "security.W004");
-        assert_eq!(json["findings"][0]["severity"], "block");
-        assert_eq!(json["findings"][0]["source"], "django");
-        assert_eq!(json["findings"][0]["fix"], "SECURE_HSTS_SECONDS = 3600");
-        assert_eq!(json["silenced"][0]["id"], "security.W021");
-        assert_eq!(json["silenced"][0]["silenced_by"], "silenced_system_checks");
     }
 }
