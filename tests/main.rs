@@ -18,8 +18,11 @@ use ureq as _;
 mod support;
 
 mod buildpack_test;
+mod classic_test;
 mod gate_test;
 mod libcnb_integration_test;
 mod probe_test;
+mod sarif_test;
 mod tutorial_release_test;
 mod verify_test;
+mod wheel_test;
