@@ -18,8 +18,8 @@ const VERSION_LINE: &str = concat!("-----> Django Release Guard ", env!("CARGO_P
 const INSTALLED: &str = "       Installed release-guard into .release-guard/bin (on PATH through .profile.d/release-guard.sh)";
 const BREAK_GLASS: &str = "       Blocked releases are not deployed; break glass: heroku config:set RELEASE_GUARD_MODE=warn";
 
-/// One classic build's directories: the app (BUILD_DIR, the future slug), its cache and the
-/// config vars as files (ENV_DIR).
+/// One classic build's directories: the app (`BUILD_DIR`, the future slug), its cache and the
+/// config vars as files (`ENV_DIR`).
 struct ClassicBuild {
     _root: TempDir,
     app: std::path::PathBuf,
@@ -123,7 +123,13 @@ fn compile_wraps_the_release_command_with_its_quoting_intact() {
     // The dyno's bash removes exactly the quoting compile added: the inner bash gets the
     // command as typed.
     let shell = Command::new("bash")
-        .args(["-c", &format!("printf '%s' {}", &wrapped[wrapped.find("'").unwrap_or(0)..])])
+        .args([
+            "-c",
+            &format!(
+                "printf '%s' {}",
+                &wrapped[wrapped.find('\'').unwrap_or(0)..]
+            ),
+        ])
         .output()
         .expect("bash runs");
     assert_eq!(String::from_utf8_lossy(&shell.stdout), command);
@@ -197,7 +203,13 @@ fn tutorial_release_is_blocked_without_ssl_and_migrates_once_with_it() {
         let database = build.app.join("db.sqlite3");
 
         let blocked = release_process(&build, &TUTORIAL_CONFIG_VARS);
-        assert_eq!(blocked.code, Some(1), "{}: {}", venv.name, blocked.transcript());
+        assert_eq!(
+            blocked.code,
+            Some(1),
+            "{}: {}",
+            venv.name,
+            blocked.transcript()
+        );
         for line in [
             "The release command was not run: bash -c 'python manage.py migrate --noinput'",
             "Release blocked: 4 problems",
@@ -209,10 +221,20 @@ fn tutorial_release_is_blocked_without_ssl_and_migrates_once_with_it() {
                 blocked.transcript()
             );
         }
-        assert!(!database.exists(), "{}: migrate ran although blocked", venv.name);
+        assert!(
+            !database.exists(),
+            "{}: migrate ran although blocked",
+            venv.name
+        );
 
         let passed = release_process(&build, &with_ssl);
-        assert_eq!(passed.code, Some(0), "{}: {}", venv.name, passed.transcript());
+        assert_eq!(
+            passed.code,
+            Some(0),
+            "{}: {}",
+            venv.name,
+            passed.transcript()
+        );
         assert!(
             passed.stdout.contains("Release passed with 2 warnings\nRunning the release command: bash -c 'python manage.py migrate --noinput'\n"),
             "{}: {}",
@@ -220,7 +242,10 @@ fn tutorial_release_is_blocked_without_ssl_and_migrates_once_with_it() {
             passed.transcript()
         );
         assert_eq!(
-            passed.stdout.matches("Applying sessions.0001_initial... OK").count(),
+            passed
+                .stdout
+                .matches("Applying sessions.0001_initial... OK")
+                .count(),
             1,
             "{}: migrate must run exactly once\n{}",
             venv.name,
@@ -249,13 +274,25 @@ fn tutorial_without_a_release_line_gets_one_that_gates_every_release() {
         );
 
         let blocked = release_process(&build, &TUTORIAL_CONFIG_VARS);
-        assert_eq!(blocked.code, Some(1), "{}: {}", venv.name, blocked.transcript());
+        assert_eq!(
+            blocked.code,
+            Some(1),
+            "{}: {}",
+            venv.name,
+            blocked.transcript()
+        );
         assert!(blocked.stdout.ends_with(
             "Release blocked: 4 problems\nDeploy anyway: heroku config:set RELEASE_GUARD_MODE=warn\nIgnore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W004\n"
         ), "{}: {}", venv.name, blocked.transcript());
 
         let passed = release_process(&build, &with_ssl);
-        assert_eq!(passed.code, Some(0), "{}: {}", venv.name, passed.transcript());
+        assert_eq!(
+            passed.code,
+            Some(0),
+            "{}: {}",
+            venv.name,
+            passed.transcript()
+        );
         assert!(
             passed.stdout.ends_with("Release passed with 2 warnings\n"),
             "{}: {}",

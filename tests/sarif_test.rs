@@ -14,9 +14,18 @@ fn blocked_tutorial_as_sarif_validates_against_the_schema() {
     let venv = default_venv();
     let (root, app) = tutorial_app("sarif");
     let check = run(Command::new(GUARD)
-        .args(["check", "--format", "sarif", "--path-prefix", "services/web"])
+        .args([
+            "check",
+            "--format",
+            "sarif",
+            "--path-prefix",
+            "services/web",
+        ])
         .env_clear()
-        .env("PATH", format!("{}:/usr/bin:/bin", venv.bin_dir().display()))
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", venv.bin_dir().display()),
+        )
         .envs(TUTORIAL_CONFIG_VARS)
         .current_dir(&app));
     assert_eq!(check.code, Some(1), "{}", check.transcript());
@@ -36,7 +45,9 @@ fn blocked_tutorial_as_sarif_validates_against_the_schema() {
     assert_eq!(errors, TUTORIAL_WITHOUT_SSL_IDS);
     let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
     for result in results {
-        let index = result["ruleIndex"].as_u64().and_then(|i| usize::try_from(i).ok());
+        let index = result["ruleIndex"]
+            .as_u64()
+            .and_then(|i| usize::try_from(i).ok());
         assert_eq!(
             index.map(|index| &rules[index]["id"]),
             Some(&result["ruleId"]),
@@ -56,7 +67,9 @@ fn blocked_tutorial_as_sarif_validates_against_the_schema() {
         .iter()
         .filter_map(|result| result["locations"][0]["physicalLocation"].as_object())
     {
-        let uri = location["artifactLocation"]["uri"].as_str().unwrap_or_default();
+        let uri = location["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap_or_default();
         assert!(uri.starts_with("services/web/"), "{uri}");
     }
 }

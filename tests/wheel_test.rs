@@ -1,14 +1,14 @@
 //! The pip wheel and the README's recipes for platforms that install Python packages with pip:
 //! the wheel is built by `scripts/build-wheel`, installed into fresh venvs, and the recipes'
 //! commands are run the way each platform runs them (Heroku classic's release phase, Render's
-//! pre-deploy command, Fly.io's release_command, Railway's pre-deploy command, Dokku's Procfile
+//! pre-deploy command, Fly.io's `release_command`, Railway's pre-deploy command, Dokku's Procfile
 //! `release:`, and the GitHub Actions steps run as a script).
 
 use crate::support::cnb::{Run, TempDir};
 use crate::support::packaging::{
-    VERSION_LINE, add_python_profile, fresh_venv, fresh_venv_with_wheel_over, packaging_python,
-    pip_install, procfile_release_command, release_dyno, repo_dir, run, run_ok, tutorial_app,
-    wheel,
+    VERSION_LINE, add_python_profile, classic_buildpack, fresh_venv, fresh_venv_with_wheel_over,
+    packaging_python, pip_install, procfile_release_command, release_dyno, repo_dir, run, run_ok,
+    tutorial_app, wheel,
 };
 use crate::support::python::{TUTORIAL_CONFIG_VARS, default_venv, venvs};
 use std::fs;
@@ -29,7 +29,7 @@ fn with_ssl() -> Vec<(&'static str, &'static str)> {
 }
 
 /// The tutorial's way on Heroku classic: a fresh venv with `pip install -r requirements.txt`
-/// plus the wheel (as it would come from PyPI), made once per test run.
+/// plus the wheel (as it would come from `PyPI`), made once per test run.
 fn tutorial_requirements_venv() -> &'static Path {
     static VENV: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
     let (_, dir) = VENV.get_or_init(|| {
@@ -64,7 +64,9 @@ fn versions_agree_in_cargo_toml_buildpack_toml_and_the_wheel() {
         .parse()
         .expect("pyproject.toml is TOML");
     assert_eq!(
-        pyproject["project"]["dynamic"].as_array().map(Vec::as_slice),
+        pyproject["project"]["dynamic"]
+            .as_array()
+            .map(Vec::as_slice),
         Some([toml::Value::from("version")].as_slice()),
         "the wheel takes its version from Cargo.toml"
     );
@@ -72,7 +74,7 @@ fn versions_agree_in_cargo_toml_buildpack_toml_and_the_wheel() {
         wheel()
             .file_name()
             .is_some_and(|name| name.to_string_lossy().starts_with(&format!(
-                "django_release_guard-{}-py3-none-manylinux",
+                "django_release_guard-{}-py3-none-manylinux2014_",
                 env!("CARGO_PKG_VERSION")
             ))),
         "{}",
@@ -85,7 +87,12 @@ fn the_wheel_installs_release_guard_only_without_compiling() {
     let (_root, venv) = fresh_venv(&default_venv(), "wheel-only");
     pip_install(
         &venv,
-        &["--no-index", "--only-binary", ":all:", &wheel().to_string_lossy()],
+        &[
+            "--no-index",
+            "--only-binary",
+            ":all:",
+            &wheel().to_string_lossy(),
+        ],
     );
     let version = run_ok(Command::new(venv.join("bin/release-guard")).arg("--version"));
     assert_eq!(version.stdout, format!("{VERSION_LINE}\n"));
@@ -93,9 +100,18 @@ fn the_wheel_installs_release_guard_only_without_compiling() {
         !venv.join("bin/django-release-guard").exists(),
         "the buildpack's binary must not be installed"
     );
-    let shown = run_ok(
-        Command::new(venv.join("bin/python")).args(["-m", "pip", "show", "django-release-guard"]),
+    // One static binary everywhere: the wheel's is the classic buildpack's, byte for byte.
+    assert!(
+        fs::read(venv.join("bin/release-guard")).ok()
+            == fs::read(classic_buildpack().join("vendor/release-guard")).ok(),
+        "the wheel and the classic buildpack must ship the same release-guard"
     );
+    let shown = run_ok(Command::new(venv.join("bin/python")).args([
+        "-m",
+        "pip",
+        "show",
+        "django-release-guard",
+    ]));
     assert!(
         shown
             .stdout
@@ -118,7 +134,11 @@ fn tutorial_with_recipe_procfile(venv: &Path) -> (TempDir, PathBuf) {
     (root, app)
 }
 
-fn assert_blocked_then_migrates(app: &Path, run_release: impl Fn(&[(&str, &str)]) -> Run, who: &str) {
+fn assert_blocked_then_migrates(
+    app: &Path,
+    run_release: impl Fn(&[(&str, &str)]) -> Run,
+    who: &str,
+) {
     let blocked = run_release(&TUTORIAL_CONFIG_VARS);
     assert_eq!(blocked.code, Some(1), "{who}: {}", blocked.transcript());
     assert!(
@@ -133,11 +153,12 @@ fn assert_blocked_then_migrates(app: &Path, run_release: impl Fn(&[(&str, &str)]
     let passed = run_release(&with_ssl());
     assert_eq!(passed.code, Some(0), "{who}: {}", passed.transcript());
     assert!(
-        passed.stdout.contains(
-            "Running the release command: python manage.py migrate --noinput\n"
-        ) && passed
+        passed
             .stdout
-            .contains("Applying sessions.0001_initial... OK"),
+            .contains("Running the release command: python manage.py migrate --noinput\n")
+            && passed
+                .stdout
+                .contains("Applying sessions.0001_initial... OK"),
         "{who}: {}",
         passed.transcript()
     );
@@ -183,7 +204,10 @@ fn recipe_command(readme: &str, marker: &str, end: &str) -> String {
     let command = commands
         .next()
         .unwrap_or_else(|| panic!("README has no recipe line with {marker:?}"));
-    assert!(commands.next().is_none(), "README has two lines with {marker:?}");
+    assert!(
+        commands.next().is_none(),
+        "README has two lines with {marker:?}"
+    );
     command
 }
 
@@ -192,14 +216,26 @@ fn render_fly_railway_and_dokku_recipes_gate_the_migrations() {
     let readme = readme();
     // (platform, the recipe's command, whether the platform runs it through a shell)
     let recipes = [
-        ("Render", recipe_command(&readme, "preDeployCommand: ", "\u{0}"), true),
-        ("Fly.io", recipe_command(&readme, "release_command = \"", "\""), false),
+        (
+            "Render",
+            recipe_command(&readme, "preDeployCommand: ", "\u{0}"),
+            true,
+        ),
+        (
+            "Fly.io",
+            recipe_command(&readme, "release_command = \"", "\""),
+            false,
+        ),
         (
             "Railway",
             recipe_command(&readme, "\"preDeployCommand\": [\"", "\"]"),
             true,
         ),
-        ("Dokku", RECIPE_PROCFILE_RELEASE["release: ".len()..].to_string(), true),
+        (
+            "Dokku",
+            RECIPE_PROCFILE_RELEASE["release: ".len()..].to_string(),
+            true,
+        ),
     ];
     let venv = tutorial_requirements_venv();
     for (platform, command, through_a_shell) in recipes {
@@ -276,8 +312,12 @@ fn github_actions_recipe_checks_production_settings_and_writes_valid_sarif() {
     let (blocked, sarif, _root) = run_workflow(&["USE_SSL"]);
     assert_eq!(blocked.code, Some(1), "{}", blocked.transcript());
     assert!(
-        blocked.stdout.contains("failed with exit code 1: Check the production settings")
-            && blocked.stdout.contains("release-guard.sarif: valid SARIF 2.1.0"),
+        blocked
+            .stdout
+            .contains("failed with exit code 1: Check the production settings")
+            && blocked
+                .stdout
+                .contains("release-guard.sarif: valid SARIF 2.1.0"),
         "{}",
         blocked.transcript()
     );

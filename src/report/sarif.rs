@@ -8,8 +8,9 @@
 use super::{Report, SilencedBy, TOOL_BANNER, Verdict};
 use crate::finding::{Finding, Location, Severity, Source};
 use serde_json::{Value, json};
+use std::fmt::Write as _;
 
-/// The schema every log names (the OASIS errata 01 schema, as SchemaStore serves it).
+/// The schema every log names (the OASIS errata 01 schema, as `SchemaStore` serves it).
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// The whole report as one SARIF 2.1.0 log with a single run.
@@ -25,13 +26,12 @@ pub fn render_sarif(report: &Report) -> String {
     let mut rules = Vec::new();
     let mut results = Vec::new();
     for (finding, silenced_by) in findings {
-        let rule_index = match rule_ids.iter().position(|id| *id == finding.id) {
-            Some(index) => index,
-            None => {
-                rule_ids.push(&finding.id);
-                rules.push(rule(finding));
-                rule_ids.len() - 1
-            }
+        let rule_index = if let Some(index) = rule_ids.iter().position(|id| *id == finding.id) {
+            index
+        } else {
+            rule_ids.push(&finding.id);
+            rules.push(rule(finding));
+            rule_ids.len() - 1
         };
         results.push(result(finding, rule_index, silenced_by));
     }
@@ -176,7 +176,8 @@ fn uri_reference(path: &str) -> String {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
             uri.push(char::from(byte));
         } else {
-            uri.push_str(&format!("%{byte:02X}"));
+            // Writing to a String cannot fail.
+            let _ = write!(uri, "%{byte:02X}");
         }
     }
     uri

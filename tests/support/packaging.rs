@@ -23,7 +23,12 @@ pub(crate) fn repo_dir() -> &'static Path {
 /// Runs a command to completion, failing the test with its output when it fails.
 pub(crate) fn run_ok(command: &mut Command) -> Run {
     let run = run(command);
-    assert_eq!(run.code, Some(0), "{command:?} failed\n{}", run.transcript());
+    assert_eq!(
+        run.code,
+        Some(0),
+        "{command:?} failed\n{}",
+        run.transcript()
+    );
     run
 }
 
@@ -42,16 +47,20 @@ pub(crate) fn run(command: &mut Command) -> Run {
 pub(crate) fn classic_buildpack() -> &'static Path {
     static PACKAGED: OnceLock<PathBuf> = OnceLock::new();
     PACKAGED.get_or_init(|| {
-        run_ok(&mut Command::new(repo_dir().join("scripts/package-classic")));
+        run_ok(&mut Command::new(
+            repo_dir().join("scripts/package-classic"),
+        ));
         repo_dir().join("packaged/classic")
     })
 }
 
-/// The venv with maturin, jsonschema, the SARIF schema and PyYAML (`scripts/setup-packaging`).
+/// The venv with maturin, jsonschema, the SARIF schema and `PyYAML` (`scripts/setup-packaging`).
 pub(crate) fn packaging_python() -> PathBuf {
     static READY: OnceLock<()> = OnceLock::new();
     READY.get_or_init(|| {
-        run_ok(&mut Command::new(repo_dir().join("scripts/setup-packaging")));
+        run_ok(&mut Command::new(
+            repo_dir().join("scripts/setup-packaging"),
+        ));
     });
     repo_dir().join("target/packaging/bin/python")
 }
@@ -75,7 +84,9 @@ pub(crate) fn wheel() -> &'static Path {
             .filter_map(Result::ok)
             .map(|entry| entry.path())
             .filter(|path| {
-                let name = path.file_name().map(|name| name.to_string_lossy().into_owned());
+                let name = path
+                    .file_name()
+                    .map(|name| name.to_string_lossy().into_owned());
                 name.is_some_and(|name| name.starts_with(&prefix) && name.ends_with(&suffix))
             })
             .collect();
@@ -98,7 +109,13 @@ pub(crate) fn fresh_venv(base: &Venv, label: &str) -> (TempDir, PathBuf) {
 pub(crate) fn pip_install(venv_dir: &Path, args: &[&str]) -> Run {
     run_ok(
         Command::new(venv_dir.join("bin/python"))
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
             .args(args),
     )
 }
@@ -121,7 +138,10 @@ pub(crate) fn fresh_venv_with_wheel_over(django: &Venv) -> (TempDir, PathBuf) {
         format!("{}\n", site_packages(&django.dir).display()),
     )
     .expect("site-packages is writable");
-    pip_install(&dir, &["--no-index", "--no-deps", &wheel().to_string_lossy()]);
+    pip_install(
+        &dir,
+        &["--no-index", "--no-deps", &wheel().to_string_lossy()],
+    );
     (root, dir)
 }
 
@@ -151,7 +171,7 @@ pub(crate) fn procfile_release_command(app: &Path) -> Option<String> {
         .lines()
         .filter_map(|line| line.strip_prefix("release:"))
         .map(|command| command.trim_start().to_string())
-        .last()
+        .next_back()
 }
 
 /// Runs `command` as a Heroku release dyno does: a clean environment with the app's config vars
