@@ -43,7 +43,8 @@ pub(crate) fn run(command: &mut Command) -> Run {
     }
 }
 
-/// `packaged/classic/`, made by `scripts/package-classic` once per test run.
+/// `packaged/classic/`, made by `scripts/package-classic` (which builds the wheel first) once
+/// per test run.
 pub(crate) fn classic_buildpack() -> &'static Path {
     static PACKAGED: OnceLock<PathBuf> = OnceLock::new();
     PACKAGED.get_or_init(|| {
@@ -72,11 +73,12 @@ pub(crate) fn validate_sarif(files: &[&Path]) -> Run {
         .args(files))
 }
 
-/// The wheel `scripts/build-wheel` builds for this machine, once per test run.
+/// The wheel `scripts/build-wheel` builds for this machine (through `classic_buildpack`, so
+/// that one build makes both).
 pub(crate) fn wheel() -> &'static Path {
     static WHEEL: OnceLock<PathBuf> = OnceLock::new();
     WHEEL.get_or_init(|| {
-        run_ok(&mut Command::new(repo_dir().join("scripts/build-wheel")));
+        classic_buildpack();
         let prefix = format!("django_release_guard-{}-", env!("CARGO_PKG_VERSION"));
         let suffix = format!("_{}.whl", std::env::consts::ARCH);
         let mut wheels: Vec<PathBuf> = fs::read_dir(repo_dir().join("target/wheels"))
