@@ -281,8 +281,9 @@ fn tutorial_without_a_release_line_gets_one_that_gates_every_release() {
             venv.name,
             blocked.transcript()
         );
+        // DYNO is set: the fix is written as a Heroku command.
         assert!(blocked.stdout.ends_with(
-            "Release blocked: 4 problems\nDeploy anyway: heroku config:set RELEASE_GUARD_MODE=warn\nIgnore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W004\n"
+            "Release blocked: 4 problems\nFix: heroku config:set USE_SSL=true\nDeploy anyway: heroku config:set RELEASE_GUARD_MODE=warn\n"
         ), "{}: {}", venv.name, blocked.transcript());
 
         let passed = release_process(&build, &with_ssl);

@@ -1,5 +1,6 @@
 //! `release-guard check --format sarif` on the real tutorial app: the log validates against the
-//! SARIF 2.1.0 JSON schema and carries one rule per finding ID with levels from severities.
+//! SARIF 2.1.0 JSON schema, carries one rule per finding ID with levels from severities, and puts
+//! the settings findings on their settings.py line.
 
 use crate::support::packaging::{run, tutorial_app, validate_sarif};
 use crate::support::python::{TUTORIAL_CONFIG_VARS, TUTORIAL_WITHOUT_SSL_IDS, default_venv};
@@ -59,17 +60,34 @@ fn blocked_tutorial_as_sarif_validates_against_the_schema() {
     assert!(
         hsts["help"]["text"]
             .as_str()
-            .is_some_and(|help| help.contains("Fix: SECURE_HSTS_SECONDS = 3600")),
+            .is_some_and(|help| help.contains("Fix: USE_SSL=true")),
         "{hsts}"
     );
-    // Where the provenance is known, the location is relative to the repository root.
-    for location in results
-        .iter()
-        .filter_map(|result| result["locations"][0]["physicalLocation"].as_object())
-    {
-        let uri = location["artifactLocation"]["uri"]
-            .as_str()
-            .unwrap_or_default();
-        assert!(uri.starts_with("services/web/"), "{uri}");
+    // The settings findings sit on the settings.py line that decides them (the `if
+    // env.USE_SSL:` block), relative to the repository root with the prefix.
+    let settings = fs::read_to_string(app.join("mysite/settings.py")).expect("readable");
+    let use_ssl_line = settings
+        .lines()
+        .position(|line| line == "if env.USE_SSL:")
+        .map(|index| index + 1)
+        .expect("the tutorial switches HTTPS on with USE_SSL");
+    for result in results {
+        assert_eq!(
+            result["locations"],
+            serde_json::json!([{ "physicalLocation": {
+                "artifactLocation": { "uri": "services/web/mysite/settings.py" },
+                "region": { "startLine": use_ssl_line },
+            }}]),
+            "{result}"
+        );
+        let reason = format!(
+            "\nWhere: the block at mysite/settings.py:{use_ssl_line} runs only when the USE_SSL config var is true"
+        );
+        assert!(
+            result["message"]["text"]
+                .as_str()
+                .is_some_and(|text| text.contains(&reason)),
+            "{result}"
+        );
     }
 }

@@ -1,10 +1,11 @@
 //! The release log is the product's UI. `Report` is what the gate and `verify` hand to the
-//! renderers: plain text for `heroku releases:output` (`text`), one JSON document
-//! (`--format json`, see README "JSON output") or a SARIF 2.1.0 log for code scanning
-//! (`--format sarif`).
+//! renderers: plain text for `heroku releases:output`, or one JSON document (`--format json`).
+//!
+//! The renderers live in `text` (the release log), `json` (`--format json`, see README "JSON
+//! output") and `sarif` (`--format sarif`, a SARIF 2.1.0 log for code scanning).
 
-use crate::config::Mode;
-use crate::finding::{Finding, Severity};
+use crate::config::{Mode, env};
+use crate::finding::{Advice, Change, Finding, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -113,6 +114,105 @@ pub struct EvaluationError {
     pub fix: String,
 }
 
+/// Where the guard runs, which decides how a config var change is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Platform {
+    /// On a Heroku dyno (`DYNO` is set): `heroku config:set NAME=value`.
+    Heroku,
+    /// Anywhere else: the plain assignment `NAME=value`.
+    #[default]
+    Other,
+}
+
+impl Platform {
+    /// Heroku sets `DYNO` on every dyno, the release phase's included.
+    #[must_use]
+    pub fn detect(dyno: Option<&std::ffi::OsStr>) -> Self {
+        if dyno.is_some_and(|dyno| !dyno.is_empty()) {
+            Self::Heroku
+        } else {
+            Self::Other
+        }
+    }
+}
+
+/// Who chose the mode, so the log names the switch that is actually on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModeSource {
+    /// `--mode`.
+    Flag,
+    /// `RELEASE_GUARD_MODE`.
+    ConfigVar,
+    /// `mode` in project.toml `[com.release-guard]`, read at build time.
+    ProjectToml,
+}
+
+impl ModeSource {
+    /// How the log names the setting that chose `mode`, e.g. `--mode off`.
+    fn describe(self, mode: Mode) -> String {
+        match self {
+            Self::Flag => format!("--mode {mode}"),
+            Self::ConfigVar => format!("{}={mode}", env::MODE),
+            Self::ProjectToml => format!("mode = \"{mode}\" in project.toml"),
+        }
+    }
+}
+
+/// The fix for `advice`, one line each: config var changes first (set, then unset, each as one
+/// command on Heroku), then the lines to write.
+#[must_use]
+pub fn fix_lines<'a>(advice: impl Iterator<Item = &'a Advice>, platform: Platform) -> Vec<String> {
+    let mut sets: Vec<String> = Vec::new();
+    let mut unsets: Vec<String> = Vec::new();
+    let mut code: Vec<String> = Vec::new();
+    for advice in advice {
+        match &advice.change {
+            Change::SetConfigVar { config_var, value } => {
+                push_new(&mut sets, format!("{config_var}={value}"));
+            }
+            Change::UnsetConfigVar { config_var } => push_new(&mut unsets, config_var.clone()),
+            Change::EditLine { text } | Change::AddLine { text } => {
+                push_new(&mut code, text.clone());
+            }
+            Change::DeleteLine => {
+                let place = advice.location.as_ref().map_or_else(String::new, |at| {
+                    format!(" (line {} of {})", at.line, at.file)
+                });
+                push_new(
+                    &mut code,
+                    format!("Delete the {} line{place}.", advice.setting),
+                );
+            }
+        }
+    }
+    let mut lines = Vec::new();
+    match platform {
+        Platform::Heroku => {
+            if !sets.is_empty() {
+                lines.push(format!("heroku config:set {}", sets.join(" ")));
+            }
+            if !unsets.is_empty() {
+                lines.push(format!("heroku config:unset {}", unsets.join(" ")));
+            }
+        }
+        Platform::Other => {
+            lines.extend(sets);
+            if !unsets.is_empty() {
+                lines.push(format!("unset {}", unsets.join(" ")));
+            }
+        }
+    }
+    lines.extend(code);
+    lines
+}
+
+fn push_new(lines: &mut Vec<String>, line: String) {
+    if !lines.contains(&line) {
+        lines.push(line);
+    }
+}
+
 /// Everything one run found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -120,6 +220,12 @@ pub struct Report {
     pub tool: &'static str,
     pub verdict: Verdict,
     pub mode: Mode,
+    /// Who chose the mode; None for the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode_source: Option<ModeSource>,
+    /// Where the guard runs (how config var changes are written); not in the JSON.
+    #[serde(skip)]
+    pub platform: Platform,
     /// Active findings, blocking first, then by ID.
     pub findings: Vec<Finding>,
     pub silenced: Vec<SilencedFinding>,
@@ -128,6 +234,10 @@ pub struct Report {
     pub error: Option<EvaluationError>,
     /// Extra lines printed just before the verdict, e.g. `verify`'s preload readiness.
     pub notes: Vec<String>,
+    /// What the app printed while loading, shortened. App text, not the guard's: it is
+    /// redacted like relayed output and kept apart from the guard's fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_output: Option<String>,
     /// Milliseconds per phase (`probe`, `total`, ...).
     pub timings: BTreeMap<String, f64>,
 }
@@ -140,12 +250,15 @@ impl Report {
             tool,
             verdict,
             mode,
+            mode_source: None,
+            platform: Platform::Other,
             findings: Vec::new(),
             silenced: Vec::new(),
             django_version: None,
             settings_module: None,
             error: None,
             notes: Vec::new(),
+            app_output: None,
             timings: BTreeMap::new(),
         }
     }
@@ -162,8 +275,14 @@ impl Report {
                 .iter_mut()
                 .map(|silenced| &mut silenced.finding),
         );
-        for location in findings.filter_map(|finding| finding.location.as_mut()) {
-            location.file = format!("{prefix}/{}", location.file);
+        for finding in findings {
+            let advice = finding
+                .advice
+                .iter_mut()
+                .filter_map(|advice| advice.location.as_mut());
+            for location in finding.location.iter_mut().chain(advice) {
+                location.file = format!("{prefix}/{}", location.file);
+            }
         }
     }
 
@@ -189,14 +308,16 @@ pub(crate) fn plural(count: impl std::fmt::Display, singular: &str) -> String {
 #[cfg(test)]
 pub(crate) mod testing {
     use super::*;
-    use crate::finding::{Finding, Severity, Source};
+    use crate::finding::Source;
 
-    /// A blocked gate report: two blocking findings, a warning and a silenced one.
+    /// A blocked gate report on Heroku: two blocking findings, a warning and a silenced one.
     pub(crate) fn blocked_report(mode: Mode) -> Report {
         Report {
             tool: "gate",
             verdict: Verdict::Block,
             mode,
+            mode_source: None,
+            platform: Platform::Heroku,
             findings: vec![
                 Finding::new(
                     "security.W004",
@@ -230,6 +351,7 @@ pub(crate) mod testing {
             settings_module: Some("mysite.settings".to_string()),
             error: None,
             notes: Vec::new(),
+            app_output: None,
             timings: BTreeMap::new(),
         }
     }

@@ -140,7 +140,7 @@ fn result(finding: &Finding, rule_index: usize, silenced_by: Option<SilencedBy>)
         "ruleId": finding.id,
         "ruleIndex": rule_index,
         "level": level(finding.severity),
-        "message": { "text": finding.message },
+        "message": { "text": result_message(finding) },
     });
     if let Some(location) = &finding.location {
         result["locations"] = json!([physical_location(location)]);
@@ -157,6 +157,21 @@ fn result(finding: &Finding, rule_index: usize, silenced_by: Option<SilencedBy>)
         result["suppressions"] = json!([{ "kind": kind, "justification": justification }]);
     }
     result
+}
+
+/// The message, then where the app sets the setting (the advice's reasons, as the release log
+/// shows them under `Where:`): that differs from one app to the next, so it is not rule help.
+fn result_message(finding: &Finding) -> String {
+    let mut text = finding.message.clone();
+    let mut reasons: Vec<&str> = Vec::new();
+    for advice in &finding.advice {
+        if !reasons.contains(&advice.reason.as_str()) {
+            reasons.push(&advice.reason);
+            text.push_str("\nWhere: ");
+            text.push_str(&advice.reason);
+        }
+    }
+    text
 }
 
 fn physical_location(location: &Location) -> Value {
@@ -187,6 +202,7 @@ fn uri_reference(path: &str) -> String {
 mod tests {
     use super::*;
     use crate::config::Mode;
+    use crate::finding::{Advice, Change};
     use crate::report::EvaluationError;
     use crate::report::testing::blocked_report;
 
@@ -197,10 +213,25 @@ mod tests {
     #[test]
     fn one_rule_per_finding_id_and_levels_from_severities() {
         let mut report = blocked_report(Mode::Enforce);
-        report.findings[0].location = Some(Location {
+        let settings = Location {
             file: "mysite/settings.py".to_string(),
             line: 30,
-        });
+        };
+        report.findings[0].location = Some(settings.clone());
+        let reason =
+            "the block at mysite/settings.py:30 runs only when the USE_SSL config var is true";
+        report.findings[0].advice = vec![
+            Advice {
+                setting: "SECURE_HSTS_SECONDS".to_string(),
+                change: Change::SetConfigVar {
+                    config_var: "USE_SSL".to_string(),
+                    value: "true".to_string(),
+                },
+                location: Some(settings),
+                reason: reason.to_string(),
+            };
+            2
+        ];
         let log = sarif(&report);
         assert_eq!(log["version"], "2.1.0");
         let run = &log["runs"][0];
@@ -264,6 +295,14 @@ mod tests {
         );
         assert!(results[1].get("locations").is_none());
         assert_eq!(
+            results[0]["message"]["text"],
+            format!("{}\nWhere: {reason}", report.findings[0].message)
+        );
+        assert_eq!(
+            results[1]["message"]["text"],
+            "SECURE_SSL_REDIRECT is not set to True."
+        );
+        assert_eq!(
             results[3]["suppressions"],
             json!([{ "kind": "inSource", "justification": "listed in SILENCED_SYSTEM_CHECKS" }])
         );
@@ -302,9 +341,24 @@ mod tests {
             line: 30,
         };
         report.findings[0].location = Some(settings.clone());
+        report.findings[0].advice = vec![Advice {
+            setting: "SECURE_HSTS_SECONDS".to_string(),
+            change: Change::AddLine {
+                text: "SECURE_HSTS_SECONDS = 3600".to_string(),
+            },
+            location: Some(settings.clone()),
+            reason: "the settings module ends here".to_string(),
+        }];
         report.silenced[0].finding.location = Some(settings);
         report.silenced[0].silenced_by = SilencedBy::IgnoreConfig;
         report.prefix_locations("services/web/");
+        assert_eq!(
+            report.findings[0].advice[0]
+                .location
+                .as_ref()
+                .map(|at| at.file.as_str()),
+            Some("services/web/mysite/settings.py")
+        );
         let log = sarif(&report);
         let results = &log["runs"][0]["results"];
         for index in [0, 3] {

@@ -1,8 +1,10 @@
 //! The release log: what `heroku releases:output` shows.
 
-use super::{EvaluationError, Report, SilencedBy, TOOL_BANNER, Verdict, plural};
-use crate::config::Mode;
-use crate::finding::{Finding, Severity};
+use super::{
+    EvaluationError, ModeSource, Report, SilencedBy, TOOL_BANNER, Verdict, fix_lines, plural,
+};
+use crate::config::{Mode, env};
+use crate::finding::{Advice, Change, Finding, Severity};
 
 /// How the text log is decorated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,14 +50,25 @@ const WRAP_WIDTH: usize = 100;
 #[must_use]
 pub fn render_text(report: &Report, style: Style) -> String {
     if report.mode == Mode::Off {
-        return format!("{TOOL_BANNER}: {OFF_LINE}\n");
+        return format!(
+            "{TOOL_BANNER}: {}, no checks run; the release goes ahead unchecked.\n",
+            mode_switch(report)
+        );
     }
     let mut out = String::new();
     out.push_str(&style.paint(&header(report), BOLD));
     out.push('\n');
     if report.mode == Mode::Warn {
-        out.push_str(&style.paint(NOT_ENFORCING_NOTICE, BOLD_YELLOW));
+        out.push_str(&style.paint(&not_enforcing_notice(report), BOLD_YELLOW));
         out.push('\n');
+    }
+    if let Some(text) = &report.app_output {
+        out.push('\n');
+        out.push_str(&style.paint("APP OUTPUT (while loading, shortened)", DIM));
+        out.push('\n');
+        for line in text.lines() {
+            push_lines(&mut out, "  ", &[line]);
+        }
     }
     if let Some(error) = &report.error {
         out.push('\n');
@@ -109,10 +122,20 @@ pub fn render_text(report: &Report, style: Style) -> String {
     out
 }
 
-/// The whole log when the gate is switched off.
-const OFF_LINE: &str = "RELEASE_GUARD_MODE=off, no checks run; the release goes ahead unchecked.";
+/// The switch that set the mode, as the log names it (the config var when unknown).
+fn mode_switch(report: &Report) -> String {
+    report
+        .mode_source
+        .unwrap_or(ModeSource::ConfigVar)
+        .describe(report.mode)
+}
 
-const NOT_ENFORCING_NOTICE: &str = "NOT ENFORCING (RELEASE_GUARD_MODE=warn): this release goes out whatever the findings below say.";
+fn not_enforcing_notice(report: &Report) -> String {
+    format!(
+        "NOT ENFORCING ({}): this release goes out whatever the findings below say.",
+        mode_switch(report)
+    )
+}
 
 fn header(report: &Report) -> String {
     let mut parts = vec![TOOL_BANNER.to_string()];
@@ -162,6 +185,13 @@ fn render_finding(out: &mut String, finding: &Finding, style: Style, ansi: &str)
         for (index, line) in fix.lines().enumerate() {
             let label = if index == 0 { "  Fix: " } else { "       " };
             push_lines(out, label, &[line]);
+        }
+    }
+    let mut reasons: Vec<&str> = Vec::new();
+    for advice in &finding.advice {
+        if !reasons.contains(&advice.reason.as_str()) {
+            reasons.push(&advice.reason);
+            push_labelled(out, "Where", &advice.reason);
         }
     }
 }
@@ -261,27 +291,90 @@ fn closing_advice(report: &Report) -> Vec<String> {
         return Vec::new();
     }
     if report.mode == Mode::Warn {
-        return vec![format!(
-            "Enforce again: heroku config:set {}=enforce",
-            crate::config::env::MODE
-        )];
+        return vec![match report.mode_source {
+            Some(ModeSource::Flag) => "Enforce again: run without --mode warn".to_string(),
+            _ => format!("Enforce again: heroku config:set {}=enforce", env::MODE),
+        }];
     }
-    let mut advice = vec![format!(
-        "Deploy anyway: heroku config:set {}=warn",
-        crate::config::env::MODE
-    )];
-    if let Some(first_blocking) = report
+    let blocking: Vec<&Finding> = report
         .findings
         .iter()
-        .find(|finding| finding.severity == Severity::Block)
-    {
+        .filter(|finding| finding.severity == Severity::Block)
+        .collect();
+    let blocking_advice = || blocking.iter().flat_map(|finding| &finding.advice);
+    let mut advice: Vec<String> = fix_lines(
+        blocking_advice().filter(|advice| is_config_var_change(advice)),
+        report.platform,
+    )
+    .into_iter()
+    .map(|line| format!("Fix: {line}"))
+    .collect();
+    let mut files: Vec<&str> = Vec::new();
+    for advice in blocking_advice().filter(|advice| !is_config_var_change(advice)) {
+        if let Some(at) = advice
+            .location
+            .as_ref()
+            .filter(|at| !files.contains(&at.file.as_str()))
+        {
+            files.push(&at.file);
+        }
+    }
+    if !files.is_empty() {
+        advice.push(format!(
+            "Fix: change {} as shown above, then deploy again",
+            files.join(" and ")
+        ));
+    }
+    advice.push(format!(
+        "Deploy anyway: heroku config:set {}=warn",
+        env::MODE
+    ));
+    // Ignoring a check of the HTTPS redirect, the cookies or HSTS is never the advice.
+    if let Some(ignorable) = blocking.iter().find(|finding| !is_about_https(finding)) {
         advice.push(format!(
             "Ignore one check: heroku config:set {}={}",
-            crate::config::env::IGNORE,
-            first_blocking.id
+            env::IGNORE,
+            ignorable.id
         ));
     }
     advice
+}
+
+fn is_config_var_change(advice: &Advice) -> bool {
+    matches!(
+        advice.change,
+        Change::SetConfigVar { .. } | Change::UnsetConfigVar { .. }
+    )
+}
+
+/// Parts of the names of the settings that keep the HTTPS redirect, HSTS and the cookies safe.
+const HTTPS_SETTING_PARTS: [&str; 5] = [
+    "SECURE_SSL_",
+    "SECURE_HSTS_",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_REDIRECT_EXEMPT",
+    "_COOKIE_",
+];
+
+/// Django's checks of the SSL redirect, HSTS and the cookies' Secure flag.
+const HTTPS_DJANGO_IDS: [&str; 7] = [
+    "security.W004",
+    "security.W008",
+    "security.W010",
+    "security.W011",
+    "security.W012",
+    "security.W016",
+    "security.W021",
+];
+
+/// Whether a finding is about the SSL redirect, the cookies or HSTS.
+fn is_about_https(finding: &Finding) -> bool {
+    HTTPS_DJANGO_IDS.contains(&finding.id.as_str())
+        || finding.setting.as_deref().is_some_and(|setting| {
+            HTTPS_SETTING_PARTS
+                .iter()
+                .any(|part| setting.contains(part))
+        })
 }
 
 #[cfg(test)]
@@ -316,7 +409,6 @@ mod tests {
 
             Release blocked: 2 problems
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W004
         "#};
         assert_eq!(
             render_text(&blocked_report(Mode::Enforce), Style::Plain),
@@ -327,7 +419,7 @@ mod tests {
     #[test]
     fn warn_mode_is_loud_and_says_how_to_enforce_again() {
         let text = render_text(&blocked_report(Mode::Warn), Style::Plain);
-        assert!(text.contains(&format!("\n{NOT_ENFORCING_NOTICE}\n")));
+        assert!(text.contains("\nNOT ENFORCING (RELEASE_GUARD_MODE=warn): this release goes out whatever the findings below say.\n"));
         assert!(text.ends_with(indoc! {"
             Release passed (NOT ENFORCING): 2 problems would have blocked it
             Enforce again: heroku config:set RELEASE_GUARD_MODE=enforce
