@@ -6,7 +6,7 @@
 
 use crate::support::cnb::{Run, TempDir};
 use crate::support::packaging::{
-    add_python_profile, classic_buildpack, procfile_release_command, release_dyno, run,
+    add_python_profile, assert_run, classic_buildpack, procfile_release_command, release_dyno, run,
     tutorial_app,
 };
 use crate::support::python::{TUTORIAL_CONFIG_VARS, venvs};
@@ -203,24 +203,15 @@ fn tutorial_release_is_blocked_without_ssl_and_migrates_once_with_it() {
         let database = build.app.join("db.sqlite3");
 
         let blocked = release_process(&build, &TUTORIAL_CONFIG_VARS);
-        assert_eq!(
-            blocked.code,
-            Some(1),
-            "{}: {}",
+        assert_run(
+            &blocked,
+            1,
+            &[
+                "\nThe release command was not run: bash -c 'python manage.py migrate --noinput'\n",
+                "\nRelease blocked: 4 problems\n",
+            ],
             venv.name,
-            blocked.transcript()
         );
-        for line in [
-            "The release command was not run: bash -c 'python manage.py migrate --noinput'",
-            "Release blocked: 4 problems",
-        ] {
-            assert!(
-                blocked.stdout.lines().any(|printed| printed == line),
-                "{}: missing {line:?}\n{}",
-                venv.name,
-                blocked.transcript()
-            );
-        }
         assert!(
             !database.exists(),
             "{}: migrate ran although blocked",
@@ -228,18 +219,13 @@ fn tutorial_release_is_blocked_without_ssl_and_migrates_once_with_it() {
         );
 
         let passed = release_process(&build, &with_ssl);
-        assert_eq!(
-            passed.code,
-            Some(0),
-            "{}: {}",
+        assert_run(
+            &passed,
+            0,
+            &[
+                "\nRelease passed with 2 warnings\nRunning the release command: bash -c 'python manage.py migrate --noinput'\n",
+            ],
             venv.name,
-            passed.transcript()
-        );
-        assert!(
-            passed.stdout.contains("Release passed with 2 warnings\nRunning the release command: bash -c 'python manage.py migrate --noinput'\n"),
-            "{}: {}",
-            venv.name,
-            passed.transcript()
         );
         assert_eq!(
             passed
@@ -273,30 +259,26 @@ fn tutorial_without_a_release_line_gets_one_that_gates_every_release() {
             compile.transcript()
         );
 
-        let blocked = release_process(&build, &TUTORIAL_CONFIG_VARS);
-        assert_eq!(
-            blocked.code,
-            Some(1),
-            "{}: {}",
-            venv.name,
-            blocked.transcript()
-        );
         // DYNO is set: the fix is written as a Heroku command.
-        assert!(blocked.stdout.ends_with(
-            "Release blocked: 4 problems\nFix: heroku config:set USE_SSL=true\nDeploy anyway: heroku config:set RELEASE_GUARD_MODE=warn\n"
-        ), "{}: {}", venv.name, blocked.transcript());
-
-        let passed = release_process(&build, &with_ssl);
-        assert_eq!(
-            passed.code,
-            Some(0),
-            "{}: {}",
+        let blocked = release_process(&build, &TUTORIAL_CONFIG_VARS);
+        assert_run(
+            &blocked,
+            1,
+            &[
+                "\nRelease blocked: 4 problems\nFix: heroku config:set USE_SSL=true\nDeploy anyway: heroku config:set RELEASE_GUARD_MODE=warn\n",
+            ],
             venv.name,
-            passed.transcript()
+        );
+        let passed = release_process(&build, &with_ssl);
+        assert_run(
+            &passed,
+            0,
+            &["\nRelease passed with 2 warnings\n"],
+            venv.name,
         );
         assert!(
-            passed.stdout.ends_with("Release passed with 2 warnings\n"),
-            "{}: {}",
+            !passed.stdout.contains("Running the release command"),
+            "{}: there is no release command to run\n{}",
             venv.name,
             passed.transcript()
         );

@@ -6,9 +6,9 @@
 
 use crate::support::cnb::{Run, TempDir};
 use crate::support::packaging::{
-    VERSION_LINE, add_python_profile, classic_buildpack, fresh_venv, fresh_venv_with_wheel_over,
-    packaging_python, pip_install, procfile_release_command, release_dyno, repo_dir, run, run_ok,
-    tutorial_app, wheel,
+    VERSION_LINE, add_python_profile, assert_run, classic_buildpack, fresh_venv,
+    fresh_venv_with_wheel_over, packaging_python, pip_install, procfile_release_command,
+    release_dyno, repo_dir, run, run_ok, tutorial_app, wheel,
 };
 use crate::support::python::{TUTORIAL_CONFIG_VARS, default_venv, venvs};
 use std::fs;
@@ -140,27 +140,20 @@ fn assert_blocked_then_migrates(
     who: &str,
 ) {
     let blocked = run_release(&TUTORIAL_CONFIG_VARS);
-    assert_eq!(blocked.code, Some(1), "{who}: {}", blocked.transcript());
-    assert!(
-        blocked.stdout.contains("Release blocked: 4 problems\n"),
-        "{who}: {}",
-        blocked.transcript()
-    );
+    assert_run(&blocked, 1, &["\nRelease blocked: 4 problems\n"], who);
     assert!(
         !app.join("db.sqlite3").exists(),
         "{who}: migrate ran although blocked"
     );
     let passed = run_release(&with_ssl());
-    assert_eq!(passed.code, Some(0), "{who}: {}", passed.transcript());
-    assert!(
-        passed
-            .stdout
-            .contains("Running the release command: python manage.py migrate --noinput\n")
-            && passed
-                .stdout
-                .contains("Applying sessions.0001_initial... OK"),
-        "{who}: {}",
-        passed.transcript()
+    assert_run(
+        &passed,
+        0,
+        &[
+            "\nRunning the release command: python manage.py migrate --noinput\n",
+            "Applying sessions.0001_initial... OK",
+        ],
+        who,
     );
     assert!(app.join("db.sqlite3").exists(), "{who}: no database");
 }
@@ -295,13 +288,11 @@ fn github_actions_recipe_checks_production_settings_and_writes_valid_sarif() {
     };
 
     let (passing, sarif, _root) = run_workflow(&[]);
-    assert_eq!(passing.code, Some(0), "{}", passing.transcript());
-    assert!(
-        passing
-            .stdout
-            .contains("release-guard.sarif: valid SARIF 2.1.0 (2 results)"),
-        "{}",
-        passing.transcript()
+    assert_run(
+        &passing,
+        0,
+        &["release-guard.sarif: valid SARIF 2.1.0 (2 results)"],
+        "passing",
     );
     let sarif: serde_json::Value =
         serde_json::from_str(&sarif.expect("the recipe writes release-guard.sarif"))
@@ -310,16 +301,14 @@ fn github_actions_recipe_checks_production_settings_and_writes_valid_sarif() {
 
     // Without USE_SSL the check step fails the job, and the SARIF is still uploaded.
     let (blocked, sarif, _root) = run_workflow(&["USE_SSL"]);
-    assert_eq!(blocked.code, Some(1), "{}", blocked.transcript());
-    assert!(
-        blocked
-            .stdout
-            .contains("failed with exit code 1: Check the production settings")
-            && blocked
-                .stdout
-                .contains("release-guard.sarif: valid SARIF 2.1.0"),
-        "{}",
-        blocked.transcript()
+    assert_run(
+        &blocked,
+        1,
+        &[
+            "failed with exit code 1: Check the production settings",
+            "release-guard.sarif: valid SARIF 2.1.0 (4 results)",
+        ],
+        "blocked",
     );
     let sarif: serde_json::Value =
         serde_json::from_str(&sarif.expect("written although blocked")).expect("SARIF is JSON");

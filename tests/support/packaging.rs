@@ -43,6 +43,18 @@ pub(crate) fn run(command: &mut Command) -> Run {
     }
 }
 
+/// Fails the test unless `run` exited with `code` and printed each of `texts` on stdout.
+pub(crate) fn assert_run(run: &Run, code: i32, texts: &[&str], who: &str) {
+    assert_eq!(run.code, Some(code), "{who}: {}", run.transcript());
+    for text in texts {
+        assert!(
+            run.stdout.contains(text),
+            "{who}: missing {text:?}\n{}",
+            run.transcript()
+        );
+    }
+}
+
 /// `packaged/classic/`, made by `scripts/package-classic` (which builds the wheel first) once
 /// per test run.
 pub(crate) fn classic_buildpack() -> &'static Path {
