@@ -371,6 +371,23 @@ mod tests {
     }
 
     #[test]
+    fn the_sarif_log_passes_the_output_boundary() {
+        let secret = "s3cr3t-0123456789-abcdefghijklmnop";
+        let redactor = crate::redact::Redactor::from_env([("SECRET_KEY", secret)]);
+        let mut report = blocked_report(Mode::Enforce);
+        report.findings[0].message = format!("The key {secret} is weak.");
+        let shown = crate::report::render(
+            &report,
+            crate::report::Format::Sarif,
+            crate::report::Style::Plain,
+            &redactor,
+        );
+        assert!(!shown.contains(secret), "{shown}");
+        let log: Value = serde_json::from_str(&shown).unwrap();
+        assert_eq!(log["version"], "2.1.0");
+    }
+
+    #[test]
     fn locations_are_uri_references() {
         assert_eq!(uri_reference("mysite/settings.py"), "mysite/settings.py");
         assert_eq!(
