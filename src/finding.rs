@@ -1,10 +1,10 @@
 //! The unit every check produces: Django's own messages, the guard's rules and `verify` all
 //! report `Finding`s, so the release log, the JSON document and the exit code treat them alike.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How much a finding matters for the release.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; never affects the verdict.
@@ -16,7 +16,7 @@ pub enum Severity {
 }
 
 /// Who raised the finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// A Django system check message, ID verbatim (e.g. `security.W004`).
@@ -28,7 +28,7 @@ pub enum Source {
 }
 
 /// One problem, with everything a developer needs to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable identifier: Django's check ID, or `guard.*` / `verify.*`.
     pub id: String,
@@ -47,12 +47,12 @@ pub struct Finding {
     /// Django's own hint, verbatim, for Django messages.
     pub hint: Option<String>,
     /// Where in the app's code the setting at fault gets its value, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
 }
 
 /// A place in the app's source: a path relative to the app directory and a 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     pub file: String,
     pub line: u32,
@@ -67,8 +67,15 @@ impl Finding {
         source: Source,
         message: impl Into<String>,
     ) -> Self {
+        let id = id.into();
+        // The registry must know every ID the guard and verify emit: `block`/`ignore` lists are
+        // checked against it. Every test that produces a finding checks this.
+        debug_assert!(
+            source == Source::Django || crate::finding_ids::is_known(&id),
+            "finding ID `{id}` is missing from src/finding_ids.rs"
+        );
         Self {
-            id: id.into(),
+            id,
             severity,
             source,
             setting: None,

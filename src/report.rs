@@ -5,7 +5,8 @@
 
 use crate::config::Mode;
 use crate::finding::{Finding, Severity};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::str::FromStr;
@@ -27,7 +28,7 @@ impl From<Exit> for std::process::ExitCode {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
@@ -75,7 +76,7 @@ pub fn print(report: &Report, format: Format) {
 }
 
 /// Why a finding does not count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SilencedBy {
     /// Listed in Django's `SILENCED_SYSTEM_CHECKS`.
@@ -84,7 +85,7 @@ pub enum SilencedBy {
     IgnoreConfig,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SilencedFinding {
     #[serde(flatten)]
     pub finding: Finding,
@@ -92,7 +93,7 @@ pub struct SilencedFinding {
 }
 
 /// An app or site that could not be evaluated (exit 2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvaluationError {
     /// One line, e.g. "The settings module failed to import".
     pub title: String,
@@ -102,11 +103,12 @@ pub struct EvaluationError {
     pub fix: String,
 }
 
-/// Everything one run found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Everything one run found. Deserialised by the build preview, which reads the JSON document
+/// `release-guard check` prints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// `gate` or `verify`.
-    pub tool: &'static str,
+    pub tool: Cow<'static, str>,
     pub verdict: Verdict,
     pub mode: Mode,
     /// Active findings, blocking first, then by ID.
@@ -126,7 +128,7 @@ impl Report {
     #[must_use]
     pub fn new(tool: &'static str, mode: Mode, verdict: Verdict) -> Self {
         Self {
-            tool,
+            tool: Cow::Borrowed(tool),
             verdict,
             mode,
             findings: Vec::new(),
@@ -461,7 +463,7 @@ mod tests {
 
     fn blocked_report(mode: Mode) -> Report {
         Report {
-            tool: "gate",
+            tool: "gate".into(),
             verdict: Verdict::Block,
             mode,
             findings: vec![
@@ -555,7 +557,7 @@ mod tests {
         assert!(render_text(&report, Style::Plain).ends_with("\nRelease passed with 1 warning\n"));
         report.findings.clear();
         assert!(render_text(&report, Style::Plain).ends_with("\nRelease passed\n"));
-        report.tool = "verify";
+        report.tool = "verify".into();
         assert!(render_text(&report, Style::Plain).ends_with("\nSite check passed\n"));
     }
 

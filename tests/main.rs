@@ -12,6 +12,7 @@ use release_guard as _;
 use serde as _;
 use serde_json as _;
 use signal_hook as _;
+use tempfile as _;
 use toml as _;
 use ureq as _;
 

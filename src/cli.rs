@@ -1,9 +1,10 @@
-//! `release-guard`'s command line: parsing (no dependencies, unit-tested) and the `check` /
-//! `release` commands. `src/bin/release-guard.rs` only hands over the arguments.
+//! `release-guard`'s command line: parsing (no dependencies, unit-tested) and dispatch to the
+//! tool's commands: `check` and `release` (the gate) and `verify`. `src/bin/release-guard.rs`
+//! only hands over the arguments.
 
-use super::{Environment, GateOptions, GateRun, redact::Redactor};
 use crate::args::{self, Args};
 use crate::config::Mode;
+use crate::gate::{self, Environment, GateOptions, GateRun, redact::Redactor};
 use crate::report::{self, Exit, Format, TOOL_BANNER};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -159,7 +160,7 @@ pub fn main(args: &[String]) -> ExitCode {
 fn check(args: &CheckArgs, notes: &[String]) -> Exit {
     let environment = Environment::from_process();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let GateRun { mut report, exit } = super::run(&args.options, &environment, &cwd);
+    let GateRun { mut report, exit } = gate::run(&args.options, &environment, &cwd);
     report.notes.extend_from_slice(notes);
     report::print(&report, args.format);
     exit
@@ -176,7 +177,7 @@ fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
         .redact(&shell_words(command))
         .into_owned();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let GateRun { mut report, exit } = super::run(&args.options, &environment, &cwd);
+    let GateRun { mut report, exit } = gate::run(&args.options, &environment, &cwd);
     if exit != Exit::Pass {
         report
             .notes
