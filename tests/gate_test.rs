@@ -5,6 +5,7 @@
 // Helpers are not `#[test]` functions, but a panic is how they report a failure too.
 #![allow(clippy::unwrap_used)]
 
+use crate::support::cnb::{copy_dir, temp_dir};
 use crate::support::python::{
     TUTORIAL_CONFIG_VARS, TUTORIAL_WITHOUT_SSL_IDS, Venv, default_venv, fixture, venvs,
 };
@@ -25,13 +26,6 @@ fn scratch(name: &str) -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join(name)
 }
 
-/// An empty directory, to stand for a PATH without Python.
-fn empty_dir(name: &str) -> PathBuf {
-    let dir = scratch(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// A copy of the tutorial app with `extra_settings` appended to settings.py and `files`
 /// written into the app directory, unique per test and venv.
 fn app(name: &str, venv: &Venv, extra_settings: &str, files: &[(&str, &str)]) -> PathBuf {
@@ -39,7 +33,7 @@ fn app(name: &str, venv: &Venv, extra_settings: &str, files: &[(&str, &str)]) ->
     if dir.exists() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
-    copy_dir(&fixture("tutorial"), &dir);
+    copy_dir(&fixture("tutorial"), &dir).unwrap();
     let settings = dir.join("mysite/settings.py");
     let mut source = std::fs::read_to_string(&settings).unwrap();
     source.push_str("\n# --- gate_test scenario ---\n");
@@ -49,22 +43,6 @@ fn app(name: &str, venv: &Venv, extra_settings: &str, files: &[(&str, &str)]) ->
         std::fs::write(dir.join(path), content).unwrap();
     }
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "__pycache__" {
-            continue;
-        }
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(&name));
-        } else {
-            std::fs::copy(entry.path(), to.join(&name)).unwrap();
-        }
-    }
 }
 
 /// A clean environment (nothing from the test runner leaks in) with the venv first on PATH
@@ -388,10 +366,11 @@ fn settings_that_hang_time_out() {
 
 #[test]
 fn no_python_on_path() {
-    let empty_bin = empty_dir("gate-empty-bin");
+    // An empty directory, to stand for a PATH without Python.
+    let empty_bin = temp_dir("gate-empty-bin");
     let text = release_log(
         &fixture("tutorial"),
-        &[("PATH", empty_bin.to_str().unwrap())],
+        &[("PATH", empty_bin.path().to_str().unwrap())],
         2,
     );
     assert_contains(&text, "COULD NOT EVALUATE: No Python interpreter found\n");
@@ -482,12 +461,12 @@ fn warn_mode_reports_loudly_and_passes() {
 
 #[test]
 fn off_mode_prints_one_line_without_running_python() {
-    let empty_bin = empty_dir("gate-empty-bin-off");
+    let empty_bin = temp_dir("gate-empty-bin-off");
     let text = release_log(
         &fixture("tutorial"),
         &[
             ("RELEASE_GUARD_MODE", "off"),
-            ("PATH", empty_bin.to_str().unwrap()),
+            ("PATH", empty_bin.path().to_str().unwrap()),
         ],
         0,
     );
@@ -510,6 +489,29 @@ fn bad_mode_is_a_configuration_error() {
     assert_contains(
         &text,
         "  RELEASE_GUARD_MODE is invalid: `relaxed` is not a mode; use enforce, warn or off\n",
+    );
+}
+
+#[test]
+fn bad_finding_ids_and_special_config_files_are_configuration_errors() {
+    let text = release_log(
+        &fixture("tutorial"),
+        &[("RELEASE_GUARD_IGNORE", "corsheaders.E013,W021")],
+        2,
+    );
+    assert_contains(
+        &text,
+        "  RELEASE_GUARD_IGNORE is invalid: `W021` is not a finding ID Release Guard knows; did you mean `security.W021`?\n",
+    );
+    // Read without blocking: /dev/zero never ends, so this used to hang.
+    let text = release_log(
+        &fixture("tutorial"),
+        &[("RELEASE_GUARD_CONFIG", "/dev/zero")],
+        2,
+    );
+    assert_contains(
+        &text,
+        "  RELEASE_GUARD_CONFIG (/dev/zero) could not be read: it is not a regular file\n",
     );
 }
 
