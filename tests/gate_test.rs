@@ -480,39 +480,29 @@ fn off_mode_prints_one_line_without_running_python() {
 }
 
 #[test]
-fn bad_mode_is_a_configuration_error() {
-    let text = release_log(
-        &fixture("tutorial"),
-        &[("RELEASE_GUARD_MODE", "relaxed")],
-        2,
-    );
-    assert_contains(
-        &text,
-        "  RELEASE_GUARD_MODE is invalid: `relaxed` is not a mode; use enforce, warn or off\n",
-    );
-}
-
-#[test]
-fn bad_finding_ids_and_special_config_files_are_configuration_errors() {
-    let text = release_log(
-        &fixture("tutorial"),
-        &[("RELEASE_GUARD_IGNORE", "corsheaders.E013,W021")],
-        2,
-    );
-    assert_contains(
-        &text,
-        "  RELEASE_GUARD_IGNORE is invalid: `W021` is not a finding ID Release Guard knows; did you mean `security.W021`?\n",
-    );
-    // Read without blocking: /dev/zero never ends, so this used to hang.
-    let text = release_log(
-        &fixture("tutorial"),
-        &[("RELEASE_GUARD_CONFIG", "/dev/zero")],
-        2,
-    );
-    assert_contains(
-        &text,
-        "  RELEASE_GUARD_CONFIG (/dev/zero) could not be read: it is not a regular file\n",
-    );
+fn bad_configuration_is_explained() {
+    let cases = [
+        (
+            "RELEASE_GUARD_MODE",
+            "relaxed",
+            "RELEASE_GUARD_MODE is invalid: `relaxed` is not a mode; use enforce, warn or off",
+        ),
+        (
+            "RELEASE_GUARD_IGNORE",
+            "corsheaders.E013,W021",
+            "RELEASE_GUARD_IGNORE is invalid: `W021` is not a finding ID Release Guard knows; did you mean `security.W021`?",
+        ),
+        // Read without blocking: /dev/zero never ends, so this used to hang.
+        (
+            "RELEASE_GUARD_CONFIG",
+            "/dev/zero",
+            "RELEASE_GUARD_CONFIG (/dev/zero) could not be read: it is not a regular file",
+        ),
+    ];
+    for (name, value, detail) in cases {
+        let text = release_log(&fixture("tutorial"), &[(name, value)], 2);
+        assert_contains(&text, &format!("  {detail}\n"));
+    }
 }
 
 #[test]
