@@ -16,6 +16,8 @@ import os
 import sys
 import time
 
+from . import watchdog
+
 # The directory holding this package and bootstrap.py: its frames are the probe's, not the app's.
 PROBE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 OUT_ENV = "RELEASE_GUARD_PROBE_OUT"
@@ -305,8 +307,9 @@ def run_checks_sorted(redactor):
     messages = run_checks(include_deployment_checks=True)
     out = [
         {
-            "id": message.id,
-            "level": message.level,
+            # Django accepts any int level and any ID object (a lazy translation, say).
+            "id": None if message.id is None else str(message.id),
+            "level": clamp_level(message.level),
             "msg": redactor.all(str(message.msg)),
             "hint": redactor.all(None if message.hint is None else str(message.hint)),
             "obj": redactor.all(None if message.obj is None else str(message.obj)),
@@ -316,6 +319,16 @@ def run_checks_sorted(redactor):
     ]
     out.sort(key=lambda item: (item["id"] or "", item["msg"]))
     return out
+
+
+# Far beyond CRITICAL (50) either way, and inside the runner's integer range.
+LEVEL_LIMIT = 1_000_000
+
+
+def clamp_level(level):
+    """Django's level as an int in [-LEVEL_LIMIT, LEVEL_LIMIT]: its order against Django's
+    levels is kept, and any int Django accepted fits the answer."""
+    return max(-LEVEL_LIMIT, min(LEVEL_LIMIT, int(level)))
 
 
 # --- proxy trust -----------------------------------------------------------------------------
@@ -756,6 +769,7 @@ def write_answer(path, answer):
 
 
 def main():
+    watchdog.start()
     out_path = os.environ.get(OUT_ENV)
     if not out_path:
         print(f"release-guard probe: {OUT_ENV} is not set", file=sys.stderr)
