@@ -432,6 +432,13 @@ mod tests {
     }
 
     #[test]
+    fn the_example_ids_in_the_message_are_real() {
+        let example: GuardConfig =
+            toml::from_str(&format!("block = {FINDING_IDS_EXAMPLE}")).unwrap();
+        assert_eq!(example.block.iter().count(), 2);
+    }
+
+    #[test]
     fn comma_separated_ids() {
         assert_eq!(
             FindingIds::from_comma_separated(" models.W042 ,, security.W021"),

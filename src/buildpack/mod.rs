@@ -59,7 +59,7 @@ impl Buildpack for GuardBuildpack {
         let config = project.guard.clone();
         let settings = resolve_settings_module(&config, context.platform.env(), &context.app_dir)?;
         let release_command = procfile_release_command(&context.app_dir)?;
-        let log = log_app_facts(log, settings.as_ref(), release_command.as_deref());
+        let log = log_django_app(log, settings.as_ref(), release_command.as_deref());
 
         let launch_config = LaunchConfig {
             settings_module: settings.map(|found| found.module),
@@ -100,7 +100,7 @@ pub fn release_process(chained_command: Option<&str>) -> Process {
     process.build()
 }
 
-fn log_app_facts(
+fn log_django_app(
     log: Log,
     settings: Option<&ResolvedSettings>,
     release_command: Option<&str>,

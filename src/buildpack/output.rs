@@ -9,7 +9,7 @@
 
 use super::BUILDPACK_NAME;
 use bullet_stream::{Print, state};
-use std::io::{Stderr, Stdout, Write};
+use std::io::{Stdout, Write};
 
 /// The build log, once its heading is printed.
 pub(crate) type BuildLog = Print<state::Bullet<Stdout>>;
@@ -27,7 +27,7 @@ pub(crate) fn detect_line(line: &str) {
 
 /// The error that ends a failed build, on stderr, in `bullet_stream`'s `! ` block.
 pub(crate) fn build_error(message: &str) {
-    let _: Stderr = Print::new(std::io::stderr())
+    Print::new(std::io::stderr())
         .without_header()
         .error(message);
 }

@@ -153,10 +153,11 @@ pub fn resolve(
     let settings_module = settings_module(options, environment, &launch, &app_dir)?;
     let timeout_secs = match environment.text(env::TIMEOUT)? {
         Some(text) => text
-            .parse::<u64>()
+            .parse()
             .ok()
-            .filter(|secs| *secs > 0)
-            .ok_or_else(|| ConfigError::new(env::TIMEOUT, format!("is `{text}`; use a whole number of seconds greater than 0 (default {DEFAULT_TIMEOUT_SECS})")))?,
+            .and_then(TimeoutSecs::new)
+            .ok_or_else(|| ConfigError::new(env::TIMEOUT, format!("is `{text}`; use a whole number of seconds greater than 0 (default {DEFAULT_TIMEOUT_SECS})")))?
+            .secs(),
         None => launch.guard.timeout.map_or(DEFAULT_TIMEOUT_SECS, TimeoutSecs::secs),
     };
     let policy = Policy::from_config(
