@@ -125,6 +125,8 @@ impl SnapshotBuilder {
                         ..SimulatedResponse::default()
                     }),
                 },
+                provenance: None,
+                app_output: None,
                 timings: BTreeMap::new(),
             },
         }
