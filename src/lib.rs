@@ -11,6 +11,7 @@ pub mod config;
 pub mod finding;
 pub mod finding_ids;
 pub mod gate;
+pub mod redact;
 pub mod report;
 #[cfg(test)]
 mod scratch_dir;

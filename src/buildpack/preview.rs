@@ -4,6 +4,7 @@
 
 use crate::config::env;
 use crate::finding::Severity;
+use crate::redact::Redactor;
 use crate::report::{Report, Verdict, plural};
 use bullet_stream::style;
 use std::io::Read;
@@ -90,13 +91,17 @@ fn run_with_deadline(
     }
 }
 
-/// The build-log lines for the preview's outcome, one sub-bullet each.
+/// The build-log lines for the preview's outcome, one sub-bullet each. The report went through
+/// `release-guard`'s own output boundary; every text taken from it goes through the boundary
+/// once more before it reaches the build log.
 #[must_use]
 pub fn preview_lines(outcome: &PreviewOutcome) -> Vec<String> {
     let report = match outcome {
         PreviewOutcome::NotRun(reason) => return vec![format!("Preview skipped: {reason}")],
         PreviewOutcome::Report(report) => report,
     };
+    let redactor = Redactor::from_env(std::env::vars_os());
+    let report = report.map_text(&|text| redactor.field(text));
     if report.verdict == Verdict::Error {
         let title = report
             .error

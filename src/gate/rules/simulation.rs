@@ -37,8 +37,8 @@ pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
     if !simulation.ran {
         let reason = simulation
             .skipped_reason
-            .as_deref()
-            .unwrap_or("no reason given");
+            .as_ref()
+            .map_or_else(|| "no reason given".to_string(), ToString::to_string);
         return vec![Finding::new(
             SKIPPED,
             Severity::Info,
@@ -127,10 +127,10 @@ fn app_error(scheme: &str, url: &str, response: &SimulatedResponse) -> Option<Fi
     if response.status.is_some() && response.error.is_none() {
         return None;
     }
-    let error = response
-        .error
-        .as_deref()
-        .unwrap_or("no response and no exception");
+    let error = response.error.as_ref().map_or_else(
+        || "no response and no exception".to_string(),
+        ToString::to_string,
+    );
     Some(
         Finding::new(
             APP_ERROR,
@@ -276,13 +276,13 @@ mod tests {
         let snapshot = SnapshotBuilder::hardened()
             .https(|https| {
                 https.status = None;
-                https.error = Some("ImproperlyConfigured: boom".to_string());
+                https.error = Some("ImproperlyConfigured: boom".into());
             })
             .build();
         let finding = only_finding(findings(&snapshot), APP_ERROR);
         assert!(
-            finding
-                .message
+            crate::redact::Redactor::default()
+                .field(&finding.message)
                 .ends_with("for https://myapp.herokuapp.com/: ImproperlyConfigured: boom")
         );
     }
@@ -293,7 +293,7 @@ mod tests {
             .https(|https| {
                 https.status = Some(500);
                 https.hsts.clear();
-                https.error = Some("DatabaseAccessBlocked: the guard's simulated request does not use the database ('default')".to_string());
+                https.error = Some("DatabaseAccessBlocked: the guard's simulated request does not use the database ('default')".into());
             })
             .build();
         let finding = only_finding(findings(&snapshot), SKIPPED);
@@ -302,7 +302,7 @@ mod tests {
             .http(|http| http.status = Some(200))
             .https(|https| {
                 https.status = Some(500);
-                https.error = Some("DatabaseAccessBlocked: no".to_string());
+                https.error = Some("DatabaseAccessBlocked: no".into());
             })
             .build();
         assert_eq!(
@@ -320,7 +320,7 @@ mod tests {
         let snapshot = SnapshotBuilder::hardened()
             .simulation(|simulation| {
                 simulation.ran = false;
-                simulation.skipped_reason = Some("no WSGI application".to_string());
+                simulation.skipped_reason = Some("no WSGI application".into());
             })
             .build();
         let finding = only_finding(findings(&snapshot), SKIPPED);
