@@ -157,15 +157,20 @@ pub fn main(args: &[String]) -> ExitCode {
     }
 }
 
-/// Runs the gate and prints the report; `notes` go just before the verdict.
-fn check(args: &CheckArgs, notes: &[String]) -> Exit {
+/// One gate run in this process's environment and working directory.
+fn run_gate(args: &CheckArgs) -> GateRun {
     let environment = Environment::from_process();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    gate::run(&args.options, &environment, &cwd)
+}
+
+/// Runs the gate and prints the report; `notes` go just before the verdict.
+fn check(args: &CheckArgs, notes: &[String]) -> Exit {
     let GateRun {
         mut report,
         exit,
         redactor,
-    } = gate::run(&args.options, &environment, &cwd);
+    } = run_gate(args);
     report.notes.extend_from_slice(notes);
     report::print(&report, args.format, &redactor);
     exit
@@ -177,15 +182,13 @@ fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
     if command.is_empty() {
         return check(args, &[]).into();
     }
-    let environment = Environment::from_process();
     // The app's Procfile wrote it: shown as app text, with config-var values hidden.
     let shown = AppText::new(shell_words(command));
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let GateRun {
         mut report,
         exit,
         redactor,
-    } = gate::run(&args.options, &environment, &cwd);
+    } = run_gate(args);
     if exit != Exit::Pass {
         report
             .notes

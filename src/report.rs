@@ -13,6 +13,7 @@ use std::io::{IsTerminal, Write};
 use std::str::FromStr;
 
 mod fix;
+use fix::closing_advice;
 pub use fix::{Platform, fix_lines};
 
 /// Process exit codes, shared by the gate and `verify`.
@@ -577,99 +578,6 @@ fn verdict_line(report: &Report) -> (String, &'static str) {
         ),
         Verdict::Pass => (format!("{name} {passed}"), BOLD_GREEN),
     }
-}
-
-/// The escape hatch after a failed release, or the way back after a non-enforced one. Only the
-/// gate has modes; `verify` reports stand alone.
-fn closing_advice(report: &Report) -> Vec<String> {
-    if report.tool != "gate" || report.verdict == Verdict::Pass {
-        return Vec::new();
-    }
-    if report.mode == Mode::Warn {
-        return vec![match report.mode_source {
-            Some(ModeSource::Flag) => "Enforce again: run without --mode warn".to_string(),
-            _ => format!("Enforce again: heroku config:set {}=enforce", env::MODE),
-        }];
-    }
-    let blocking: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|finding| finding.severity == Severity::Block)
-        .collect();
-    let blocking_advice = || blocking.iter().flat_map(|finding| &finding.advice);
-    let mut advice: Vec<String> = fix_lines(
-        blocking_advice().filter(|advice| is_config_var_change(advice)),
-        report.platform,
-    )
-    .into_iter()
-    .map(|line| format!("Fix: {line}"))
-    .collect();
-    let mut files: Vec<&str> = Vec::new();
-    for advice in blocking_advice().filter(|advice| !is_config_var_change(advice)) {
-        if let Some(at) = advice
-            .location
-            .as_ref()
-            .filter(|at| !files.contains(&at.file.as_str()))
-        {
-            files.push(&at.file);
-        }
-    }
-    if !files.is_empty() {
-        advice.push(format!(
-            "Fix: change {} as shown above, then deploy again",
-            files.join(" and ")
-        ));
-    }
-    advice.push(format!(
-        "Deploy anyway: heroku config:set {}=warn",
-        env::MODE
-    ));
-    // Ignoring a check of the HTTPS redirect, the cookies or HSTS is never the advice.
-    if let Some(ignorable) = blocking.iter().find(|finding| !is_about_https(finding)) {
-        advice.push(format!(
-            "Ignore one check: heroku config:set {}={}",
-            env::IGNORE,
-            ignorable.id
-        ));
-    }
-    advice
-}
-
-fn is_config_var_change(advice: &Advice) -> bool {
-    matches!(
-        advice.change,
-        Change::SetConfigVar { .. } | Change::UnsetConfigVar { .. }
-    )
-}
-
-/// Parts of the names of the settings that keep the HTTPS redirect, HSTS and the cookies safe.
-const HTTPS_SETTING_PARTS: [&str; 5] = [
-    "SECURE_SSL_",
-    "SECURE_HSTS_",
-    "SECURE_PROXY_SSL_HEADER",
-    "SECURE_REDIRECT_EXEMPT",
-    "_COOKIE_",
-];
-
-/// Django's checks of the SSL redirect, HSTS and the cookies' Secure flag.
-const HTTPS_DJANGO_IDS: [&str; 7] = [
-    "security.W004",
-    "security.W008",
-    "security.W010",
-    "security.W011",
-    "security.W012",
-    "security.W016",
-    "security.W021",
-];
-
-/// Whether a finding is about the SSL redirect, the cookies or HSTS.
-fn is_about_https(finding: &Finding) -> bool {
-    HTTPS_DJANGO_IDS.contains(&finding.id.as_str())
-        || finding.setting.as_deref().is_some_and(|setting| {
-            HTTPS_SETTING_PARTS
-                .iter()
-                .any(|part| setting.contains(part))
-        })
 }
 
 #[cfg(test)]
