@@ -8,6 +8,7 @@ mod args;
 pub mod buildpack;
 pub mod cli;
 pub mod config;
+pub mod exec_d;
 pub mod finding;
 pub mod finding_ids;
 pub mod gate;

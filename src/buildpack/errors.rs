@@ -97,6 +97,13 @@ fn buildpack_error_message(error: &BuildpackError) -> String {
 
             This is a buildpack or platform bug; please report it.
         "},
+        BuildpackError::GuardLayer(GuardLayerError::InstallExecD(error)) => formatdoc! {"
+            {BUILDPACK_NAME}: unable to install the release check
+
+            Linking exec.d/release/{program} to release-guard in the launch layer failed: {error}.
+
+            This is a buildpack or platform bug; please report it.
+        ", program = crate::exec_d::PROGRAM_NAME},
         BuildpackError::GuardLayer(GuardLayerError::WriteConfig(error)) => formatdoc! {"
             {BUILDPACK_NAME}: unable to write {LAUNCH_CONFIG_FILE_NAME}
 

@@ -2,34 +2,33 @@
 //!
 //! Detect passes on `manage.py` at the app root. Build resolves the settings module and the
 //! Procfile's `release:` command, installs `release-guard` with the resolved configuration into
-//! a launch layer, declares the `release` process (chaining the Procfile command) and, unless
-//! disabled, previews the gate's verdict in the build log.
+//! a launch layer (with the exec.d program that gates every `release` process), declares the
+//! `release` process (chaining the Procfile command) unless heroku/release-phase owns it and,
+//! unless disabled, previews the gate's verdict in the build log.
 
 pub mod errors;
 pub mod guard_layer;
 mod output;
 pub mod preview;
 pub mod project_config;
+pub mod release_process;
 pub mod resolve;
 
 use bullet_stream::{Print, style};
 pub use errors::BuildpackError;
 use guard_layer::{BINARY_NAME, GuardLayer, LayerOutcome, install_guard_layer};
 use libcnb::build::{BuildContext, BuildResult, BuildResultBuilder};
-use libcnb::data::launch::{LaunchBuilder, Process, ProcessBuilder};
-use libcnb::data::process_type;
+use libcnb::data::launch::LaunchBuilder;
 use libcnb::detect::{DetectContext, DetectResult, DetectResultBuilder};
 use libcnb::generic::{GenericMetadata, GenericPlatform};
 use libcnb::{Buildpack, Platform};
 use output::BuildLog as Log;
 use preview::{preview_lines, run_preview};
 use project_config::{PROJECT_TOML, read_project_toml};
+use release_process::{left_to_release_phase, log_release_process, release_process};
 use resolve::{MANAGE_PY, ResolvedSettings, procfile_release_command, resolve_settings_module};
 
 use crate::config::{GuardConfig, LAUNCH_CONFIG_FILE_NAME, LaunchConfig};
-
-/// The buildpack that turns every Procfile line into a process type.
-const PROCFILE_BUILDPACK_ID: &str = "heroku/procfile";
 
 /// The buildpack's name in the build log.
 pub const BUILDPACK_NAME: &str = "Django Release Guard";
@@ -43,7 +42,11 @@ impl Buildpack for GuardBuildpack {
 
     fn detect(&self, context: DetectContext<Self>) -> libcnb::Result<DetectResult, Self::Error> {
         if context.app_dir.join(MANAGE_PY).is_file() {
-            DetectResultBuilder::pass().build()
+            DetectResultBuilder::pass()
+                .build_plan(
+                    release_process::build_plan().map_err(libcnb::Error::CannotWriteBuildPlan)?,
+                )
+                .build()
         } else {
             output::detect_line(&format!(
                 "No {MANAGE_PY} at the app root, so this is not a Django app: \
@@ -67,14 +70,13 @@ impl Buildpack for GuardBuildpack {
         };
         let layer = install_guard_layer(&context, &launch_config)?;
         let log = log_guard_layer(log, &layer, &config, &context);
-        let procfile_overrides_guard = release_command.is_some()
-            && project.lists_after(
-                PROCFILE_BUILDPACK_ID,
-                context.buildpack_descriptor.buildpack.id.as_str(),
-            );
-        let log = log_release_process(log, release_command.as_deref(), procfile_overrides_guard);
+        let release_phase = left_to_release_phase(&context.buildpack_plan);
+        let log = log_release_process(log, release_command.as_deref(), release_phase);
         log_preview(log, &config, &layer, &context).done();
 
+        if release_phase {
+            return BuildResultBuilder::new().build();
+        }
         BuildResultBuilder::new()
             .launch(
                 LaunchBuilder::new()
@@ -87,17 +89,6 @@ impl Buildpack for GuardBuildpack {
     fn on_error(&self, error: libcnb::Error<Self::Error>) {
         errors::on_error(&error);
     }
-}
-
-/// `release-guard release`, chaining the Procfile's command: the guard runs first and execs
-/// `bash -c <command>` only when it passes, so that command's exit status becomes the process's.
-#[must_use]
-pub fn release_process(chained_command: Option<&str>) -> Process {
-    let mut process = ProcessBuilder::new(process_type!("release"), [BINARY_NAME, "release"]);
-    if let Some(command) = chained_command {
-        process.args(["--", "bash", "-c", command]);
-    }
-    process.build()
 }
 
 fn log_django_app(
@@ -157,6 +148,11 @@ fn log_guard_layer(
             "Writing {} (read at release time through RELEASE_GUARD_CONFIG)",
             style::value(LAUNCH_CONFIG_FILE_NAME)
         ))
+        .sub_bullet(format!(
+            "Installed for the {} process type (exec.d): the guard runs before any release \
+             command, whichever buildpack defines it, in any buildpack order",
+            style::value("release")
+        ))
         .done()
 }
 
@@ -168,41 +164,6 @@ fn config_summary(config: &GuardConfig) -> Option<String> {
         .map(|(key, value)| format!("{key} = {value}"))
         .collect();
     (!pairs.is_empty()).then(|| pairs.join(", "))
-}
-
-fn log_release_process(
-    log: Log,
-    release_command: Option<&str>,
-    procfile_overrides_guard: bool,
-) -> Log {
-    let process = log.bullet(format!(
-        "Process type {}: {}",
-        style::value("release"),
-        style::command(format!("{BINARY_NAME} release"))
-    ));
-    let process = match release_command {
-        Some(_) => process
-            .sub_bullet("Runs the Procfile release command after the guard passes")
-            .sub_bullet(format!(
-                "List this buildpack after {} so its {} process wins \
-                 (the last buildpack defining a process type wins)",
-                style::value(PROCFILE_BUILDPACK_ID),
-                style::value("release")
-            )),
-        None => process.sub_bullet("Runs the guard on every release"),
-    };
-    let process = if procfile_overrides_guard {
-        process.warning(format!(
-            "{PROJECT_TOML} lists {PROCFILE_BUILDPACK_ID} after this buildpack in \
-             [[io.buildpacks.group]].\n\n\
-             Its `release` process (your Procfile's release: command) then replaces the \
-             guard's, and the guard does not run on release. Move this buildpack after \
-             {PROCFILE_BUILDPACK_ID}."
-        ))
-    } else {
-        process
-    };
-    process.done()
 }
 
 fn log_preview(
@@ -228,32 +189,6 @@ fn log_preview(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use libcnb::data::launch::WorkingDirectory;
-
-    #[test]
-    fn release_process_without_procfile_command() {
-        let process = release_process(None);
-        assert_eq!(process.r#type, process_type!("release"));
-        assert_eq!(process.command, ["release-guard", "release"]);
-        assert!(process.args.is_empty());
-        assert!(!process.default);
-        assert_eq!(process.working_directory, WorkingDirectory::App);
-    }
-
-    #[test]
-    fn release_process_chains_procfile_command() {
-        let process = release_process(Some("python manage.py migrate && ./notify.sh"));
-        assert_eq!(process.command, ["release-guard", "release"]);
-        assert_eq!(
-            process.args,
-            [
-                "--",
-                "bash",
-                "-c",
-                "python manage.py migrate && ./notify.sh"
-            ]
-        );
-    }
 
     #[test]
     fn config_summary_lists_the_keys_set() {

@@ -1,12 +1,11 @@
 //! The app's project.toml: the `[com.release-guard]` table, read through the validated types of
 //! [`crate::config`] (so reading it is validating it, and a mistake fails the build with toml's
-//! own line, column and message), and the order of the buildpack group.
+//! own line, column and message).
 
 use crate::config::{GuardConfig, PROJECT_TOML_TABLE, read_config_file};
 use serde::Deserialize;
 use std::io;
 use std::path::Path;
-use toml::Value;
 
 /// The project descriptor's file name, at the app root.
 pub const PROJECT_TOML: &str = "project.toml";
@@ -31,27 +30,13 @@ pub fn table_name() -> String {
 pub struct ProjectToml {
     /// The validated `[com.release-guard]` table.
     pub guard: GuardConfig,
-    /// The `id`s of `[[io.buildpacks.group]]`, in order (entries given by `uri` are skipped).
-    pub group_ids: Vec<String>,
 }
 
-impl ProjectToml {
-    /// Whether the group lists `later` after `earlier` (both by id).
-    #[must_use]
-    pub fn lists_after(&self, later: &str, earlier: &str) -> bool {
-        let position = |id: &str| self.group_ids.iter().position(|listed| listed == id);
-        matches!((position(earlier), position(later)), (Some(first), Some(second)) if second > first)
-    }
-}
-
-/// The parts of project.toml the build reads; every other table is someone else's.
+/// The part of project.toml the build reads; every other table is someone else's.
 #[derive(Deserialize)]
 struct ProjectDescriptor {
     #[serde(default)]
     com: Com,
-    /// Read leniently: the group is the platform's business, and a malformed one is simply not
-    /// inspected.
-    io: Option<Value>,
 }
 
 #[derive(Default, Deserialize)]
@@ -84,21 +69,7 @@ pub fn parse_project_toml(source: &str) -> Result<ProjectToml, ProjectConfigErro
         toml::from_str(source).map_err(ProjectConfigError::Invalid)?;
     Ok(ProjectToml {
         guard: descriptor.com.release_guard,
-        group_ids: group_ids(descriptor.io.as_ref()),
     })
-}
-
-fn group_ids(io: Option<&Value>) -> Vec<String> {
-    let group = io
-        .and_then(|io| io.get("buildpacks"))
-        .and_then(|buildpacks| buildpacks.get("group"))
-        .and_then(Value::as_array);
-    group
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| entry.get("id").and_then(Value::as_str))
-        .map(str::to_string)
-        .collect()
 }
 
 #[cfg(test)]
@@ -109,40 +80,6 @@ mod tests {
 
     fn parse_project_config(source: &str) -> Result<GuardConfig, ProjectConfigError> {
         parse_project_toml(source).map(|project| project.guard)
-    }
-
-    #[test]
-    fn group_order() {
-        let source = indoc! {r#"
-            [_]
-            schema-version = "0.2"
-
-            [[io.buildpacks.group]]
-            id = "heroku/python"
-
-            [[io.buildpacks.group]]
-            uri = "docker://example.com/other"
-
-            [[io.buildpacks.group]]
-            id = "release-guard/django"
-
-            [[io.buildpacks.group]]
-            id = "heroku/procfile"
-        "#};
-        let project = parse_project_toml(source).unwrap();
-        assert_eq!(
-            project.group_ids,
-            ["heroku/python", "release-guard/django", "heroku/procfile"]
-        );
-        assert!(project.lists_after("heroku/procfile", "release-guard/django"));
-        assert!(!project.lists_after("release-guard/django", "heroku/procfile"));
-        assert!(!project.lists_after("heroku/procfile", "heroku/nodejs"));
-        assert!(!ProjectToml::default().lists_after("a", "b"));
-        let malformed_group = "[io.buildpacks]\ngroup = 1\n";
-        assert_eq!(
-            parse_project_toml(malformed_group).unwrap(),
-            ProjectToml::default()
-        );
     }
 
     #[test]
