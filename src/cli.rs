@@ -159,13 +159,11 @@ pub fn main(args: &[String]) -> ExitCode {
 
 /// Runs the gate and prints the report; `notes` go just before the verdict.
 fn check(args: &CheckArgs, notes: &[String]) -> Exit {
-    let environment = Environment::from_process();
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let GateRun {
         mut report,
         exit,
         redactor,
-    } = gate::run(&args.options, &environment, &cwd);
+    } = gate::run_here(&args.options);
     report.notes.extend_from_slice(notes);
     report::print(&report, args.format, &redactor);
     exit

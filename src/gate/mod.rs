@@ -269,6 +269,14 @@ pub struct GateRun {
     pub redactor: Redactor,
 }
 
+/// One gate run with this process's environment and working directory.
+#[must_use]
+pub fn run_here(options: &GateOptions) -> GateRun {
+    let environment = Environment::from_process();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    run(options, &environment, &cwd)
+}
+
 /// Runs the gate: resolve, probe once, rules, policy, report.
 #[must_use]
 pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> GateRun {
