@@ -20,7 +20,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
-use tempfile::TempDir;
+pub(crate) use tempfile::TempDir;
 
 /// The buildpack's id with `/` replaced, as libcnb-cargo names its directory, and as the
 /// lifecycle names the buildpack's layers directory.

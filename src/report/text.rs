@@ -1,281 +1,10 @@
-//! The release log is the product's UI. `Report` is what the gate and `verify` hand to the
-//! renderers: plain text for `heroku releases:output`, or one JSON document (`--format json`).
-//!
-//! Rendering (text and JSON) lives here; see README "JSON schema" for the document's shape.
+//! The release log: what `heroku releases:output` shows.
 
+use super::{
+    EvaluationError, ModeSource, Report, SilencedBy, TOOL_BANNER, Verdict, fix_lines, plural,
+};
 use crate::config::{Mode, env};
 use crate::finding::{Advice, Change, Finding, Severity};
-use crate::redact::Redactor;
-use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
-use std::str::FromStr;
-
-mod fix;
-use fix::closing_advice;
-pub use fix::{Platform, fix_lines};
-
-/// Process exit codes, shared by the gate and `verify`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// No blocking finding (or not enforcing).
-    Pass = 0,
-    /// At least one blocking finding.
-    Blocked = 1,
-    /// The app (or site) could not be evaluated: fail closed.
-    CouldNotEvaluate = 2,
-}
-
-impl From<Exit> for std::process::ExitCode {
-    fn from(exit: Exit) -> Self {
-        Self::from(exit as u8)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    Block,
-    Error,
-}
-
-/// How a report is printed: the release log, or one JSON document (`--format`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Text,
-    Json,
-}
-
-impl FromStr for Format {
-    type Err = String;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "text" => Ok(Self::Text),
-            "json" => Ok(Self::Json),
-            other => Err(format!("--format `{other}` is not text or json")),
-        }
-    }
-}
-
-/// Prints the report on stdout through the output boundary: colour only on a terminal without
-/// `NO_COLOR`.
-pub fn print(report: &Report, format: Format, redactor: &Redactor) {
-    let style = Style::detect(
-        std::io::stdout().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
-    );
-    let rendered = render(report, format, style, redactor);
-    let mut stdout = std::io::stdout().lock();
-    // A closed stdout (a pipe to `head`) must not turn a verdict into a panic.
-    let _ = stdout
-        .write_all(rendered.as_bytes())
-        .and_then(|()| stdout.flush());
-}
-
-/// The report as printed: every text redacted (and app text neutralised and shortened), then
-/// rendered, then redacted once more as a whole. The only way out of the program for a report.
-#[must_use]
-pub fn render(report: &Report, format: Format, style: Style, redactor: &Redactor) -> String {
-    let shown = report.map_text(&|text| redactor.field(text));
-    match format {
-        Format::Json => render_json(&shown) + "\n",
-        Format::Text => redactor.rendered(&render_text(&shown, style)),
-    }
-}
-
-/// Why a finding does not count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SilencedBy {
-    /// Listed in Django's `SILENCED_SYSTEM_CHECKS`.
-    SilencedSystemChecks,
-    /// Listed in the guard's `ignore` configuration (project.toml or `RELEASE_GUARD_IGNORE`).
-    IgnoreConfig,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SilencedFinding {
-    #[serde(flatten)]
-    pub finding: Finding,
-    pub silenced_by: SilencedBy,
-}
-
-/// An app or site that could not be evaluated (exit 2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EvaluationError {
-    /// One line, e.g. "The settings module failed to import".
-    pub title: String,
-    /// What happened: exception, redacted message, last traceback frames.
-    pub detail: String,
-    /// How to fix it.
-    pub fix: String,
-}
-
-/// Who chose the mode, so the log names the switch that is actually on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ModeSource {
-    /// `--mode`.
-    Flag,
-    /// `RELEASE_GUARD_MODE`.
-    ConfigVar,
-    /// `mode` in project.toml `[com.release-guard]`, read at build time.
-    ProjectToml,
-}
-
-impl ModeSource {
-    /// How the log names the setting that chose `mode`, e.g. `--mode off`.
-    fn describe(self, mode: Mode) -> String {
-        match self {
-            Self::Flag => format!("--mode {mode}"),
-            Self::ConfigVar => format!("{}={mode}", env::MODE),
-            Self::ProjectToml => format!("mode = \"{mode}\" in project.toml"),
-        }
-    }
-}
-
-/// Everything one run found. Deserialised by the build preview, which reads the JSON document
-/// `release-guard check` prints.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Report {
-    /// `gate` or `verify`.
-    pub tool: Cow<'static, str>,
-    pub verdict: Verdict,
-    pub mode: Mode,
-    /// Who chose the mode; None for the default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mode_source: Option<ModeSource>,
-    /// Where the guard runs (how config var changes are written); not in the JSON.
-    #[serde(skip)]
-    pub platform: Platform,
-    /// Active findings, blocking first, then by ID.
-    pub findings: Vec<Finding>,
-    pub silenced: Vec<SilencedFinding>,
-    pub django_version: Option<String>,
-    pub settings_module: Option<String>,
-    pub error: Option<EvaluationError>,
-    /// Extra lines printed just before the verdict, e.g. `verify`'s preload readiness.
-    pub notes: Vec<String>,
-    /// What the app printed while loading, shortened. App text, not the guard's: it is
-    /// redacted like relayed output and kept apart from the guard's fields.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_output: Option<String>,
-    /// Milliseconds per phase (`probe`, `total`, ...).
-    pub timings: BTreeMap<String, f64>,
-}
-
-impl Report {
-    /// A report with nothing found yet.
-    #[must_use]
-    pub fn new(tool: &'static str, mode: Mode, verdict: Verdict) -> Self {
-        Self {
-            tool: Cow::Borrowed(tool),
-            verdict,
-            mode,
-            mode_source: None,
-            platform: Platform::Other,
-            findings: Vec::new(),
-            silenced: Vec::new(),
-            django_version: None,
-            settings_module: None,
-            error: None,
-            notes: Vec::new(),
-            app_output: None,
-            timings: BTreeMap::new(),
-        }
-    }
-
-    /// The report with `change` applied to every text in it.
-    #[must_use]
-    pub fn map_text(&self, change: &dyn Fn(&str) -> String) -> Self {
-        let option = |text: &Option<String>| text.as_deref().map(change);
-        let finding = |finding: &Finding| Finding {
-            id: change(&finding.id),
-            setting: option(&finding.setting),
-            message: change(&finding.message),
-            required: option(&finding.required),
-            why: option(&finding.why),
-            fix: option(&finding.fix),
-            hint: option(&finding.hint),
-            location: finding
-                .location
-                .as_ref()
-                .map(|location| location_text(location, change)),
-            advice: finding
-                .advice
-                .iter()
-                .map(|advice| Advice {
-                    setting: change(&advice.setting),
-                    change: change_text(&advice.change, change),
-                    location: advice
-                        .location
-                        .as_ref()
-                        .map(|location| location_text(location, change)),
-                    reason: change(&advice.reason),
-                })
-                .collect(),
-            ..finding.clone()
-        };
-        Self {
-            findings: self.findings.iter().map(finding).collect(),
-            silenced: self
-                .silenced
-                .iter()
-                .map(|silenced| SilencedFinding {
-                    finding: finding(&silenced.finding),
-                    silenced_by: silenced.silenced_by,
-                })
-                .collect(),
-            django_version: option(&self.django_version),
-            settings_module: option(&self.settings_module),
-            error: self.error.as_ref().map(|error| EvaluationError {
-                title: change(&error.title),
-                detail: change(&error.detail),
-                fix: change(&error.fix),
-            }),
-            notes: self.notes.iter().map(|note| change(note)).collect(),
-            app_output: option(&self.app_output),
-            ..self.clone()
-        }
-    }
-
-    #[must_use]
-    pub fn count(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|finding| finding.severity == severity)
-            .count()
-    }
-}
-
-fn location_text(
-    location: &crate::finding::Location,
-    change: &dyn Fn(&str) -> String,
-) -> crate::finding::Location {
-    crate::finding::Location {
-        file: change(&location.file),
-        line: location.line,
-    }
-}
-
-fn change_text(advice: &Change, change: &dyn Fn(&str) -> String) -> Change {
-    match advice {
-        Change::SetConfigVar { config_var, value } => Change::SetConfigVar {
-            config_var: change(config_var),
-            value: change(value),
-        },
-        Change::UnsetConfigVar { config_var } => Change::UnsetConfigVar {
-            config_var: change(config_var),
-        },
-        Change::EditLine { text } => Change::EditLine { text: change(text) },
-        Change::AddLine { text } => Change::AddLine { text: change(text) },
-        Change::DeleteLine => Change::DeleteLine,
-    }
-}
 
 /// How the text log is decorated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,9 +44,6 @@ const DIM: &str = "2";
 
 /// Column at which prose is wrapped; code lines (`Fix:`) are never wrapped.
 const WRAP_WIDTH: usize = 100;
-
-/// The tool's name and version, as the first line of every log shows it.
-pub const TOOL_BANNER: &str = concat!("Django Release Guard ", env!("CARGO_PKG_VERSION"));
 
 /// The release log: header, blocking findings, warnings, notes, silenced findings, one verdict
 /// line and, when the release is blocked, the escape hatch.
@@ -394,21 +120,6 @@ pub fn render_text(report: &Report, style: Style) -> String {
         out.push('\n');
     }
     out
-}
-
-/// The whole report as one pretty-printed JSON document (see README "JSON schema").
-#[must_use]
-pub fn render_json(report: &Report) -> String {
-    // A Report holds only strings, numbers, maps and enums with string forms: serialising it
-    // cannot fail, but fall back to a valid document rather than panic if that ever changes.
-    serde_json::to_string_pretty(report).unwrap_or_else(|error| {
-        serde_json::json!({
-            "tool": report.tool,
-            "verdict": "error",
-            "error": {"title": "Could not render the report", "detail": error.to_string(), "fix": ""},
-        })
-        .to_string()
-    })
 }
 
 /// The switch that set the mode, as the log names it (the config var when unknown).
@@ -530,13 +241,6 @@ fn push_wrapped_with(out: &mut String, text: &str, first_indent: &str, indent: &
     }
 }
 
-/// `1 warning`, `2 warnings`, for any integer count.
-pub(crate) fn plural(count: impl std::fmt::Display, singular: &str) -> String {
-    let count = count.to_string();
-    let suffix = if count == "1" { "" } else { "s" };
-    format!("{count} {singular}{suffix}")
-}
-
 /// What the verdict line calls the thing being judged.
 fn subject(report: &Report) -> (&'static str, &'static str, &'static str) {
     // (name, passed, failed)
@@ -580,56 +284,104 @@ fn verdict_line(report: &Report) -> (String, &'static str) {
     }
 }
 
+/// The escape hatch after a failed release, or the way back after a non-enforced one. Only the
+/// gate has modes; `verify` reports stand alone.
+fn closing_advice(report: &Report) -> Vec<String> {
+    if report.tool != "gate" || report.verdict == Verdict::Pass {
+        return Vec::new();
+    }
+    if report.mode == Mode::Warn {
+        return vec![match report.mode_source {
+            Some(ModeSource::Flag) => "Enforce again: run without --mode warn".to_string(),
+            _ => format!("Enforce again: heroku config:set {}=enforce", env::MODE),
+        }];
+    }
+    let blocking: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.severity == Severity::Block)
+        .collect();
+    let blocking_advice = || blocking.iter().flat_map(|finding| &finding.advice);
+    let mut advice: Vec<String> = fix_lines(
+        blocking_advice().filter(|advice| is_config_var_change(advice)),
+        report.platform,
+    )
+    .into_iter()
+    .map(|line| format!("Fix: {line}"))
+    .collect();
+    let mut files: Vec<&str> = Vec::new();
+    for advice in blocking_advice().filter(|advice| !is_config_var_change(advice)) {
+        if let Some(at) = advice
+            .location
+            .as_ref()
+            .filter(|at| !files.contains(&at.file.as_str()))
+        {
+            files.push(&at.file);
+        }
+    }
+    if !files.is_empty() {
+        advice.push(format!(
+            "Fix: change {} as shown above, then deploy again",
+            files.join(" and ")
+        ));
+    }
+    advice.push(format!(
+        "Deploy anyway: heroku config:set {}=warn",
+        env::MODE
+    ));
+    // Ignoring a check of the HTTPS redirect, the cookies or HSTS is never the advice.
+    if let Some(ignorable) = blocking.iter().find(|finding| !is_about_https(finding)) {
+        advice.push(format!(
+            "Ignore one check: heroku config:set {}={}",
+            env::IGNORE,
+            ignorable.id
+        ));
+    }
+    advice
+}
+
+fn is_config_var_change(advice: &Advice) -> bool {
+    matches!(
+        advice.change,
+        Change::SetConfigVar { .. } | Change::UnsetConfigVar { .. }
+    )
+}
+
+/// Parts of the names of the settings that keep the HTTPS redirect, HSTS and the cookies safe.
+const HTTPS_SETTING_PARTS: [&str; 5] = [
+    "SECURE_SSL_",
+    "SECURE_HSTS_",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_REDIRECT_EXEMPT",
+    "_COOKIE_",
+];
+
+/// Django's checks of the SSL redirect, HSTS and the cookies' Secure flag.
+const HTTPS_DJANGO_IDS: [&str; 7] = [
+    "security.W004",
+    "security.W008",
+    "security.W010",
+    "security.W011",
+    "security.W012",
+    "security.W016",
+    "security.W021",
+];
+
+/// Whether a finding is about the SSL redirect, the cookies or HSTS.
+fn is_about_https(finding: &Finding) -> bool {
+    HTTPS_DJANGO_IDS.contains(&finding.id.as_str())
+        || finding.setting.as_deref().is_some_and(|setting| {
+            HTTPS_SETTING_PARTS
+                .iter()
+                .any(|part| setting.contains(part))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Source;
+    use crate::report::testing::blocked_report;
     use indoc::{formatdoc, indoc};
-
-    fn blocked_report(mode: Mode) -> Report {
-        Report {
-            tool: "gate".into(),
-            verdict: Verdict::Block,
-            mode,
-            mode_source: None,
-            platform: Platform::Heroku,
-            findings: vec![
-                Finding::new(
-                    "security.W004",
-                    Severity::Block,
-                    Source::Django,
-                    "You have not set a value for the SECURE_HSTS_SECONDS setting. If your entire site is served only over SSL, you may want to consider setting a value and enabling HTTP Strict Transport Security.",
-                )
-                .with_setting("SECURE_HSTS_SECONDS")
-                .with_required("a positive whole number of seconds")
-                .with_fix("SECURE_HSTS_SECONDS = 3600"),
-                Finding::new(
-                    "security.W008",
-                    Severity::Block,
-                    Source::Django,
-                    "SECURE_SSL_REDIRECT is not set to True.",
-                )
-                .with_fix("SECURE_SSL_REDIRECT = True\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")"),
-                Finding::new(
-                    "guard.hsts_seconds_short",
-                    Severity::Warn,
-                    Source::Guard,
-                    "Short.",
-                )
-                .with_why("Because."),
-            ],
-            silenced: vec![SilencedFinding {
-                finding: Finding::new("security.W021", Severity::Warn, Source::Django, "x"),
-                silenced_by: SilencedBy::SilencedSystemChecks,
-            }],
-            django_version: Some("5.2".to_string()),
-            settings_module: Some("mysite.settings".to_string()),
-            error: None,
-            notes: Vec::new(),
-            app_output: None,
-            timings: BTreeMap::new(),
-        }
-    }
 
     #[test]
     fn blocked_log_lists_findings_then_one_verdict_and_the_escape_hatch() {
@@ -723,19 +475,5 @@ mod tests {
         assert_eq!(Style::detect(false, None), Style::Plain);
         let coloured = render_text(&blocked_report(Mode::Enforce), Style::Colour);
         assert!(coloured.contains("\x1b[1;31mRelease blocked: 2 problems\x1b[0m"));
-    }
-
-    #[test]
-    fn json_document_names_everything_in_lowercase() {
-        let json: serde_json::Value =
-            serde_json::from_str(&render_json(&blocked_report(Mode::Enforce))).unwrap();
-        assert_eq!(json["verdict"], "block");
-        assert_eq!(json["mode"], "enforce");
-        assert_eq!(json["findings"][0]["id"], "security.W004");
-        assert_eq!(json["findings"][0]["severity"], "block");
-        assert_eq!(json["findings"][0]["source"], "django");
-        assert_eq!(json["findings"][0]["fix"], "SECURE_HSTS_SECONDS = 3600");
-        assert_eq!(json["silenced"][0]["id"], "security.W021");
-        assert_eq!(json["silenced"][0]["silenced_by"], "silenced_system_checks");
     }
 }
