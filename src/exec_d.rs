@@ -18,7 +18,7 @@ use crate::gate::{Environment, GateOptions, GateRun};
 use crate::report::{self, Exit, Format};
 use std::ffi::OsStr;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// The exec.d program's file name, which is how the binary knows it was started by the launcher.
@@ -45,13 +45,11 @@ pub fn started_as_exec_d(program: Option<&OsStr>, argument_count: usize) -> bool
 /// Runs the gate for the release process the launcher is about to start.
 #[must_use]
 pub fn main() -> ExitCode {
-    let environment = Environment::from_process();
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let GateRun {
         mut report,
         exit,
         redactor,
-    } = crate::gate::run(&GateOptions::default(), &environment, &cwd);
+    } = crate::gate::run_here(&GateOptions::default());
     if let Some(note) = not_started_note(exit) {
         report.notes.push(note);
     }

@@ -1,10 +1,10 @@
 //! The unit every check produces: Django's own messages, the guard's rules and `verify` all
 //! report `Finding`s, so the release log, the JSON document and the exit code treat them alike.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How much a finding matters for the release.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; never affects the verdict.
@@ -16,7 +16,7 @@ pub enum Severity {
 }
 
 /// Who raised the finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// A Django system check message, ID verbatim (e.g. `security.W004`).
@@ -29,7 +29,7 @@ pub enum Source {
 }
 
 /// One problem, with everything a developer needs to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable identifier: Django's check ID, or `guard.*` / `verify.*`.
     pub id: String,
@@ -48,16 +48,16 @@ pub struct Finding {
     /// Django's own hint, verbatim, for Django messages.
     pub hint: Option<String>,
     /// Where in the app's code the setting at fault gets its value, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
     /// The changes that fix it, where the app actually sets each setting (a config var to set
     /// or unset, or a line to write); `fix` is their rendering for where the guard runs.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub advice: Vec<Advice>,
 }
 
 /// One change that brings one setting to what the finding requires.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Advice {
     /// The Django setting this change fixes.
     pub setting: String,
@@ -71,7 +71,7 @@ pub struct Advice {
 }
 
 /// What to change, as data (JSON: `action` plus its fields).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Change {
     /// Set a config var (`heroku config:set NAME=value`).
@@ -87,7 +87,7 @@ pub enum Change {
 }
 
 /// A place in the app's source: a path relative to the app directory and a 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     pub file: String,
     pub line: u32,
@@ -102,8 +102,15 @@ impl Finding {
         source: Source,
         message: impl Into<String>,
     ) -> Self {
+        let id = id.into();
+        // The registry must know every ID the guard and verify emit: `block`/`ignore` lists are
+        // checked against it. Every test that produces a finding checks this.
+        debug_assert!(
+            source == Source::Django || crate::finding_ids::is_known(&id),
+            "finding ID `{id}` is missing from src/finding_ids.rs"
+        );
         Self {
-            id: id.into(),
+            id,
             severity,
             source,
             setting: None,

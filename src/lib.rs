@@ -3,12 +3,14 @@
 //! releases on Django's deploy checks plus the rules Django misses (`gate`) and checks the live
 //! site over HTTP (`verify`).
 
-pub mod app;
+pub mod app_files;
 mod args;
 pub mod buildpack;
+pub mod cli;
 pub mod config;
 pub mod exec_d;
 pub mod finding;
+pub mod finding_ids;
 pub mod gate;
 pub mod redact;
 pub mod report;

@@ -10,6 +10,7 @@ use rustls as _;
 use serde as _;
 use serde_json as _;
 use signal_hook as _;
+use tempfile as _;
 use toml as _;
 use ureq as _;
 use webpki as _;

@@ -1,23 +1,19 @@
-//! A temporary directory for the library's unit tests, removed when dropped.
+//! A temporary directory holding given files, for the library's unit tests; removed on drop.
 
 use std::ops::Deref;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
-pub(crate) struct ScratchDir(PathBuf);
+pub(crate) struct ScratchDir(tempfile::TempDir);
 
 impl ScratchDir {
-    /// An empty directory holding `files` (name, contents).
+    /// A new directory holding `files` (name, contents); `label` starts its name.
     pub(crate) fn with_files(label: &str, files: &[(&str, &str)]) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "release-guard-{label}-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).expect("the temp dir is writable");
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("release-guard-{label}-"))
+            .tempdir()
+            .expect("the temp dir is writable");
         for (name, contents) in files {
-            let path = dir.join(name);
+            let path = dir.path().join(name);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).expect("the temp dir is writable");
             }
@@ -27,7 +23,7 @@ impl ScratchDir {
     }
 
     pub(crate) fn path(&self) -> &Path {
-        &self.0
+        self.0.path()
     }
 }
 
@@ -36,13 +32,6 @@ impl Deref for ScratchDir {
     type Target = Path;
 
     fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        // Best effort: a leftover temp dir is harmless.
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path()
     }
 }

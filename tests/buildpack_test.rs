@@ -291,34 +291,35 @@ fn rebuild_reuses_the_layer_and_rewrites_the_config() {
 
 #[test]
 fn bad_project_toml_fails_the_build() {
-    let table_error = |key: &str, allowed: &str| {
-        formatdoc! {"
-        `{key}` in the [com.release-guard] table of project.toml must be {allowed}"}
-    };
+    // (the line, where toml points in it, toml's message); the table starts on line 4.
     let cases = [
         (
             "modes = \"warn\"",
-            "`modes` in the [com.release-guard] table of project.toml is not a known key; \
-             allowed keys: settings-module, mode, block, ignore, timeout, preview, fail-level, proxy-ssl-header"
-                .to_string(),
+            (1, 5),
+            "unknown field `modes`, expected one of `settings-module`, `mode`, `block`, `ignore`, `timeout`, `preview`, `fail-level`, `proxy-ssl-header`",
         ),
         (
             "mode = \"strict\"",
-            table_error("mode", "enforce, warn or off"),
+            (8, 8),
+            "`mode` must be enforce, warn or off",
         ),
         (
             "timeout = -1",
-            table_error("timeout", "a positive whole number of seconds, such as 120"),
+            (11, 2),
+            "`timeout` must be a positive whole number of seconds, such as 120",
         ),
         (
             "settings-module = \"mysite/settings.py\"",
-            table_error(
-                "settings-module",
-                "a dotted Python module path such as \"mysite.settings\"",
-            ),
+            (19, 20),
+            "`settings-module` must be a dotted Python module path such as \"mysite.settings\"",
+        ),
+        (
+            "ignore = [\"security.w021\"]",
+            (10, 17),
+            "`security.w021` is not a finding ID Release Guard knows; did you mean `security.W021`?",
         ),
     ];
-    for (line, message) in cases {
+    for (line, (column, width), message) in cases {
         // The configuration is checked first, so any Django app will do.
         let app = lifecycle("settings_package");
         app.write_app_file(
@@ -333,13 +334,18 @@ fn bad_project_toml_fails_the_build() {
             "{}",
             build.transcript()
         );
+        let caret = format!("{}{}", " ".repeat(column), "^".repeat(width));
         assert_eq!(
             normalize_build_log(&build.stderr),
             formatdoc! {"
 
                 ! Django Release Guard: invalid configuration in project.toml
                 !
-                ! {message}.
+                ! TOML parse error at line 5, column {column}
+                !   |
+                ! 5 | {line}
+                !   |{caret}
+                ! {message}
                 !
                 ! Fix the [com.release-guard] table in project.toml and build again.
 

@@ -5,6 +5,7 @@
 // Helpers are not `#[test]` functions, but a panic is how they report a failure too.
 #![allow(clippy::unwrap_used)]
 
+use crate::support::cnb::{copy_dir, temp_dir};
 use crate::support::python::{
     TUTORIAL_CONFIG_VARS, TUTORIAL_WITHOUT_SSL_IDS, Venv, default_venv, fixture, venvs,
 };
@@ -25,13 +26,6 @@ fn scratch(name: &str) -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join(name)
 }
 
-/// An empty directory, to stand for a PATH without Python.
-fn empty_dir(name: &str) -> PathBuf {
-    let dir = scratch(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// A copy of the tutorial app with `extra_settings` appended to settings.py and `files`
 /// written into the app directory, unique per test and venv.
 fn app(name: &str, venv: &Venv, extra_settings: &str, files: &[(&str, &str)]) -> PathBuf {
@@ -39,7 +33,7 @@ fn app(name: &str, venv: &Venv, extra_settings: &str, files: &[(&str, &str)]) ->
     if dir.exists() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
-    copy_dir(&fixture("tutorial"), &dir);
+    copy_dir(&fixture("tutorial"), &dir).unwrap();
     let settings = dir.join("mysite/settings.py");
     let mut source = std::fs::read_to_string(&settings).unwrap();
     source.push_str("\n# --- gate_test scenario ---\n");
@@ -49,22 +43,6 @@ fn app(name: &str, venv: &Venv, extra_settings: &str, files: &[(&str, &str)]) ->
         std::fs::write(dir.join(path), content).unwrap();
     }
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "__pycache__" {
-            continue;
-        }
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(&name));
-        } else {
-            std::fs::copy(entry.path(), to.join(&name)).unwrap();
-        }
-    }
 }
 
 /// A clean environment (nothing from the test runner leaks in) with the venv first on PATH
@@ -395,10 +373,11 @@ fn settings_that_hang_time_out() {
 
 #[test]
 fn no_python_on_path() {
-    let empty_bin = empty_dir("gate-empty-bin");
+    // An empty directory, to stand for a PATH without Python.
+    let empty_bin = temp_dir("gate-empty-bin");
     let text = release_log(
         &fixture("tutorial"),
-        &[("PATH", empty_bin.to_str().unwrap())],
+        &[("PATH", empty_bin.path().to_str().unwrap())],
         2,
     );
     assert_contains(&text, "COULD NOT EVALUATE: No Python interpreter found\n");
@@ -489,12 +468,12 @@ fn warn_mode_reports_loudly_and_passes() {
 
 #[test]
 fn off_mode_prints_one_line_without_running_python() {
-    let empty_bin = empty_dir("gate-empty-bin-off");
+    let empty_bin = temp_dir("gate-empty-bin-off");
     let text = release_log(
         &fixture("tutorial"),
         &[
             ("RELEASE_GUARD_MODE", "off"),
-            ("PATH", empty_bin.to_str().unwrap()),
+            ("PATH", empty_bin.path().to_str().unwrap()),
         ],
         0,
     );
@@ -509,8 +488,8 @@ fn off_mode_prints_one_line_without_running_python() {
 
 #[test]
 fn mode_lines_name_the_switch_that_set_them() {
-    let empty_bin = empty_dir("gate-empty-bin-off-flag");
-    let path = [("PATH", empty_bin.to_str().unwrap())];
+    let empty_bin = temp_dir("gate-empty-bin-off-flag");
+    let path = [("PATH", empty_bin.path().to_str().unwrap())];
     let output = guard(
         &default_venv(),
         &fixture("tutorial"),
@@ -584,24 +563,38 @@ fn a_missing_database_driver_blames_the_backend_and_shows_the_cause() {
 }
 
 #[test]
-fn bad_config_vars_are_configuration_errors() {
+fn bad_configuration_is_explained() {
     let cases = [
         (
-            ("RELEASE_GUARD_MODE", "relaxed"),
+            "RELEASE_GUARD_MODE",
+            "relaxed",
             "RELEASE_GUARD_MODE is invalid: `relaxed` is not a mode; use enforce, warn or off",
         ),
         (
-            ("RELEASE_GUARD_FAIL_LEVEL", "strict"),
+            "RELEASE_GUARD_FAIL_LEVEL",
+            "strict",
             "RELEASE_GUARD_FAIL_LEVEL is invalid: `strict` is not a fail level; use default or warning",
         ),
         (
-            ("RELEASE_GUARD_PROXY_SSL_HEADER", "X_FORWARDED_PROTOCOL"),
+            "RELEASE_GUARD_PROXY_SSL_HEADER",
+            "X_FORWARDED_PROTOCOL",
             "RELEASE_GUARD_PROXY_SSL_HEADER is invalid: `X_FORWARDED_PROTOCOL` is not an HTTP header name such as \"X-Forwarded-Proto\" (letters, digits and '-'), optionally followed by \": value\" when the proxy sends something other than https, such as \"X-Forwarded-Ssl: on\"",
         ),
+        (
+            "RELEASE_GUARD_IGNORE",
+            "corsheaders.E013,W021",
+            "RELEASE_GUARD_IGNORE is invalid: `W021` is not a finding ID Release Guard knows; did you mean `security.W021`?",
+        ),
+        // Read without blocking: /dev/zero never ends, so this used to hang.
+        (
+            "RELEASE_GUARD_CONFIG",
+            "/dev/zero",
+            "RELEASE_GUARD_CONFIG (/dev/zero) could not be read: it is not a regular file",
+        ),
     ];
-    for (var, problem) in cases {
-        let text = release_log(&fixture("tutorial"), &[var], 2);
-        assert_contains(&text, &format!("  {problem}\n"));
+    for (name, value, detail) in cases {
+        let text = release_log(&fixture("tutorial"), &[(name, value)], 2);
+        assert_contains(&text, &format!("  {detail}\n"));
     }
 }
 

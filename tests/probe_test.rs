@@ -288,9 +288,8 @@ fn python_without_django() {
 
 #[test]
 fn hanging_settings_time_out_and_leave_no_process() {
-    let pid_dir = std::env::temp_dir().join(format!("release-guard-test-{}", std::process::id()));
-    std::fs::create_dir_all(&pid_dir).unwrap();
-    let pid_file = pid_dir.join("hangs.pids");
+    let pid_dir = tempfile::tempdir().unwrap();
+    let pid_file = pid_dir.path().join("hangs.pids");
     let mut request = edge_request("edge", "hangs");
     request.timeout = Duration::from_secs(2);
     request
@@ -312,7 +311,6 @@ fn hanging_settings_time_out_and_leave_no_process() {
     );
 
     let pids = std::fs::read_to_string(&pid_file).unwrap();
-    std::fs::remove_dir_all(&pid_dir).unwrap();
     let pids: Vec<&str> = pids.split_whitespace().collect();
     assert_eq!(
         pids.len(),
@@ -498,10 +496,8 @@ const INTERRUPT_CHILD_ENV: &str = "RELEASE_GUARD_TEST_INTERRUPT_CHILD";
 /// interrupt the probes of the tests running beside it.
 #[test]
 fn sigterm_is_forwarded_to_the_probe() {
-    let pid_dir =
-        std::env::temp_dir().join(format!("release-guard-test-sigterm-{}", std::process::id()));
-    std::fs::create_dir_all(&pid_dir).unwrap();
-    let pid_file = pid_dir.join("hangs.pids");
+    let pid_dir = tempfile::tempdir().unwrap();
+    let pid_file = pid_dir.path().join("hangs.pids");
     let child = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "probe_test::interrupted_probe_child",
@@ -522,7 +518,6 @@ fn sigterm_is_forwarded_to_the_probe() {
         .unwrap();
     assert!(status.success());
     let output = child.wait_with_output().unwrap();
-    std::fs::remove_dir_all(&pid_dir).unwrap();
 
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(

@@ -19,27 +19,19 @@ use std::time::{Duration, Instant};
 const STARTUP_LIMIT: Duration = Duration::from_secs(20);
 
 /// A directory removed on drop.
-struct Scratch(PathBuf);
+struct Scratch(tempfile::TempDir);
 
 impl Scratch {
     fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "release-guard-verify-{name}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create scratch dir");
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("release-guard-verify-{name}-"))
+            .tempdir()
+            .expect("create scratch dir");
         Self(dir)
     }
 
     fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path().join(name)
     }
 }
 
@@ -91,7 +83,7 @@ impl TestCa {
             "-addext",
             "keyUsage=critical,keyCertSign,cRLSign",
         ]);
-        openssl(&ca.scratch.0, &args);
+        openssl(ca.scratch.0.path(), &args);
         ca
     }
 
@@ -105,7 +97,7 @@ impl TestCa {
 
     /// A certificate for `names` (subjectAltName entries), valid for `days` (negative: expired).
     fn issue(&self, file_stem: &str, names: &str, days: &str) -> ServerCert {
-        let dir = &self.scratch.0;
+        let dir = self.scratch.0.path();
         let key = format!("{file_stem}.key");
         let csr = format!("{file_stem}.csr");
         let cert = format!("{file_stem}.pem");
@@ -175,7 +167,7 @@ impl TestCa {
             "-addext",
             "subjectAltName=DNS:localhost,IP:127.0.0.1",
         ]);
-        openssl(&self.scratch.0, &args);
+        openssl(self.scratch.0.path(), &args);
         ServerCert {
             cert: self.scratch.path("self-signed.pem"),
             key: self.scratch.path("self-signed.key"),

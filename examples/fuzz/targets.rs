@@ -209,7 +209,11 @@ fn url_and_location(bytes: &[u8]) {
 }
 
 fn project_toml(bytes: &[u8]) {
-    let _ = release_guard::buildpack::project_config::parse_project_toml(&text(bytes));
+    use release_guard::buildpack::project_config::{ProjectConfigError, parse_project_toml};
+    // The build log shows toml's rendering of the error (line, column, the line itself).
+    if let Err(ProjectConfigError::Invalid(error)) = parse_project_toml(&text(bytes)) {
+        let _ = error.to_string();
+    }
 }
 
 fn launch_config(bytes: &[u8]) {
@@ -226,6 +230,6 @@ fn probe_answer(bytes: &[u8]) {
 
 fn procfile_and_manage_py(bytes: &[u8]) {
     let source = text(bytes);
-    let _ = release_guard::app::parse_procfile(&source);
-    let _ = release_guard::app::settings_module_from_manage_py(&source);
+    let _ = release_guard::app_files::parse_procfile(&source);
+    let _ = release_guard::app_files::settings_module_from_manage_py(&source);
 }

@@ -1,5 +1,5 @@
 //! `release-guard`: the release gate and `verify`. Everything lives in the library
-//! (`release_guard::gate::cli`); this only hands over the arguments.
+//! (`release_guard::cli`); this only hands over the arguments.
 
 // The library's dependencies are not named here (rust-lang/rust#95513).
 #![allow(unused_crate_dependencies)]
@@ -12,5 +12,5 @@ fn main() -> std::process::ExitCode {
         return release_guard::exec_d::main();
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
-    release_guard::gate::cli::main(&args)
+    release_guard::cli::main(&args)
 }

@@ -3,10 +3,10 @@
 //! only: nothing here can fail the build.
 
 use crate::config::env;
+use crate::finding::Severity;
 use crate::redact::Redactor;
-use crate::report::plural;
+use crate::report::{Report, Verdict, plural};
 use bullet_stream::style;
-use serde_json::Value;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -21,8 +21,8 @@ const POLL_INTERVAL: Duration = Duration::from_millis(5);
 /// What running the preview produced.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PreviewOutcome {
-    /// `release-guard check` printed a Report JSON document.
-    Report(Value),
+    /// `release-guard check` printed its JSON document.
+    Report(Box<Report>),
     /// It could not run, timed out or printed no report; the reason is one sentence.
     NotRun(String),
 }
@@ -50,11 +50,9 @@ pub fn run_preview(binary: &Path, app_dir: &Path, config_file: &Path) -> Preview
             "`release-guard check` did not finish within {} s",
             deadline.as_secs()
         )),
-        Ok(Some((status, stdout))) => match serde_json::from_slice::<Value>(&stdout) {
-            Ok(report) if report.get("verdict").and_then(Value::as_str).is_some() => {
-                PreviewOutcome::Report(report)
-            }
-            _ => PreviewOutcome::NotRun(format!(
+        Ok(Some((status, stdout))) => match serde_json::from_slice::<Report>(&stdout) {
+            Ok(report) => PreviewOutcome::Report(Box::new(report)),
+            Err(_) => PreviewOutcome::NotRun(format!(
                 "`release-guard check` printed no report ({status})"
             )),
         },
@@ -103,53 +101,52 @@ pub fn preview_lines(outcome: &PreviewOutcome) -> Vec<String> {
         PreviewOutcome::Report(report) => report,
     };
     let redactor = Redactor::from_env(std::env::vars_os());
-    let text = |value: &Value, key: &str| {
-        value
-            .get(key)
-            .and_then(Value::as_str)
-            .map(|text| redactor.field(text))
-    };
-    if text(report, "verdict").as_deref() == Some("error") {
+    let report = report.map_text(&|text| redactor.field(text));
+    if report.verdict == Verdict::Error {
         let title = report
-            .get("error")
-            .and_then(|error| text(error, "title"))
-            .unwrap_or_else(|| "the app could not be evaluated".to_string());
+            .error
+            .as_ref()
+            .map_or("the app could not be evaluated", |error| {
+                error.title.as_str()
+            });
         // Typically settings that need config vars only the release phase has.
         return vec![format!(
             "Preview skipped: {title} (the release phase checks the app with its config vars)"
         )];
     }
-    let findings = report
-        .get("findings")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let mut lines: Vec<String> = findings
+    let mut lines: Vec<String> = report
+        .findings
         .iter()
         .map(|finding| {
-            let severity = text(finding, "severity")
-                .unwrap_or_default()
-                .to_ascii_uppercase();
-            let id = style::value(text(finding, "id").unwrap_or_default());
-            let setting = text(finding, "setting")
+            let severity = match finding.severity {
+                Severity::Block => "BLOCK",
+                Severity::Warn => "WARN",
+                Severity::Info => "INFO",
+            };
+            let id = style::value(&finding.id);
+            let setting = finding
+                .setting
+                .as_ref()
                 .map(|setting| format!(" ({setting})"))
                 .unwrap_or_default();
-            let message = text(finding, "message").unwrap_or_default();
             // Continuation lines of a fix align under its first line.
-            let fix = text(finding, "fix")
+            let fix = finding
+                .fix
+                .as_ref()
                 .map(|fix| format!("\nFix: {}", fix.replace('\n', "\n     ")))
                 .unwrap_or_default();
             format!(
                 "{severity} {id}{setting}: {}{fix}",
-                first_sentence(&message)
+                first_sentence(&finding.message)
             )
         })
         .collect();
-    let blocking = findings
+    let blocking = report
+        .findings
         .iter()
-        .filter(|finding| text(finding, "severity").as_deref() == Some("block"))
+        .filter(|finding| finding.severity == Severity::Block)
         .count();
-    lines.push(match (blocking, findings.len()) {
+    lines.push(match (blocking, report.findings.len()) {
         (0, 0) => "No findings: the release would pass".to_string(),
         (0, count) => format!("The release would pass with {}", plural(count, "finding")),
         (blocking, _) => format!(
@@ -171,32 +168,52 @@ fn first_sentence(message: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Mode;
+    use crate::finding::{Finding, Source};
+    use crate::report::{EvaluationError, render_json};
     use bullet_stream::strip_ansi;
-    use serde_json::json;
 
     fn lines(outcome: &PreviewOutcome) -> Vec<String> {
         preview_lines(outcome).into_iter().map(strip_ansi).collect()
     }
 
+    /// The report as the preview reads it: through the JSON document `release-guard check`
+    /// prints.
+    fn printed(report: &Report) -> PreviewOutcome {
+        PreviewOutcome::Report(Box::new(
+            serde_json::from_str(&render_json(report)).unwrap(),
+        ))
+    }
+
+    fn report(verdict: Verdict, findings: Vec<Finding>) -> Report {
+        let mut report = Report::new("gate", Mode::Enforce, verdict);
+        report.findings = findings;
+        report
+    }
+
     #[test]
     fn blocked_report() {
-        let report = json!({
-            "verdict": "block",
-            "findings": [
-                {"id": "security.W008", "severity": "block", "source": "django",
-                 "setting": "SECURE_SSL_REDIRECT",
-                 "message": "SECURE_SSL_REDIRECT is not True. Unless your site should be available over both.",
-                 "required": null, "why": null,
-                 "fix": "SECURE_SSL_REDIRECT = True\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")",
-                 "hint": null},
-                {"id": "security.W021", "severity": "warn", "source": "django", "setting": null,
-                 "message": "HSTS preload is off.", "required": null, "why": null, "fix": null,
-                 "hint": null}
+        let report = report(
+            Verdict::Block,
+            vec![
+                Finding::new(
+                    "security.W008",
+                    Severity::Block,
+                    Source::Django,
+                    "SECURE_SSL_REDIRECT is not True. Unless your site should be available over both.",
+                )
+                .with_setting("SECURE_SSL_REDIRECT")
+                .with_fix("SECURE_SSL_REDIRECT = True\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")"),
+                Finding::new(
+                    "security.W021",
+                    Severity::Warn,
+                    Source::Django,
+                    "HSTS preload is off.",
+                ),
             ],
-            "error": null
-        });
+        );
         assert_eq!(
-            lines(&PreviewOutcome::Report(report)),
+            lines(&printed(&report)),
             [
                 "BLOCK `security.W008` (SECURE_SSL_REDIRECT): SECURE_SSL_REDIRECT is not True.\n\
                  Fix: SECURE_SSL_REDIRECT = True\n     \
@@ -209,20 +226,22 @@ mod tests {
 
     #[test]
     fn passing_reports() {
-        let clean = json!({"verdict": "pass", "findings": [], "error": null});
         assert_eq!(
-            lines(&PreviewOutcome::Report(clean)),
+            lines(&printed(&report(Verdict::Pass, Vec::new()))),
             ["No findings: the release would pass"]
         );
-        let warned = json!({"verdict": "pass", "findings": [
-            {"id": "a.b", "severity": "warn", "message": "m1"},
-            {"id": "c.d", "severity": "info", "message": "m2"}
-        ]});
+        let warned = report(
+            Verdict::Pass,
+            vec![
+                Finding::new("models.W042", Severity::Warn, Source::Django, "m1"),
+                Finding::new("guard.dead_setting", Severity::Info, Source::Guard, "m2"),
+            ],
+        );
         assert_eq!(
-            lines(&PreviewOutcome::Report(warned)),
+            lines(&printed(&warned)),
             [
-                "WARN `a.b`: m1",
-                "INFO `c.d`: m2",
+                "WARN `models.W042`: m1",
+                "INFO `guard.dead_setting`: m2",
                 "The release would pass with 2 findings"
             ]
         );
@@ -230,11 +249,14 @@ mod tests {
 
     #[test]
     fn evaluation_error_is_one_line() {
-        let report = json!({"verdict": "error", "findings": [], "error": {
-            "title": "The settings module needs runtime config vars",
-            "detail": "KeyError: 'SECRET_KEY'", "fix": "..."}});
+        let mut report = report(Verdict::Error, Vec::new());
+        report.error = Some(EvaluationError {
+            title: "The settings module needs runtime config vars".to_string(),
+            detail: "KeyError: 'SECRET_KEY'".to_string(),
+            fix: "...".to_string(),
+        });
         assert_eq!(
-            lines(&PreviewOutcome::Report(report)),
+            lines(&printed(&report)),
             [
                 "Preview skipped: The settings module needs runtime config vars (the release phase checks the app with its config vars)"
             ]

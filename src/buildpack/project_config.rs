@@ -1,109 +1,22 @@
-//! The `[com.release-guard]` table of the app's project.toml, validated key by key so a mistake
-//! fails the build with a message naming the file, the key and what is allowed.
+//! The app's project.toml: the `[com.release-guard]` table, read through the validated types of
+//! [`crate::config`] (so reading it is validating it, and a mistake fails the build with toml's
+//! own line, column and message).
 
-use crate::app::is_dotted_module_path;
-use crate::config::{FailLevel, GuardConfig, Mode, PROJECT_TOML_TABLE, ProxySslHeader};
-use std::fmt;
+use crate::config::{GuardConfig, PROJECT_TOML_TABLE, read_config_file};
+use serde::Deserialize;
 use std::io;
 use std::path::Path;
-use toml::Value;
 
 /// The project descriptor's file name, at the app root.
 pub const PROJECT_TOML: &str = "project.toml";
-
-/// The keys the `[com.release-guard]` table may contain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
-    SettingsModule,
-    Mode,
-    Block,
-    Ignore,
-    Timeout,
-    Preview,
-    FailLevel,
-    ProxySslHeader,
-}
-
-impl Key {
-    const ALL: [Self; 8] = [
-        Self::SettingsModule,
-        Self::Mode,
-        Self::Block,
-        Self::Ignore,
-        Self::Timeout,
-        Self::Preview,
-        Self::FailLevel,
-        Self::ProxySslHeader,
-    ];
-
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::SettingsModule => "settings-module",
-            Self::Mode => "mode",
-            Self::Block => "block",
-            Self::Ignore => "ignore",
-            Self::Timeout => "timeout",
-            Self::Preview => "preview",
-            Self::FailLevel => "fail-level",
-            Self::ProxySslHeader => "proxy-ssl-header",
-        }
-    }
-
-    /// What the key's value must be, completing "`key` ... must be ...".
-    #[must_use]
-    pub fn allowed(self) -> &'static str {
-        match self {
-            Self::SettingsModule => "a dotted Python module path such as \"mysite.settings\"",
-            Self::Mode => Mode::ALLOWED,
-            Self::Block | Self::Ignore => {
-                "a list of check IDs such as [\"security.W004\", \"guard.hsts.too_short\"] \
-                 (letters, digits, '.', '_' and '-')"
-            }
-            Self::Timeout => "a positive whole number of seconds, such as 120",
-            Self::Preview => "true or false",
-            Self::FailLevel => FailLevel::ALLOWED,
-            Self::ProxySslHeader => ProxySslHeader::ALLOWED,
-        }
-    }
-}
 
 #[derive(Debug)]
 pub enum ProjectConfigError {
     /// project.toml exists but could not be read.
     Read(io::Error),
-    /// project.toml is not valid TOML.
-    Parse(toml::de::Error),
-    /// `com` or `com.release-guard` is not a table.
-    NotATable { table: String },
-    /// A key the guard does not know (a typo must never silently weaken the gate).
-    UnknownKey { key: String },
-    /// A known key with a value of the wrong type or out of range.
-    InvalidValue { key: Key },
-}
-
-impl fmt::Display for ProjectConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let table = table_name();
-        match self {
-            Self::Read(error) => write!(f, "{PROJECT_TOML} could not be read: {error}"),
-            Self::Parse(error) => {
-                write!(f, "{PROJECT_TOML} is not valid TOML: {}", error.message())
-            }
-            Self::NotATable { table } => write!(f, "`{table}` in {PROJECT_TOML} must be a table"),
-            Self::UnknownKey { key } => write!(
-                f,
-                "`{key}` in the [{table}] table of {PROJECT_TOML} is not a known key; allowed keys: {}",
-                Key::ALL.map(Key::name).join(", ")
-            ),
-            Self::InvalidValue { key } => write!(
-                f,
-                "`{}` in the [{table}] table of {PROJECT_TOML} must be {}",
-                key.name(),
-                key.allowed()
-            ),
-        }
-    }
+    /// project.toml is not valid TOML, or its `[com.release-guard]` table has an unknown key or
+    /// a bad value.
+    Invalid(toml::de::Error),
 }
 
 /// `com.release-guard`.
@@ -119,13 +32,27 @@ pub struct ProjectToml {
     pub guard: GuardConfig,
 }
 
+/// The part of project.toml the build reads; every other table is someone else's.
+#[derive(Deserialize)]
+struct ProjectDescriptor {
+    #[serde(default)]
+    com: Com,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(expecting = "a table")]
+struct Com {
+    #[serde(rename = "release-guard", default)]
+    release_guard: GuardConfig,
+}
+
 /// Reads `<app_dir>/project.toml`. A missing file or a missing table is the default configuration.
 ///
 /// # Errors
 ///
 /// When the file cannot be read or parsed, or the table holds an unknown key or a bad value.
 pub fn read_project_toml(app_dir: &Path) -> Result<ProjectToml, ProjectConfigError> {
-    match std::fs::read_to_string(app_dir.join(PROJECT_TOML)) {
+    match read_config_file(&app_dir.join(PROJECT_TOML)) {
         Ok(source) => parse_project_toml(&source),
         Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(ProjectToml::default()),
         Err(error) => Err(ProjectConfigError::Read(error)),
@@ -138,92 +65,17 @@ pub fn read_project_toml(app_dir: &Path) -> Result<ProjectToml, ProjectConfigErr
 ///
 /// See [`read_project_toml`].
 pub fn parse_project_toml(source: &str) -> Result<ProjectToml, ProjectConfigError> {
-    let document: toml::Table = toml::from_str(source).map_err(ProjectConfigError::Parse)?;
+    let descriptor: ProjectDescriptor =
+        toml::from_str(source).map_err(ProjectConfigError::Invalid)?;
     Ok(ProjectToml {
-        guard: guard_config(&document)?,
+        guard: descriptor.com.release_guard,
     })
-}
-
-fn guard_config(document: &toml::Table) -> Result<GuardConfig, ProjectConfigError> {
-    let mut table = document;
-    let mut path = Vec::new();
-    for name in PROJECT_TOML_TABLE {
-        path.push(name);
-        match table.get(name) {
-            None => return Ok(GuardConfig::default()),
-            Some(Value::Table(inner)) => table = inner,
-            Some(_) => {
-                return Err(ProjectConfigError::NotATable {
-                    table: path.join("."),
-                });
-            }
-        }
-    }
-    guard_config_from_table(table)
-}
-
-fn guard_config_from_table(table: &toml::Table) -> Result<GuardConfig, ProjectConfigError> {
-    let mut config = GuardConfig::default();
-    for (key, value) in table {
-        let Some(key) = Key::ALL.into_iter().find(|known| known.name() == key) else {
-            return Err(ProjectConfigError::UnknownKey { key: key.clone() });
-        };
-        let invalid = || ProjectConfigError::InvalidValue { key };
-        match key {
-            Key::SettingsModule => {
-                let module = value
-                    .as_str()
-                    .filter(|module| is_dotted_module_path(module));
-                config.settings_module = Some(module.ok_or_else(invalid)?.to_string());
-            }
-            Key::Mode => {
-                let mode = value.as_str().and_then(|mode| mode.parse::<Mode>().ok());
-                config.mode = Some(mode.ok_or_else(invalid)?);
-            }
-            Key::Block => config.block = check_ids(value).ok_or_else(invalid)?,
-            Key::Ignore => config.ignore = check_ids(value).ok_or_else(invalid)?,
-            Key::Timeout => {
-                let seconds = value
-                    .as_integer()
-                    .filter(|seconds| *seconds > 0)
-                    .and_then(|seconds| u64::try_from(seconds).ok());
-                config.timeout = Some(seconds.ok_or_else(invalid)?);
-            }
-            Key::Preview => config.preview = Some(value.as_bool().ok_or_else(invalid)?),
-            Key::FailLevel => {
-                let level = value.as_str().and_then(|level| level.parse().ok());
-                config.fail_level = Some(level.ok_or_else(invalid)?);
-            }
-            Key::ProxySslHeader => {
-                let header = value.as_str().and_then(|header| header.parse().ok());
-                config.proxy_ssl_header = Some(header.ok_or_else(invalid)?);
-            }
-        }
-    }
-    Ok(config)
-}
-
-/// A list of check IDs, or `None` when the value is not a list of well-formed IDs.
-fn check_ids(value: &Value) -> Option<Vec<String>> {
-    value
-        .as_array()?
-        .iter()
-        .map(|id| id.as_str().filter(|id| is_check_id(id)).map(str::to_string))
-        .collect()
-}
-
-/// `security.W004`, `guard.hsts.too_short`: letters, digits, `.`, `_` and `-`, not empty.
-#[must_use]
-pub fn is_check_id(value: &str) -> bool {
-    !value.is_empty()
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{FailLevel, FindingIds, Mode, SettingsModule, TimeoutSecs};
     use indoc::indoc;
 
     fn parse_project_config(source: &str) -> Result<GuardConfig, ProjectConfigError> {
@@ -252,21 +104,23 @@ mod tests {
             settings-module = "mysite.settings"
             mode = "warn"
             block = ["security.W004"]
-            ignore = ["guard.hsts.too_short", "security.W021"]
+            ignore = ["guard.hsts_seconds_short", "security.W021", "corsheaders.E013"]
             timeout = 120
             preview = false
             fail-level = "WARNING"
             proxy-ssl-header = "X-Forwarded-Ssl: on"
         "#};
         let expected = GuardConfig {
-            settings_module: Some("mysite.settings".to_string()),
+            settings_module: SettingsModule::new("mysite.settings"),
             mode: Some(Mode::Warn),
-            block: vec!["security.W004".to_string()],
-            ignore: vec![
-                "guard.hsts.too_short".to_string(),
-                "security.W021".to_string(),
-            ],
-            timeout: Some(120),
+            block: FindingIds::try_from(["security.W004"]).unwrap(),
+            ignore: FindingIds::try_from([
+                "guard.hsts_seconds_short",
+                "security.W021",
+                "corsheaders.E013",
+            ])
+            .unwrap(),
+            timeout: TimeoutSecs::new(120),
             preview: Some(false),
             fail_level: Some(FailLevel::Warning),
             proxy_ssl_header: Some("X-Forwarded-Ssl: on".parse().unwrap()),
@@ -274,107 +128,89 @@ mod tests {
         assert_eq!(parse_project_config(source).unwrap(), expected);
     }
 
-    #[test]
-    fn accepts_what_guard_config_serialises() {
-        // The key list here and GuardConfig's serde names must not drift apart.
-        let config = GuardConfig {
-            settings_module: Some("a.b".to_string()),
-            mode: Some(Mode::Off),
-            block: vec!["x.y".to_string()],
-            ignore: vec!["z-1".to_string()],
-            timeout: Some(5),
-            preview: Some(true),
-            fail_level: Some(FailLevel::Warning),
-            proxy_ssl_header: Some("X-Forwarded-Protocol".parse().unwrap()),
-        };
-        let source = format!("[com.release-guard]\n{}", toml::to_string(&config).unwrap());
-        assert_eq!(parse_project_config(&source).unwrap(), config);
-    }
-
+    /// The error as the build log shows it: toml's line, column and source line, then the message.
     fn error_message(source: &str) -> String {
-        parse_project_config(source).unwrap_err().to_string()
+        match parse_project_config(source).unwrap_err() {
+            ProjectConfigError::Invalid(error) => error.to_string(),
+            ProjectConfigError::Read(error) => panic!("{error}"),
+        }
     }
 
     #[test]
     fn rejects_unknown_keys() {
         assert_eq!(
             error_message("[com.release-guard]\nmodes = \"warn\"\n"),
-            "`modes` in the [com.release-guard] table of project.toml is not a known key; \
-             allowed keys: settings-module, mode, block, ignore, timeout, preview, fail-level, \
-             proxy-ssl-header"
+            indoc! {"
+                TOML parse error at line 2, column 1
+                  |
+                2 | modes = \"warn\"
+                  | ^^^^^
+                unknown field `modes`, expected one of `settings-module`, `mode`, `block`, `ignore`, `timeout`, `preview`, `fail-level`, `proxy-ssl-header`
+            "}
         );
     }
 
     #[test]
     fn rejects_bad_values() {
         let cases = [
-            (
-                "mode = \"strict\"",
-                "`mode` in the [com.release-guard] table of project.toml must be enforce, warn or off",
-            ),
+            ("mode = \"strict\"", "`mode` must be enforce, warn or off"),
             (
                 "timeout = 0",
-                "`timeout` in the [com.release-guard] table of project.toml must be a positive whole number of seconds, such as 120",
+                "`timeout` must be a positive whole number of seconds, such as 120",
             ),
             (
                 "timeout = \"60\"",
-                "`timeout` in the [com.release-guard] table of project.toml must be a positive whole number of seconds, such as 120",
+                "`timeout` must be a positive whole number of seconds, such as 120",
             ),
             (
                 "settings-module = \"my-site/settings.py\"",
-                "`settings-module` in the [com.release-guard] table of project.toml must be a dotted Python module path such as \"mysite.settings\"",
+                "`settings-module` must be a dotted Python module path such as \"mysite.settings\"",
             ),
             (
                 "ignore = \"security.W004\"",
-                "`ignore` in the [com.release-guard] table of project.toml must be a list of check IDs such as [\"security.W004\", \"guard.hsts.too_short\"] (letters, digits, '.', '_' and '-')",
+                "`block` and `ignore` must be lists of finding IDs such as [\"security.W021\", \"guard.hsts_seconds_short\"]",
             ),
             (
                 "block = [\"security W004\"]",
-                "`block` in the [com.release-guard] table of project.toml must be a list of check IDs such as [\"security.W004\", \"guard.hsts.too_short\"] (letters, digits, '.', '_' and '-')",
+                "`security W004` is not a finding ID (letters, digits, '.', '_' and '-', such as security.W004)",
+            ),
+            (
+                "ignore = [\"security.w021\"]",
+                "`security.w021` is not a finding ID Release Guard knows; did you mean `security.W021`?",
             ),
             (
                 "preview = \"no\"",
-                "`preview` in the [com.release-guard] table of project.toml must be true or false",
+                "invalid type: string \"no\", expected a boolean",
             ),
             (
                 "fail-level = \"error\"",
-                "`fail-level` in the [com.release-guard] table of project.toml must be default or warning",
+                "`fail-level` must be default or warning",
             ),
             (
                 "proxy-ssl-header = \"HTTP_X_FORWARDED_PROTOCOL\"",
-                "`proxy-ssl-header` in the [com.release-guard] table of project.toml must be an HTTP header name such as \"X-Forwarded-Proto\" (letters, digits and '-'), optionally followed by \": value\" when the proxy sends something other than https, such as \"X-Forwarded-Ssl: on\"",
+                "`proxy-ssl-header` must be an HTTP header name such as \"X-Forwarded-Proto\" (letters, digits and '-'), optionally followed by \": value\" when the proxy sends something other than https, such as \"X-Forwarded-Ssl: on\"",
             ),
         ];
         for (line, expected) in cases {
-            assert_eq!(
-                error_message(&format!("[com.release-guard]\n{line}\n")),
-                expected
+            let message = error_message(&format!("[com.release-guard]\n{line}\n"));
+            assert!(
+                message.starts_with("TOML parse error at line 2, column "),
+                "{message}"
             );
+            assert!(message.contains(&format!("\n2 | {line}\n")), "{message}");
+            assert!(message.ends_with(&format!("\n{expected}\n")), "{message}");
         }
     }
 
     #[test]
     fn rejects_non_tables_and_bad_toml() {
-        assert_eq!(
-            error_message("com = 1\n"),
-            "`com` in project.toml must be a table"
-        );
-        assert_eq!(
-            error_message("[com]\nrelease-guard = \"on\"\n"),
-            "`com.release-guard` in project.toml must be a table"
+        assert!(
+            error_message("com = 1\n").ends_with("invalid type: integer `1`, expected a table\n")
         );
         assert!(
-            error_message("[com.release-guard\n").starts_with("project.toml is not valid TOML: ")
+            error_message("[com]\nrelease-guard = \"on\"\n")
+                .ends_with("invalid type: string \"on\", expected a table\n")
         );
-    }
-
-    #[test]
-    fn check_ids() {
-        assert!(is_check_id("security.W004"));
-        assert!(is_check_id("guard.hsts.too_short"));
-        assert!(is_check_id("verify.redirect-missing"));
-        assert!(!is_check_id(""));
-        assert!(!is_check_id("security W004"));
-        assert!(!is_check_id("security/W004"));
+        assert!(error_message("[com.release-guard\n").ends_with("unclosed table, expected `]`\n"));
     }
 }

@@ -2,13 +2,15 @@
 //! (Django's messages plus the guard's rules), apply the policy, and report.
 
 pub mod advice;
-pub mod cli;
 pub mod policy;
 pub mod probe;
 pub mod rules;
 pub mod snapshot;
 
-use crate::config::{DEFAULT_TIMEOUT_SECS, FailLevel, LaunchConfig, Mode, ProxySslHeader, env};
+use crate::config::{
+    DEFAULT_TIMEOUT_SECS, FailLevel, FindingIds, LaunchConfig, Mode, ProxySslHeader,
+    SettingsModule, TimeoutSecs, env, read_config_file,
+};
 use crate::redact::{AppText, Redactor};
 use crate::report::{EvaluationError, Exit, ModeSource, Platform, Report, Verdict};
 use policy::Policy;
@@ -57,7 +59,7 @@ impl Environment {
         }
     }
 
-    fn vars(&self) -> impl Iterator<Item = (&OsString, &OsString)> {
+    pub(crate) fn vars(&self) -> impl Iterator<Item = (&OsString, &OsString)> {
         self.vars.iter()
     }
 }
@@ -166,23 +168,20 @@ pub fn resolve(
     let settings_module = settings_module(options, environment, &launch, &app_dir)?;
     let timeout_secs = match environment.text(env::TIMEOUT)? {
         Some(text) => text
-            .parse::<u64>()
+            .parse()
             .ok()
-            .filter(|secs| *secs > 0)
-            .ok_or_else(|| ConfigError::new(env::TIMEOUT, format!("is `{text}`; use a whole number of seconds greater than 0 (default {DEFAULT_TIMEOUT_SECS})")))?,
-        None => match launch.guard.timeout {
-            Some(0) => return Err(ConfigError::new(config_name(environment), "sets timeout = 0; use a whole number of seconds greater than 0")),
-            Some(secs) => secs,
-            None => DEFAULT_TIMEOUT_SECS,
-        },
+            .and_then(TimeoutSecs::new)
+            .ok_or_else(|| ConfigError::new(env::TIMEOUT, format!("is `{text}`; use a whole number of seconds greater than 0 (default {DEFAULT_TIMEOUT_SECS})")))?
+            .secs(),
+        None => launch.guard.timeout.map_or(DEFAULT_TIMEOUT_SECS, TimeoutSecs::secs),
     };
     let fail_level: FailLevel = parsed_env(environment, env::FAIL_LEVEL)?
         .or(launch.guard.fail_level)
         .unwrap_or_default();
     let policy = Policy::from_config(
         &launch.guard,
-        environment.text(env::BLOCK)?,
-        environment.text(env::IGNORE)?,
+        &finding_ids(environment, env::BLOCK)?,
+        &finding_ids(environment, env::IGNORE)?,
         fail_level,
     );
     let proxy_ssl_header = parsed_env(environment, env::PROXY_SSL_HEADER)?
@@ -199,6 +198,13 @@ pub fn resolve(
     })
 }
 
+/// A comma-separated list of finding IDs from the environment (empty when unset).
+fn finding_ids(environment: &Environment, name: &str) -> Result<FindingIds, ConfigError> {
+    let text = environment.text(name)?.unwrap_or_default();
+    FindingIds::from_comma_separated(text)
+        .map_err(|problem| ConfigError::new(name, format!("is invalid: {problem}")))
+}
+
 fn config_name(environment: &Environment) -> String {
     environment.get(env::CONFIG).map_or_else(
         || env::CONFIG.to_string(),
@@ -212,7 +218,7 @@ fn load_launch_config(environment: &Environment) -> Result<LaunchConfig, ConfigE
     let Some(path) = environment.get(env::CONFIG).filter(|path| !path.is_empty()) else {
         return Ok(LaunchConfig::default());
     };
-    let text = std::fs::read_to_string(path).map_err(|error| {
+    let text = read_config_file(Path::new(path)).map_err(|error| {
         ConfigError::new(
             config_name(environment),
             format!("could not be read: {error}"),
@@ -236,39 +242,38 @@ fn settings_module(
     launch: &LaunchConfig,
     app_dir: &Path,
 ) -> Result<Option<String>, ConfigError> {
-    let candidates = [
-        ("--settings", options.settings_module.clone()),
+    let given = [
+        ("--settings", options.settings_module.as_deref()),
         (
             env::DJANGO_SETTINGS_MODULE,
-            environment
-                .text(env::DJANGO_SETTINGS_MODULE)?
-                .map(str::to_string),
-        ),
-        (
-            "the build-time settings-module",
-            launch
-                .settings_module
-                .clone()
-                .or_else(|| launch.guard.settings_module.clone()),
+            environment.text(env::DJANGO_SETTINGS_MODULE)?,
         ),
     ];
-    for (source, module) in candidates {
-        if let Some(module) = module {
-            return if crate::app::is_dotted_module_path(&module) {
-                Ok(Some(module))
-            } else {
-                Err(ConfigError::new(
-                    source,
-                    format!(
-                        "is `{module}`, which is not a Python module path like mysite.settings"
-                    ),
-                ))
-            };
-        }
+    if let Some((source, module)) = given
+        .into_iter()
+        .find_map(|(source, module)| Some((source, module?)))
+    {
+        return match SettingsModule::new(module) {
+            Some(module) => Ok(Some(module.to_string())),
+            None => Err(ConfigError::new(
+                source,
+                format!("is `{module}`, which is not a Python module path like mysite.settings"),
+            )),
+        };
     }
-    Ok(std::fs::read_to_string(app_dir.join("manage.py"))
-        .ok()
-        .and_then(|source| crate::app::settings_module_from_manage_py(&source)))
+    let built = launch
+        .settings_module
+        .as_ref()
+        .or(launch.guard.settings_module.as_ref());
+    let from_manage_py = || {
+        std::fs::read_to_string(app_dir.join("manage.py"))
+            .ok()
+            .and_then(|source| crate::app_files::settings_module_from_manage_py(&source))
+    };
+    Ok(built
+        .cloned()
+        .or_else(from_manage_py)
+        .map(|module| module.to_string()))
 }
 
 /// One gate run's result: the report, the process exit code, and the redactor that knows the
@@ -278,6 +283,14 @@ pub struct GateRun {
     pub report: Report,
     pub exit: Exit,
     pub redactor: Redactor,
+}
+
+/// One gate run with this process's environment and working directory.
+#[must_use]
+pub fn run_here(options: &GateOptions) -> GateRun {
+    let environment = Environment::from_process();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    run(options, &environment, &cwd)
 }
 
 /// Runs the gate: resolve, probe once, rules, policy, report.
@@ -628,6 +641,14 @@ mod tests {
             "RELEASE_GUARD_MODE is invalid: `loud` is not a mode; use enforce, warn or off"
         );
         assert_eq!(
+            problem(&[(env::IGNORE, "corsheaders.E013, security.w021")]),
+            "RELEASE_GUARD_IGNORE is invalid: `security.w021` is not a finding ID Release Guard knows; did you mean `security.W021`?"
+        );
+        assert_eq!(
+            problem(&[(env::BLOCK, "W021")]),
+            "RELEASE_GUARD_BLOCK is invalid: `W021` is not a finding ID Release Guard knows; did you mean `security.W021`?"
+        );
+        assert_eq!(
             problem(&[(env::TIMEOUT, "5m")]),
             "RELEASE_GUARD_TIMEOUT is `5m`; use a whole number of seconds greater than 0 (default 300)"
         );
@@ -680,6 +701,28 @@ mod tests {
             (run.exit, run.report.mode, run.report.verdict),
             (Exit::Pass, Mode::Warn, Verdict::Error)
         );
+    }
+
+    #[test]
+    fn a_launch_config_that_is_not_a_regular_file_is_an_error_not_a_hang() {
+        let dir = app_dir("special-config", None);
+        let fifo = dir.path().join("fifo.toml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        for path in [Path::new("/dev/zero"), &fifo] {
+            let environment: Environment =
+                [(OsString::from(env::CONFIG), path.as_os_str().to_owned())]
+                    .into_iter()
+                    .collect();
+            let error = resolve(&GateOptions::default(), &environment, &dir).unwrap_err();
+            assert_eq!(
+                format!("{} {}", error.source, error.problem),
+                format!(
+                    "RELEASE_GUARD_CONFIG ({}) could not be read: it is not a regular file",
+                    path.display()
+                )
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The policy: which findings block the release, which are silenced, which only warn. Pure:
 //! the gate hands it the rules' findings and the configuration.
 
-use crate::config::{FailLevel, GuardConfig};
+use crate::config::{FailLevel, FindingId, FindingIds, GuardConfig};
 use crate::finding::{Finding, Severity};
 use crate::gate::snapshot::{PyValue, Snapshot};
 use crate::report::{SilencedBy, SilencedFinding};
@@ -43,23 +43,21 @@ pub struct Outcome {
 }
 
 impl Policy {
-    /// project.toml's `block` / `ignore` lists plus the comma-separated env values
-    /// (`RELEASE_GUARD_BLOCK`, `RELEASE_GUARD_IGNORE`); env adds to the file. The fail level is
-    /// resolved by the caller (env beats the file, and a bad value is an error).
+    /// project.toml's `block` / `ignore` lists plus the ones from the environment
+    /// (`RELEASE_GUARD_BLOCK`, `RELEASE_GUARD_IGNORE`); the environment adds to the file. The
+    /// fail level is resolved by the caller (env beats the file, and a bad value is an error).
     #[must_use]
     pub fn from_config(
         config: &GuardConfig,
-        env_block: Option<&str>,
-        env_ignore: Option<&str>,
+        env_block: &FindingIds,
+        env_ignore: &FindingIds,
         fail_level: FailLevel,
     ) -> Self {
-        let merge = |listed: &[String], env: Option<&str>| {
+        let merge = |listed: &FindingIds, env: &FindingIds| {
             listed
                 .iter()
-                .map(String::as_str)
-                .chain(env.unwrap_or_default().split(','))
-                .map(str::trim)
-                .filter(|id| !id.is_empty())
+                .chain(env.iter())
+                .map(FindingId::as_str)
                 .map(str::to_string)
                 .collect()
         };
@@ -182,15 +180,16 @@ mod tests {
 
     #[test]
     fn configured_ids_block_and_ignored_ids_are_silenced() {
+        let ids = |ids: &str| FindingIds::from_comma_separated(ids).unwrap();
         let config = GuardConfig {
-            block: vec!["security.W021".to_string()],
-            ignore: vec!["security.W004".to_string()],
+            block: ids("security.W021"),
+            ignore: ids("security.W004"),
             ..GuardConfig::default()
         };
         let policy = Policy::from_config(
             &config,
-            Some(" models.W042 ,"),
-            Some("guard.hsts_seconds_short"),
+            &ids(" models.W042 ,"),
+            &ids("guard.hsts_seconds_short"),
             FailLevel::Default,
         );
         assert_eq!(

@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::io::{self, Read};
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
@@ -243,9 +243,9 @@ fn is_executable(path: &Path) -> bool {
 /// A [`ProbeFailure`] when the probe gave no usable answer: it could not start, timed out, was
 /// interrupted, died, or wrote something unreadable.
 pub fn run(request: &ProbeRequest) -> Result<ProbeAnswer, ProbeFailure> {
-    let private_dir = PrivateDir::create()?;
-    let probe_path = write_probe(&private_dir.path)?;
-    let answer_path = private_dir.path.join("answer.json");
+    let private_dir = private_dir()?;
+    let probe_path = write_probe(private_dir.path())?;
+    let answer_path = private_dir.path().join("answer.json");
 
     let (output_reader, output_writer) = io::pipe().map_err(io_error("create a pipe"))?;
     let stderr_writer = output_writer
@@ -384,43 +384,14 @@ impl Drop for ProcessGroup {
     }
 }
 
-/// A directory only we can read (0700), removed with everything in it when dropped.
-struct PrivateDir {
-    path: PathBuf,
-}
-
-impl PrivateDir {
-    fn create() -> Result<Self, ProbeFailure> {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let base = std::env::temp_dir();
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.subsec_nanos());
-        let mut last_error = None;
-        for _ in 0..16 {
-            let path = base.join(format!(
-                "release-guard-probe-{}-{}-{nanos}",
-                std::process::id(),
-                COUNTER.fetch_add(1, Ordering::Relaxed)
-            ));
-            match std::fs::DirBuilder::new().mode(0o700).create(&path) {
-                Ok(()) => return Ok(Self { path }),
-                Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
-                    last_error = Some(error);
-                }
-                Err(error) => return Err(io_error("create a private temporary directory")(error)),
-            }
-        }
-        Err(io_error("create a private temporary directory")(
-            last_error.unwrap_or_else(|| io::Error::other("no free name")),
-        ))
-    }
-}
-
-impl Drop for PrivateDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
+/// A new directory only we can read (0700), removed with everything in it when dropped: it
+/// holds the probe and its answer, which may carry secrets.
+fn private_dir() -> Result<tempfile::TempDir, ProbeFailure> {
+    tempfile::Builder::new()
+        .prefix("release-guard-probe-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+        .map_err(io_error("create a private temporary directory"))
 }
 
 /// Records SIGTERM/SIGINT while a probe runs, so they can be passed on to its group.
@@ -559,20 +530,19 @@ mod tests {
 
     #[test]
     fn private_dir_is_owner_only_and_removed() {
-        let dir = PrivateDir::create().unwrap();
-        let path = dir.path.clone();
+        let dir = private_dir().unwrap();
+        let path = dir.path().to_path_buf();
         std::fs::write(path.join("answer.json"), "{}").unwrap();
         assert_eq!(path.metadata().unwrap().permissions().mode() & 0o777, 0o700);
-        assert_ne!(PrivateDir::create().unwrap().path, path);
+        assert_ne!(private_dir().unwrap().path(), path);
         drop(dir);
         assert!(!path.exists());
     }
 
     #[test]
     fn finds_python_on_path_in_order() {
-        let dir =
-            std::env::temp_dir().join(format!("release-guard-find-python-{}", std::process::id()));
-        let (first, second) = (dir.join("first"), dir.join("second"));
+        let dir = tempfile::tempdir().unwrap();
+        let (first, second) = (dir.path().join("first"), dir.path().join("second"));
         for bin in [&first, &second] {
             std::fs::create_dir_all(bin).unwrap();
         }
@@ -602,6 +572,5 @@ mod tests {
             missing.to_string(),
             "no Python interpreter found (looked for python, python3); set RELEASE_GUARD_PYTHON to the app's python"
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

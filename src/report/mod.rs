@@ -7,7 +7,8 @@
 use crate::config::{Mode, env};
 use crate::finding::{Advice, Change, Finding, Severity};
 use crate::redact::Redactor;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::str::FromStr;
@@ -37,7 +38,7 @@ impl From<Exit> for std::process::ExitCode {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
@@ -95,7 +96,7 @@ pub fn render(report: &Report, format: Format, style: Style, redactor: &Redactor
 }
 
 /// Why a finding does not count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SilencedBy {
     /// Listed in Django's `SILENCED_SYSTEM_CHECKS`.
@@ -104,7 +105,7 @@ pub enum SilencedBy {
     IgnoreConfig,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SilencedFinding {
     #[serde(flatten)]
     pub finding: Finding,
@@ -112,7 +113,7 @@ pub struct SilencedFinding {
 }
 
 /// An app or site that could not be evaluated (exit 2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvaluationError {
     /// One line, e.g. "The settings module failed to import".
     pub title: String,
@@ -145,7 +146,7 @@ impl Platform {
 }
 
 /// Who chose the mode, so the log names the switch that is actually on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ModeSource {
     /// `--mode`.
@@ -221,15 +222,16 @@ fn push_new(lines: &mut Vec<String>, line: String) {
     }
 }
 
-/// Everything one run found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Everything one run found. Deserialised by the build preview, which reads the JSON document
+/// `release-guard check` prints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// `gate` or `verify`.
-    pub tool: &'static str,
+    pub tool: Cow<'static, str>,
     pub verdict: Verdict,
     pub mode: Mode,
     /// Who chose the mode; None for the default.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode_source: Option<ModeSource>,
     /// Where the guard runs (how config var changes are written); not in the JSON.
     #[serde(skip)]
@@ -244,7 +246,7 @@ pub struct Report {
     pub notes: Vec<String>,
     /// What the app printed while loading, shortened. App text, not the guard's: it is
     /// redacted like relayed output and kept apart from the guard's fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_output: Option<String>,
     /// Milliseconds per phase (`probe`, `total`, ...).
     pub timings: BTreeMap<String, f64>,
@@ -255,7 +257,7 @@ impl Report {
     #[must_use]
     pub fn new(tool: &'static str, mode: Mode, verdict: Verdict) -> Self {
         Self {
-            tool,
+            tool: Cow::Borrowed(tool),
             verdict,
             mode,
             mode_source: None,
@@ -400,7 +402,7 @@ pub(crate) mod testing {
     /// A blocked gate report on Heroku: two blocking findings, a warning and a silenced one.
     pub(crate) fn blocked_report(mode: Mode) -> Report {
         Report {
-            tool: "gate",
+            tool: "gate".into(),
             verdict: Verdict::Block,
             mode,
             mode_source: None,

@@ -436,7 +436,7 @@ mod tests {
         assert!(render_text(&report, Style::Plain).ends_with("\nRelease passed with 1 warning\n"));
         report.findings.clear();
         assert!(render_text(&report, Style::Plain).ends_with("\nRelease passed\n"));
-        report.tool = "verify";
+        report.tool = "verify".into();
         assert!(render_text(&report, Style::Plain).ends_with("\nSite check passed\n"));
     }
 

@@ -20,8 +20,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+pub(crate) use tempfile::TempDir;
 
 /// The buildpack's id with `/` replaced, as libcnb-cargo names its directory, and as the
 /// lifecycle names the buildpack's layers directory.
@@ -43,37 +42,14 @@ pub(crate) fn scratch_dir() -> PathBuf {
         .map_or_else(|| manifest_dir().join("target/tmp"), PathBuf::from)
 }
 
-/// A directory removed (with its contents) when dropped.
-#[derive(Debug)]
-pub(crate) struct TempDir {
-    path: PathBuf,
-}
-
-impl TempDir {
-    pub(crate) fn new(label: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.subsec_nanos());
-        let path = scratch_dir().join(format!(
-            "{label}-{}-{}-{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        fs::create_dir_all(&path).expect("the scratch directory is writable");
-        Self { path }
-    }
-
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        // Best effort: a leftover directory in target/tmp is harmless.
-        let _ = fs::remove_dir_all(&self.path);
-    }
+/// A new directory in the scratch directory, removed (with its contents) when dropped.
+pub(crate) fn temp_dir(label: &str) -> TempDir {
+    let scratch = scratch_dir();
+    fs::create_dir_all(&scratch).expect("the scratch directory is writable");
+    tempfile::Builder::new()
+        .prefix(&format!("{label}-"))
+        .tempdir_in(scratch)
+        .expect("the scratch directory is writable")
 }
 
 /// The host's glibc triple (e.g. `x86_64-unknown-linux-gnu`): runs here without musl tools.
@@ -147,7 +123,7 @@ pub(crate) struct Lifecycle {
 impl Lifecycle {
     /// Copies the fixture into a fresh workspace, to build with `buildpack_dir`.
     pub(crate) fn new(buildpack_dir: &Path, fixture: &Path) -> Self {
-        let root = TempDir::new("cnb");
+        let root = temp_dir("cnb");
         copy_dir(fixture, &root.path().join("workspace"))
             .unwrap_or_else(|error| panic!("copying fixture {}: {error}", fixture.display()));
         for dir in ["platform/env", "layers"] {
@@ -1123,7 +1099,7 @@ mod tests {
     }
 
     fn env_dir(files: &[(&str, &str)]) -> TempDir {
-        let dir = TempDir::new("env-dir");
+        let dir = temp_dir("env-dir");
         for (name, contents) in files {
             fs::write(dir.path().join(name), contents).unwrap();
         }
@@ -1181,7 +1157,7 @@ mod tests {
 
     #[test]
     fn layers_apply_by_type_and_process() {
-        let layers_dir = TempDir::new("layers");
+        let layers_dir = temp_dir("layers");
         let layer = layers_dir.path().join("tool");
         for dir in ["bin", "env.launch/release", "env.launch/web", "env.build"] {
             fs::create_dir_all(layer.join(dir)).unwrap();
@@ -1224,7 +1200,7 @@ mod tests {
 
     #[test]
     fn launcher_runs_exec_d_of_the_process_type_then_replaces_itself_with_the_process() {
-        let fixture = TempDir::new("empty-app");
+        let fixture = temp_dir("empty-app");
         let app = Lifecycle::new(fixture.path(), fixture.path());
         let layer = app.layers_dir().join("tool");
         fs::create_dir_all(&layer).unwrap();

@@ -3,7 +3,7 @@
 //! (`scripts/build-wheel`, `scripts/package-classic`), the fresh Python environments the wheel
 //! is installed into, and a Heroku release dyno to run the slug's `release` process in.
 
-use super::cnb::{Run, TempDir, copy_dir};
+use super::cnb::{Run, TempDir, copy_dir, temp_dir};
 use super::python::{Venv, fixture};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -114,7 +114,7 @@ pub(crate) fn wheel() -> &'static Path {
 
 /// A new, empty venv made by `base`'s interpreter (a venv's Python makes a venv of its base).
 pub(crate) fn fresh_venv(base: &Venv, label: &str) -> (TempDir, PathBuf) {
-    let root = TempDir::new(label);
+    let root = temp_dir(label);
     let dir = root.path().join("venv");
     run_ok(Command::new(base.python()).args(["-m", "venv"]).arg(&dir));
     (root, dir)
@@ -161,7 +161,7 @@ pub(crate) fn fresh_venv_with_wheel_over(django: &Venv) -> (TempDir, PathBuf) {
 
 /// A copy of the tutorial app, as the slug's `/app`.
 pub(crate) fn tutorial_app(label: &str) -> (TempDir, PathBuf) {
-    let root = TempDir::new(label);
+    let root = temp_dir(label);
     let app = root.path().join("app");
     copy_dir(&fixture("tutorial"), &app).expect("the tutorial fixture can be copied");
     (root, app)

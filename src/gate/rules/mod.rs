@@ -179,6 +179,12 @@ mod tests {
         let unique: std::collections::BTreeSet<&str> = GUARD_IDS.into_iter().collect();
         assert_eq!(unique.len(), GUARD_IDS.len());
         for id in GUARD_IDS {
+            assert!(
+                crate::finding_ids::is_known(id),
+                "{id} is not in finding_ids"
+            );
+        }
+        for id in GUARD_IDS {
             let name = id.strip_prefix("guard.").unwrap();
             assert!(
                 name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),

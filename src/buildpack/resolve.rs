@@ -1,8 +1,9 @@
-//! What the build learns about the app without running it: the settings module (and where it
-//! came from) and the Procfile's `release:` command.
+//! What the build resolves about the app without running it: the settings module (and where it
+//! came from) and the Procfile's `release:` command, read from the app directory and the
+//! platform environment.
 
-use crate::app::{is_dotted_module_path, parse_procfile, settings_module_from_manage_py};
-use crate::config::{GuardConfig, env};
+use crate::app_files::{parse_procfile, settings_module_from_manage_py};
+use crate::config::{GuardConfig, SettingsModule, env};
 use libcnb::Env;
 use std::fmt;
 use std::io;
@@ -12,7 +13,7 @@ pub const MANAGE_PY: &str = "manage.py";
 pub const PROCFILE: &str = "Procfile";
 
 #[derive(Debug)]
-pub enum AppFactsError {
+pub enum ResolveError {
     /// manage.py exists (detect saw it) but could not be read.
     ReadManagePy(io::Error),
     /// The Procfile exists but could not be read.
@@ -38,8 +39,8 @@ impl fmt::Display for SettingsSource {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SettingsModule {
-    pub module: String,
+pub struct ResolvedSettings {
+    pub module: SettingsModule,
     pub source: SettingsSource,
 }
 
@@ -54,7 +55,7 @@ pub fn resolve_settings_module(
     config: &GuardConfig,
     platform_env: &Env,
     app_dir: &Path,
-) -> Result<Option<SettingsModule>, AppFactsError> {
+) -> Result<Option<ResolvedSettings>, ResolveError> {
     let from_config = config
         .settings_module
         .clone()
@@ -62,17 +63,17 @@ pub fn resolve_settings_module(
     let from_platform = || {
         platform_env
             .get_string_lossy(env::DJANGO_SETTINGS_MODULE)
-            .filter(|module| is_dotted_module_path(module))
+            .and_then(|module| SettingsModule::new(&module))
             .map(|module| (module, SettingsSource::PlatformEnv))
     };
     let resolved = match from_config.or_else(from_platform) {
         Some(found) => Some(found),
         None => read_optional(&app_dir.join(MANAGE_PY))
-            .map_err(AppFactsError::ReadManagePy)?
+            .map_err(ResolveError::ReadManagePy)?
             .and_then(|source| settings_module_from_manage_py(&source))
             .map(|module| (module, SettingsSource::ManagePy)),
     };
-    Ok(resolved.map(|(module, source)| SettingsModule { module, source }))
+    Ok(resolved.map(|(module, source)| ResolvedSettings { module, source }))
 }
 
 /// The Procfile's `release:` command, if the app has a Procfile with one.
@@ -80,9 +81,9 @@ pub fn resolve_settings_module(
 /// # Errors
 ///
 /// When the Procfile exists but cannot be read.
-pub fn procfile_release_command(app_dir: &Path) -> Result<Option<String>, AppFactsError> {
+pub fn procfile_release_command(app_dir: &Path) -> Result<Option<String>, ResolveError> {
     Ok(read_optional(&app_dir.join(PROCFILE))
-        .map_err(AppFactsError::ReadProcfile)?
+        .map_err(ResolveError::ReadProcfile)?
         .and_then(|source| parse_procfile(&source).remove("release")))
 }
 
@@ -115,13 +116,13 @@ mod tests {
     fn precedence() {
         let app = ScratchDir::with_files("precedence", &[(MANAGE_PY, MANAGE)]);
         let config = GuardConfig {
-            settings_module: Some("config.settings.prod".to_string()),
+            settings_module: SettingsModule::new("config.settings.prod"),
             ..GuardConfig::default()
         };
         let resolve = |config: &GuardConfig, env| {
             resolve_settings_module(config, &env, app.path())
                 .unwrap()
-                .map(|found| (found.module, found.source))
+                .map(|found| (found.module.to_string(), found.source))
         };
         assert_eq!(
             resolve(&config, platform_env(Some("other.settings"))),

@@ -1,9 +1,10 @@
-//! `release-guard`'s command line: parsing (no dependencies, unit-tested) and the `check` /
-//! `release` commands. `src/bin/release-guard.rs` only hands over the arguments.
+//! `release-guard`'s command line: parsing (no dependencies, unit-tested) and dispatch to the
+//! tool's commands: `check` and `release` (the gate) and `verify`. `src/bin/release-guard.rs`
+//! only hands over the arguments.
 
-use super::{Environment, GateOptions, GateRun};
 use crate::args::{self, Args};
 use crate::config::Mode;
+use crate::gate::{self, Environment, GateOptions, GateRun};
 use crate::redact::{AppText, Redactor};
 use crate::report::{self, Exit, Format, TOOL_BANNER};
 use std::path::PathBuf;
@@ -176,13 +177,11 @@ pub fn main(args: &[String]) -> ExitCode {
 
 /// Runs the gate and prints the report; `notes` go just before the verdict.
 fn check(args: &CheckArgs, notes: &[String]) -> Exit {
-    let environment = Environment::from_process();
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let GateRun {
         mut report,
         exit,
         redactor,
-    } = super::run(&args.options, &environment, &cwd);
+    } = gate::run_here(&args.options);
     report.notes.extend_from_slice(notes);
     print(&mut report, args, &redactor);
     exit
@@ -221,7 +220,7 @@ fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
             mut report,
             exit,
             redactor,
-        } = super::run(&args.options, &environment, &cwd);
+        } = gate::run(&args.options, &environment, &cwd);
         if exit != Exit::Pass {
             report
                 .notes

@@ -1,13 +1,14 @@
-//! Facts read from the app directory without running it: the settings module `manage.py`
-//! defaults to, and the Procfile. Both the buildpack (at build time) and the gate (at release
-//! time) need them.
+//! What the app's own files say, read without running them: the settings module `manage.py`
+//! defaults to, and the Procfile's process types. Pure parsers of the files' text, used by the
+//! buildpack (at build time) and the gate (at release time).
 
+use crate::config::SettingsModule;
 use std::collections::BTreeMap;
 
 /// The module in `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "<module>")`, as written by
 /// `django-admin startproject` in manage.py (and in wsgi.py / asgi.py).
 #[must_use]
-pub fn settings_module_from_manage_py(source: &str) -> Option<String> {
+pub fn settings_module_from_manage_py(source: &str) -> Option<SettingsModule> {
     source
         .match_indices("setdefault(")
         .find_map(|(start, call)| {
@@ -17,8 +18,7 @@ pub fn settings_module_from_manage_py(source: &str) -> Option<String> {
                 return None;
             }
             rest = rest.trim_start().strip_prefix(',')?;
-            let module = take_string_literal(&mut rest)?;
-            is_dotted_module_path(&module).then_some(module)
+            SettingsModule::new(&take_string_literal(&mut rest)?)
         })
 }
 
@@ -31,19 +31,6 @@ fn take_string_literal(rest: &mut &str) -> Option<String> {
     let end = body.find(quote)?;
     *rest = &body[end + 1..];
     Some(body[..end].to_string())
-}
-
-/// `mysite.settings`, `config.settings.production`: identifiers joined by dots.
-#[must_use]
-pub fn is_dotted_module_path(value: &str) -> bool {
-    !value.is_empty()
-        && value.split('.').all(|part| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
-                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        })
 }
 
 /// A Procfile's process types and commands, following the CNB Procfile buildpack's grammar:
@@ -82,7 +69,9 @@ mod tests {
                 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
         "#};
         assert_eq!(
-            settings_module_from_manage_py(source).as_deref(),
+            settings_module_from_manage_py(source)
+                .as_ref()
+                .map(SettingsModule::as_str),
             Some("mysite.settings")
         );
     }
@@ -91,7 +80,9 @@ mod tests {
     fn reads_single_quotes_and_line_breaks() {
         let source = "os.environ.setdefault(\n    'DJANGO_SETTINGS_MODULE',\n    'config.settings.production',\n)";
         assert_eq!(
-            settings_module_from_manage_py(source).as_deref(),
+            settings_module_from_manage_py(source)
+                .as_ref()
+                .map(SettingsModule::as_str),
             Some("config.settings.production")
         );
     }
@@ -105,19 +96,11 @@ mod tests {
         assert_eq!(settings_module_from_manage_py(source), None);
         let source = r#"os.environ.setdefault("OTHER", "x"); os.environ.setdefault("DJANGO_SETTINGS_MODULE", "a.b")"#;
         assert_eq!(
-            settings_module_from_manage_py(source).as_deref(),
+            settings_module_from_manage_py(source)
+                .as_ref()
+                .map(SettingsModule::as_str),
             Some("a.b")
         );
-    }
-
-    #[test]
-    fn module_paths() {
-        assert!(is_dotted_module_path("mysite.settings"));
-        assert!(is_dotted_module_path("_private.settings2"));
-        assert!(!is_dotted_module_path("mysite..settings"));
-        assert!(!is_dotted_module_path("my-site.settings"));
-        assert!(!is_dotted_module_path("{name}.settings"));
-        assert!(!is_dotted_module_path(""));
     }
 
     #[test]
