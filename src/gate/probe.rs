@@ -27,6 +27,9 @@ use std::time::{Duration, Instant};
 pub const PROBE_PACKAGE: &[(&str, &str)] = &[
     ("__init__.py", include_str!("probe/__init__.py")),
     ("main.py", include_str!("probe/main.py")),
+    ("exempt.py", include_str!("probe/exempt.py")),
+    ("isolation.py", include_str!("probe/isolation.py")),
+    ("simulation.py", include_str!("probe/simulation.py")),
 ];
 /// The script that starts the package: the app first on `sys.path`, the package last.
 pub const PROBE_BOOTSTRAP: &str = include_str!("probe/bootstrap.py");
@@ -106,7 +109,8 @@ pub enum ProbeFailure {
     TimedOut(Duration),
     /// The guard received this signal (SIGTERM/SIGINT) and passed it on to the probe.
     Interrupted { signal: i32 },
-    /// The probe exited without writing an answer.
+    /// The probe exited without writing an answer, or exited abnormally (its answer file, if
+    /// any, is then ignored).
     NoAnswer {
         exit_status: ExitStatus,
         /// The end of the probe's output (stderr, and stdout, which shares its pipe), with
@@ -273,7 +277,14 @@ pub fn run(request: &ProbeRequest) -> Result<ProbeAnswer, ProbeFailure> {
     // Whatever the app started in the background ends with the probe.
     let _ = signal_group(group, libc::SIGKILL);
 
-    match std::fs::read(&answer_path) {
+    // Only a probe that finished normally answers: a file left by a probe that died (or by app
+    // code that wrote it and exited) is not an answer.
+    let answer = if exit_status.success() {
+        std::fs::read(&answer_path)
+    } else {
+        Err(io::ErrorKind::NotFound.into())
+    };
+    match answer {
         Ok(answer) => serde_json::from_slice(&answer)
             .map_err(|error| ProbeFailure::InvalidAnswer(error.to_string())),
         Err(error) if error.kind() == io::ErrorKind::NotFound => {

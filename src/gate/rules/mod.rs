@@ -6,8 +6,8 @@ mod cookies;
 mod dead_settings;
 mod django;
 mod hsts;
+mod isolation;
 mod middleware;
-mod pattern;
 mod proxy;
 mod redirect;
 mod simulation;
@@ -21,6 +21,7 @@ use crate::gate::snapshot::{PyValue, Snapshot};
 #[must_use]
 pub fn all(snapshot: &Snapshot) -> Vec<Finding> {
     let mut findings = django::findings(snapshot);
+    findings.extend(isolation::findings(snapshot));
     findings.extend(hsts::findings(snapshot));
     let proxy_findings = proxy::findings(snapshot);
     let https_undetectable = !proxy_findings.is_empty();
@@ -40,13 +41,14 @@ pub fn all(snapshot: &Snapshot) -> Vec<Finding> {
 }
 
 /// Every `guard.*` ID the rules can produce (the README's rule table lists them).
-pub const GUARD_IDS: [&str; 18] = [
+pub const GUARD_IDS: [&str; 20] = [
     hsts::INVALID,
     hsts::SHORT,
     hsts::PRELOAD_INELIGIBLE,
     proxy::HTTPS_UNDETECTABLE,
     proxy::HEADER_MALFORMED,
     redirect::EXEMPT_CATCH_ALL,
+    redirect::EXEMPT_INVALID,
     redirect::SSL_HOST_OFF_HOST,
     middleware::ORDER,
     cookies::SAMESITE_INVALID,
@@ -59,6 +61,7 @@ pub const GUARD_IDS: [&str; 18] = [
     simulation::APP_ERROR,
     simulation::SKIPPED,
     dead_settings::DEAD_SETTING,
+    isolation::DATABASE_CHECKS_NOT_RUN,
 ];
 
 const SECURITY_MIDDLEWARE: &str = "django.middleware.security.SecurityMiddleware";
