@@ -17,7 +17,12 @@ use ureq as _;
 
 mod support;
 
+// The fuzz targets, shared with the fuzzer (`examples/fuzz/`).
+#[path = "../examples/fuzz/targets.rs"]
+mod fuzz_targets;
+
 mod buildpack_test;
+mod fuzz_regressions_test;
 mod gate_test;
 mod libcnb_integration_test;
 mod probe_test;

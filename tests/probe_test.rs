@@ -61,7 +61,8 @@ fn tutorial_without_ssl_under_every_django() {
         let expected_version = match venv.name {
             "django42" => "4.2.",
             "django52" => "5.2.",
-            _ => "6.0.",
+            "django60" => "6.0.",
+            _ => "6.1.",
         };
         assert!(
             snapshot.django_version.starts_with(expected_version),
@@ -350,6 +351,17 @@ fn assert_process_gone(pid: &str) {
 }
 
 #[test]
+fn any_level_and_id_django_accepts_is_read() {
+    let snapshot = snapshot(&edge_request("edge", "odd_checks"));
+    let checks: Vec<(Option<&str>, i32)> = snapshot
+        .checks
+        .iter()
+        .map(|check| (check.id.as_deref(), check.level))
+        .collect();
+    assert_eq!(checks, [(Some("edge.E999"), 1000), (Some("edge.W002"), 30)]);
+}
+
+#[test]
 fn app_printing_to_stdout_does_not_disturb_the_answer() {
     let snapshot = snapshot(&edge_request("edge", "prints"));
     assert_eq!(snapshot.settings_module, "edge.settings.prints");
@@ -488,19 +500,7 @@ fn sigterm_is_forwarded_to_the_probe() {
         .spawn()
         .unwrap();
 
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    let pids = loop {
-        if let Ok(pids) = std::fs::read_to_string(&pid_file)
-            && pids.ends_with('\n')
-        {
-            break pids;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the probe never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let pids = wait_for_pid_file(&pid_file);
     let status = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -519,6 +519,58 @@ fn sigterm_is_forwarded_to_the_probe() {
     assert_eq!(output.status.signal(), Some(libc::SIGTERM));
     for pid in pids.split_whitespace() {
         assert_process_gone(pid);
+    }
+}
+
+/// The guard killed outright (SIGKILL: no handler runs) or hung up on (SIGHUP): the probe and
+/// the SIGTERM-ignoring helper its settings started must not outlive it.
+#[test]
+fn the_probe_group_dies_with_the_guard() {
+    for signal in ["KILL", "HUP"] {
+        let pid_dir = std::env::temp_dir().join(format!(
+            "release-guard-test-guard-{signal}-{}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&pid_dir).unwrap();
+        let pid_file = pid_dir.join("hangs.pids");
+        let mut guard = std::process::Command::new(env!("CARGO_BIN_EXE_release-guard"))
+            .args(["check", "--settings", "edge.settings.hangs"])
+            .current_dir(fixture("edge"))
+            .env("RELEASE_GUARD_PYTHON", default_venv().python())
+            .env("RELEASE_GUARD_TIMEOUT", "120")
+            .env("EDGE_PID_FILE", &pid_file)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let pids = wait_for_pid_file(&pid_file);
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &guard.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let _ = guard.wait();
+        std::fs::remove_dir_all(&pid_dir).unwrap();
+        for pid in pids.split_whitespace() {
+            assert_process_gone(pid);
+        }
+    }
+}
+
+/// The "<settings pid> <helper pid>" line the `hangs` scenario writes once it runs.
+fn wait_for_pid_file(pid_file: &std::path::Path) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(pids) = std::fs::read_to_string(pid_file)
+            && pids.ends_with('\n')
+        {
+            return pids;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the probe never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

@@ -30,6 +30,7 @@ pub const PROBE_PACKAGE: &[(&str, &str)] = &[
     ("exempt.py", include_str!("probe/exempt.py")),
     ("isolation.py", include_str!("probe/isolation.py")),
     ("simulation.py", include_str!("probe/simulation.py")),
+    ("watchdog.py", include_str!("probe/watchdog.py")),
 ];
 /// The script that starts the package: the app first on `sys.path`, the package last.
 pub const PROBE_BOOTSTRAP: &str = include_str!("probe/bootstrap.py");
@@ -51,8 +52,8 @@ const INTERRUPT_GRACE: Duration = Duration::from_secs(3);
 /// How long to wait for the output reader after the probe exited; a grandchild the app left
 /// behind may hold the pipe open.
 const OUTPUT_DRAIN_WAIT: Duration = Duration::from_millis(200);
-/// Signals forwarded to the probe's process group.
-const FORWARDED_SIGNALS: [libc::c_int; 2] = [libc::SIGTERM, libc::SIGINT];
+/// Signals forwarded to the probe's process group: a dyno's shutdown, Ctrl-C, a closed terminal.
+const FORWARDED_SIGNALS: [libc::c_int; 3] = [libc::SIGTERM, libc::SIGINT, libc::SIGHUP];
 
 /// What to probe and how.
 #[derive(Clone)]
@@ -107,7 +108,7 @@ pub enum ProbeFailure {
     Spawn { python: PathBuf, source: io::Error },
     /// The probe ran longer than the timeout; its process group was killed.
     TimedOut(Duration),
-    /// The guard received this signal (SIGTERM/SIGINT) and passed it on to the probe.
+    /// The guard received this signal (SIGTERM/SIGINT/SIGHUP) and passed it on to the probe.
     Interrupted { signal: i32 },
     /// The probe exited without writing an answer, or exited abnormally (its answer file, if
     /// any, is then ignored).
@@ -177,6 +178,7 @@ fn signal_name(signal: i32) -> String {
     match signal {
         libc::SIGTERM => "SIGTERM".to_string(),
         libc::SIGINT => "SIGINT".to_string(),
+        libc::SIGHUP => "SIGHUP".to_string(),
         other => format!("signal {other}"),
     }
 }
@@ -268,14 +270,16 @@ pub fn run(request: &ProbeRequest) -> Result<ProbeAnswer, ProbeFailure> {
     // Close our copies of the pipe's write end, or the reader never sees end-of-file.
     drop(command);
     let mut child = child?;
-    let group = child.id();
+    // Whatever the app started in the background ends with the probe, on every path out of
+    // here (answer, timeout, signal, error). If the guard itself is killed, the probe's
+    // watchdog (watchdog.py) ends the group.
+    let group = ProcessGroup(child.id());
     let output = OutputTail::read_in_background(output_reader);
     let (exit_sender, exit_receiver) = mpsc::channel();
     thread::spawn(move || exit_sender.send(child.wait()));
-    let exit_status = wait_for_exit(group, &exit_receiver, &signals, request.timeout)?;
+    let exit_status = wait_for_exit(group.0, &exit_receiver, &signals, request.timeout)?;
     drop(signals);
-    // Whatever the app started in the background ends with the probe.
-    let _ = signal_group(group, libc::SIGKILL);
+    drop(group);
 
     // Only a probe that finished normally answers: a file left by a probe that died (or by app
     // code that wrote it and exited) is not an answer.
@@ -369,6 +373,15 @@ fn signal_group(group: u32, signal: libc::c_int) -> io::Result<()> {
         Ok(())
     } else {
         Err(io::Error::last_os_error())
+    }
+}
+
+/// The probe's process group, killed when dropped.
+struct ProcessGroup(u32);
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        let _ = signal_group(self.0, libc::SIGKILL);
     }
 }
 

@@ -53,8 +53,9 @@ pub struct Snapshot {
 pub struct CheckMessage {
     /// e.g. `security.W004`; Django allows messages without an ID.
     pub id: Option<String>,
-    /// Django's numeric level: DEBUG 10, INFO 20, WARNING 30, ERROR 40, CRITICAL 50.
-    pub level: u8,
+    /// Django's numeric level: DEBUG 10, INFO 20, WARNING 30, ERROR 40, CRITICAL 50. Any int
+    /// is allowed; the probe clamps it to ±1 000 000.
+    pub level: i32,
     pub msg: String,
     pub hint: Option<String>,
     /// `str(obj)` when the message is about an object, e.g. a model.

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-from . import exempt, isolation, simulation
+from . import exempt, isolation, simulation, watchdog
 
 # The directory holding this package and bootstrap.py: its frames are the probe's, not the app's.
 PROBE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -299,8 +299,9 @@ def run_checks_sorted(redactor):
     messages, database_checks_skipped = isolation.run_checks_without_database()
     out = [
         {
-            "id": message.id,
-            "level": message.level,
+            # Django accepts any int level and any ID object (a lazy translation, say).
+            "id": None if message.id is None else str(message.id),
+            "level": clamp_level(message.level),
             "msg": redactor.all(str(message.msg)),
             "hint": redactor.all(None if message.hint is None else str(message.hint)),
             "obj": redactor.all(None if message.obj is None else str(message.obj)),
@@ -310,6 +311,16 @@ def run_checks_sorted(redactor):
     ]
     out.sort(key=lambda item: (item["id"] or "", item["msg"]))
     return out, database_checks_skipped
+
+
+# Far beyond CRITICAL (50) either way, and inside the runner's integer range.
+LEVEL_LIMIT = 1_000_000
+
+
+def clamp_level(level):
+    """Django's level as an int in [-LEVEL_LIMIT, LEVEL_LIMIT]: its order against Django's
+    levels is kept, and any int Django accepted fits the answer."""
+    return max(-LEVEL_LIMIT, min(LEVEL_LIMIT, int(level)))
 
 
 # --- proxy trust -----------------------------------------------------------------------------
@@ -582,6 +593,7 @@ def write_answer(path, answer):
 
 
 def main():
+    watchdog.start()
     # Out of the environment before any app code runs: only the probe writes the answer.
     out_path = os.environ.pop(OUT_ENV, None)
     if not out_path:

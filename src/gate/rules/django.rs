@@ -5,9 +5,9 @@ use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::{CheckMessage, Snapshot};
 
 /// Django's `checks.ERROR`.
-const ERROR_LEVEL: u8 = 40;
+const ERROR_LEVEL: i32 = 40;
 /// Django's `checks.WARNING`.
-const WARNING_LEVEL: u8 = 30;
+const WARNING_LEVEL: i32 = 30;
 
 /// The ID given to a Django message that has none.
 pub(crate) const UNIDENTIFIED: &str = "django.unidentified";
@@ -214,7 +214,7 @@ fn advice(id: &str) -> Option<&'static Advice> {
 const W008_FIX: &str =
     "SECURE_SSL_REDIRECT = True\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")";
 
-fn severity(level: u8) -> Severity {
+fn severity(level: i32) -> Severity {
     if level >= ERROR_LEVEL {
         Severity::Block
     } else if level >= WARNING_LEVEL {

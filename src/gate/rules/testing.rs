@@ -160,7 +160,7 @@ impl SnapshotBuilder {
         self
     }
 
-    pub(crate) fn check(mut self, id: &str, level: u8, silenced: bool) -> Self {
+    pub(crate) fn check(mut self, id: &str, level: i32, silenced: bool) -> Self {
         self.snapshot.checks.push(CheckMessage {
             id: Some(id.to_string()),
             level,

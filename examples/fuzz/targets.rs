@@ -1,0 +1,231 @@
+//! The parsers that read outside input, each as a fuzz target: bytes in, no panic and no hang
+//! out. Shared by the fuzz driver (`examples/fuzz/main.rs`) and the regression test that
+//! replays the kept corpus (`tests/fuzz_regressions_test.rs`).
+
+use release_guard::config::LaunchConfig;
+use release_guard::gate::policy::Policy;
+use release_guard::gate::snapshot::ProbeAnswer;
+use release_guard::verify::{cookie, hsts, url::Url};
+
+/// One parser under test.
+pub(crate) struct Target {
+    /// Also the folder name under `fuzz/corpus/` and `fuzz/regressions/`.
+    pub(crate) name: &'static str,
+    /// Feeds one input to the parser; a panic is a finding.
+    pub(crate) run: fn(&[u8]),
+    /// Tokens the mutator splices in, so inputs reach past the first syntax check.
+    pub(crate) dictionary: &'static [&'static str],
+}
+
+pub(crate) const TARGETS: &[Target] = &[
+    Target {
+        name: "hsts",
+        run: hsts_header,
+        dictionary: &[
+            "max-age=",
+            "includeSubDomains",
+            "preload",
+            ";",
+            "\"",
+            "=",
+            " ",
+            "\t",
+            "31536000",
+            "18446744073709551616",
+            "-1",
+            "\\",
+            ",",
+        ],
+    },
+    Target {
+        name: "set_cookie",
+        run: set_cookie,
+        dictionary: &[
+            "sessionid=",
+            "csrftoken=",
+            "__Host-",
+            "__Secure-",
+            "; Secure",
+            "; HttpOnly",
+            "; SameSite=",
+            "None",
+            "Lax",
+            "; Path=/",
+            "; Domain=",
+            "; Max-Age=",
+            "; Expires=",
+            "=",
+            ";",
+            "\"",
+        ],
+    },
+    Target {
+        name: "url",
+        run: url_and_location,
+        dictionary: &[
+            "http://",
+            "https://",
+            "//",
+            "/",
+            "?",
+            "#",
+            "@",
+            ":",
+            "[::1]",
+            "localhost",
+            ":443",
+            ":99999",
+            "xn--",
+            "bücher",
+            "%2F",
+            "javascript:",
+            "..",
+            "\n",
+            " ",
+        ],
+    },
+    Target {
+        name: "project_toml",
+        run: project_toml,
+        dictionary: &[
+            "[com.release-guard]",
+            "[_]",
+            "schema-version = \"0.2\"",
+            "[[io.buildpacks.group]]",
+            "id = ",
+            "mode = ",
+            "\"warn\"",
+            "block = [",
+            "ignore = [",
+            "\"security.W004\"",
+            "]",
+            "timeout = ",
+            "preview = ",
+            "settings-module = ",
+            "true",
+            "9223372036854775808",
+            "\n",
+            "\"",
+            "'''",
+        ],
+    },
+    Target {
+        name: "launch_config",
+        run: launch_config,
+        dictionary: &[
+            "settings-module = ",
+            "[guard]",
+            "mode = ",
+            "\"off\"",
+            "timeout = ",
+            "-1",
+            "block = [",
+            "]",
+            "\"guard.hsts_seconds_invalid\"",
+            "\n",
+            "\"",
+            "=",
+        ],
+    },
+    Target {
+        name: "probe_answer",
+        run: probe_answer,
+        dictionary: &[
+            "\"status\"",
+            "\"ok\"",
+            "\"error\"",
+            "null",
+            "true",
+            "false",
+            "0",
+            "-1",
+            "1e999",
+            "18446744073709551616",
+            "\"tuple\"",
+            "\"str\"",
+            "\"int\"",
+            "\"NoneType\"",
+            "[]",
+            "{}",
+            "\"HTTP_X_FORWARDED_PROTO\"",
+            "\"https\"",
+            "\"max-age=0\"",
+            ",",
+            ":",
+            "\"",
+        ],
+    },
+    Target {
+        name: "procfile",
+        run: procfile_and_manage_py,
+        dictionary: &[
+            "web: ",
+            "release: ",
+            "gunicorn ",
+            "--forwarded-allow-ips=",
+            "'*'",
+            "#",
+            ":",
+            "\n",
+            "os.environ.setdefault(",
+            "\"DJANGO_SETTINGS_MODULE\"",
+            ", ",
+            "\"mysite.settings\"",
+            ")",
+            "'",
+            "_",
+        ],
+    },
+];
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn hsts_header(bytes: &[u8]) {
+    let header = hsts::parse(&text(bytes));
+    let _ = (header.is_honoured(), header.effective_max_age());
+}
+
+fn set_cookie(bytes: &[u8]) {
+    if let Some(cookie) = cookie::parse(&text(bytes)) {
+        let _ = (cookie.prefix(), cookie.prefix_violations());
+    }
+}
+
+/// The first line is what a user types; each further line a `Location` relative to it.
+fn url_and_location(bytes: &[u8]) {
+    let input = text(bytes);
+    let mut lines = input.split('\n');
+    let Ok(base) = Url::parse_user_input(lines.next().unwrap_or_default()) else {
+        return;
+    };
+    let _ = base.origin();
+    for location in lines {
+        if let Ok(target) = base.resolve(location) {
+            let _ = (target.origin(), base.same_host(&target));
+        }
+    }
+}
+
+fn project_toml(bytes: &[u8]) {
+    let _ = release_guard::buildpack::project_config::parse_project_toml(&text(bytes));
+}
+
+fn launch_config(bytes: &[u8]) {
+    let _ = toml::from_str::<LaunchConfig>(&text(bytes));
+}
+
+/// The answer as the runner reads it, and then everything the gate does with a snapshot.
+fn probe_answer(bytes: &[u8]) {
+    if let Ok(ProbeAnswer::Ok(snapshot)) = serde_json::from_slice::<ProbeAnswer>(bytes) {
+        let findings = release_guard::gate::rules::all(&snapshot);
+        let _ = Policy::default().apply(findings, &snapshot);
+    }
+}
+
+fn procfile_and_manage_py(bytes: &[u8]) {
+    let source = text(bytes);
+    let _ = release_guard::app::parse_procfile(&source);
+    let _ = release_guard::app::settings_module_from_manage_py(&source);
+}
