@@ -17,13 +17,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Config vars every release of the demo gets, as `heroku config:set` would: a production-like
-/// secret (never a real one) and the app's host (pydantic-settings reads lists as JSON).
-const CONFIG_VARS: [(&str, &str); 2] = [
+/// secret (never a real one) and the app's host (pydantic-settings reads lists as JSON), plus
+/// the `DYNO` Heroku sets on the release dyno (so the advice reads `heroku config:set ...`).
+const CONFIG_VARS: [(&str, &str); 3] = [
     (
         "SECRET_KEY",
         "demo-only-Vb7Qm2Xr9Lk4Tz1Hc8Nw5Pd3Fs6Jy0GaUe4Ri7Ko2Mx9Zq5Wt",
     ),
     ("ALLOWED_HOSTS", "[\"demo.example.com\"]"),
+    ("DYNO", "release.1"),
 ];
 
 fn heading(title: &str) {
@@ -105,7 +107,7 @@ fn main() -> ExitCode {
     show(&blocked);
 
     heading("Release phase, config vars: SECRET_KEY, ALLOWED_HOSTS, USE_SSL=true");
-    let with_ssl = [CONFIG_VARS[0], CONFIG_VARS[1], ("USE_SSL", "true")];
+    let with_ssl = [CONFIG_VARS.as_slice(), &[("USE_SSL", "true")]].concat();
     let passed = app.launch("release", &with_ssl);
     show(&passed);
 

@@ -49,6 +49,40 @@ pub struct Finding {
     /// Where in the app's code the setting at fault gets its value, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+    /// The changes that fix it, where the app actually sets each setting (a config var to set
+    /// or unset, or a line to write); `fix` is their rendering for where the guard runs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub advice: Vec<Advice>,
+}
+
+/// One change that brings one setting to what the finding requires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Advice {
+    /// The Django setting this change fixes.
+    pub setting: String,
+    #[serde(flatten)]
+    pub change: Change,
+    /// The line that reads the config var or holds the setting; for an added line, the
+    /// settings module's end.
+    pub location: Option<Location>,
+    /// Why this change, in one sentence (shown as `Where:` in the release log).
+    pub reason: String,
+}
+
+/// What to change, as data (JSON: `action` plus its fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Change {
+    /// Set a config var (`heroku config:set NAME=value`).
+    SetConfigVar { config_var: String, value: String },
+    /// Unset a config var whose code default is the required value.
+    UnsetConfigVar { config_var: String },
+    /// Replace the line at `location` with `text`.
+    EditLine { text: String },
+    /// Add `text` at `location` (the end of the settings module Django loaded).
+    AddLine { text: String },
+    /// Delete the line at `location`.
+    DeleteLine,
 }
 
 /// A place in the app's source: a path relative to the app directory and a 1-based line.
@@ -78,6 +112,7 @@ impl Finding {
             fix: None,
             hint: None,
             location: None,
+            advice: Vec::new(),
         }
     }
 

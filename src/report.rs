@@ -3,8 +3,8 @@
 //!
 //! Rendering (text and JSON) lives here; see README "JSON schema" for the document's shape.
 
-use crate::config::Mode;
-use crate::finding::{Finding, Severity};
+use crate::config::{Mode, env};
+use crate::finding::{Advice, Change, Finding, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -102,6 +102,105 @@ pub struct EvaluationError {
     pub fix: String,
 }
 
+/// Where the guard runs, which decides how a config var change is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Platform {
+    /// On a Heroku dyno (`DYNO` is set): `heroku config:set NAME=value`.
+    Heroku,
+    /// Anywhere else: the plain assignment `NAME=value`.
+    #[default]
+    Other,
+}
+
+impl Platform {
+    /// Heroku sets `DYNO` on every dyno, the release phase's included.
+    #[must_use]
+    pub fn detect(dyno: Option<&std::ffi::OsStr>) -> Self {
+        if dyno.is_some_and(|dyno| !dyno.is_empty()) {
+            Self::Heroku
+        } else {
+            Self::Other
+        }
+    }
+}
+
+/// Who chose the mode, so the log names the switch that is actually on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModeSource {
+    /// `--mode`.
+    Flag,
+    /// `RELEASE_GUARD_MODE`.
+    ConfigVar,
+    /// `mode` in project.toml `[com.release-guard]`, read at build time.
+    ProjectToml,
+}
+
+impl ModeSource {
+    /// How the log names the setting that chose `mode`, e.g. `--mode off`.
+    fn describe(self, mode: Mode) -> String {
+        match self {
+            Self::Flag => format!("--mode {mode}"),
+            Self::ConfigVar => format!("{}={mode}", env::MODE),
+            Self::ProjectToml => format!("mode = \"{mode}\" in project.toml"),
+        }
+    }
+}
+
+/// The fix for `advice`, one line each: config var changes first (set, then unset, each as one
+/// command on Heroku), then the lines to write.
+#[must_use]
+pub fn fix_lines<'a>(advice: impl Iterator<Item = &'a Advice>, platform: Platform) -> Vec<String> {
+    let mut sets: Vec<String> = Vec::new();
+    let mut unsets: Vec<String> = Vec::new();
+    let mut code: Vec<String> = Vec::new();
+    for advice in advice {
+        match &advice.change {
+            Change::SetConfigVar { config_var, value } => {
+                push_new(&mut sets, format!("{config_var}={value}"));
+            }
+            Change::UnsetConfigVar { config_var } => push_new(&mut unsets, config_var.clone()),
+            Change::EditLine { text } | Change::AddLine { text } => {
+                push_new(&mut code, text.clone());
+            }
+            Change::DeleteLine => {
+                let place = advice.location.as_ref().map_or_else(String::new, |at| {
+                    format!(" (line {} of {})", at.line, at.file)
+                });
+                push_new(
+                    &mut code,
+                    format!("Delete the {} line{place}.", advice.setting),
+                );
+            }
+        }
+    }
+    let mut lines = Vec::new();
+    match platform {
+        Platform::Heroku => {
+            if !sets.is_empty() {
+                lines.push(format!("heroku config:set {}", sets.join(" ")));
+            }
+            if !unsets.is_empty() {
+                lines.push(format!("heroku config:unset {}", unsets.join(" ")));
+            }
+        }
+        Platform::Other => {
+            lines.extend(sets);
+            if !unsets.is_empty() {
+                lines.push(format!("unset {}", unsets.join(" ")));
+            }
+        }
+    }
+    lines.extend(code);
+    lines
+}
+
+fn push_new(lines: &mut Vec<String>, line: String) {
+    if !lines.contains(&line) {
+        lines.push(line);
+    }
+}
+
 /// Everything one run found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -109,6 +208,12 @@ pub struct Report {
     pub tool: &'static str,
     pub verdict: Verdict,
     pub mode: Mode,
+    /// Who chose the mode; None for the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode_source: Option<ModeSource>,
+    /// Where the guard runs (how config var changes are written); not in the JSON.
+    #[serde(skip)]
+    pub platform: Platform,
     /// Active findings, blocking first, then by ID.
     pub findings: Vec<Finding>,
     pub silenced: Vec<SilencedFinding>,
@@ -117,6 +222,10 @@ pub struct Report {
     pub error: Option<EvaluationError>,
     /// Extra lines printed just before the verdict, e.g. `verify`'s preload readiness.
     pub notes: Vec<String>,
+    /// What the app printed while loading, shortened. App text, not the guard's: it is
+    /// redacted like relayed output and kept apart from the guard's fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_output: Option<String>,
     /// Milliseconds per phase (`probe`, `total`, ...).
     pub timings: BTreeMap<String, f64>,
 }
@@ -129,12 +238,15 @@ impl Report {
             tool,
             verdict,
             mode,
+            mode_source: None,
+            platform: Platform::Other,
             findings: Vec::new(),
             silenced: Vec::new(),
             django_version: None,
             settings_module: None,
             error: None,
             notes: Vec::new(),
+            app_output: None,
             timings: BTreeMap::new(),
         }
     }
@@ -195,14 +307,25 @@ pub const TOOL_BANNER: &str = concat!("Django Release Guard ", env!("CARGO_PKG_V
 #[must_use]
 pub fn render_text(report: &Report, style: Style) -> String {
     if report.mode == Mode::Off {
-        return format!("{TOOL_BANNER}: {OFF_LINE}\n");
+        return format!(
+            "{TOOL_BANNER}: {}, no checks run; the release goes ahead unchecked.\n",
+            mode_switch(report)
+        );
     }
     let mut out = String::new();
     out.push_str(&style.paint(&header(report), BOLD));
     out.push('\n');
     if report.mode == Mode::Warn {
-        out.push_str(&style.paint(NOT_ENFORCING_NOTICE, BOLD_YELLOW));
+        out.push_str(&style.paint(&not_enforcing_notice(report), BOLD_YELLOW));
         out.push('\n');
+    }
+    if let Some(text) = &report.app_output {
+        out.push('\n');
+        out.push_str(&style.paint("APP OUTPUT (while loading, shortened)", DIM));
+        out.push('\n');
+        for line in text.lines() {
+            push_lines(&mut out, "  ", &[line]);
+        }
     }
     if let Some(error) = &report.error {
         out.push('\n');
@@ -271,10 +394,20 @@ pub fn render_json(report: &Report) -> String {
     })
 }
 
-/// The whole log when the gate is switched off.
-const OFF_LINE: &str = "RELEASE_GUARD_MODE=off, no checks run; the release goes ahead unchecked.";
+/// The switch that set the mode, as the log names it (the config var when unknown).
+fn mode_switch(report: &Report) -> String {
+    report
+        .mode_source
+        .unwrap_or(ModeSource::ConfigVar)
+        .describe(report.mode)
+}
 
-const NOT_ENFORCING_NOTICE: &str = "NOT ENFORCING (RELEASE_GUARD_MODE=warn): this release goes out whatever the findings below say.";
+fn not_enforcing_notice(report: &Report) -> String {
+    format!(
+        "NOT ENFORCING ({}): this release goes out whatever the findings below say.",
+        mode_switch(report)
+    )
+}
 
 fn header(report: &Report) -> String {
     let mut parts = vec![TOOL_BANNER.to_string()];
@@ -324,6 +457,13 @@ fn render_finding(out: &mut String, finding: &Finding, style: Style, ansi: &str)
         for (index, line) in fix.lines().enumerate() {
             let label = if index == 0 { "  Fix: " } else { "       " };
             push_lines(out, label, &[line]);
+        }
+    }
+    let mut reasons: Vec<&str> = Vec::new();
+    for advice in &finding.advice {
+        if !reasons.contains(&advice.reason.as_str()) {
+            reasons.push(&advice.reason);
+            push_labelled(out, "Where", &advice.reason);
         }
     }
 }
@@ -430,27 +570,90 @@ fn closing_advice(report: &Report) -> Vec<String> {
         return Vec::new();
     }
     if report.mode == Mode::Warn {
-        return vec![format!(
-            "Enforce again: heroku config:set {}=enforce",
-            crate::config::env::MODE
-        )];
+        return vec![match report.mode_source {
+            Some(ModeSource::Flag) => "Enforce again: run without --mode warn".to_string(),
+            _ => format!("Enforce again: heroku config:set {}=enforce", env::MODE),
+        }];
     }
-    let mut advice = vec![format!(
-        "Deploy anyway: heroku config:set {}=warn",
-        crate::config::env::MODE
-    )];
-    if let Some(first_blocking) = report
+    let blocking: Vec<&Finding> = report
         .findings
         .iter()
-        .find(|finding| finding.severity == Severity::Block)
-    {
+        .filter(|finding| finding.severity == Severity::Block)
+        .collect();
+    let blocking_advice = || blocking.iter().flat_map(|finding| &finding.advice);
+    let mut advice: Vec<String> = fix_lines(
+        blocking_advice().filter(|advice| is_config_var_change(advice)),
+        report.platform,
+    )
+    .into_iter()
+    .map(|line| format!("Fix: {line}"))
+    .collect();
+    let mut files: Vec<&str> = Vec::new();
+    for advice in blocking_advice().filter(|advice| !is_config_var_change(advice)) {
+        if let Some(at) = advice
+            .location
+            .as_ref()
+            .filter(|at| !files.contains(&at.file.as_str()))
+        {
+            files.push(&at.file);
+        }
+    }
+    if !files.is_empty() {
+        advice.push(format!(
+            "Fix: change {} as shown above, then deploy again",
+            files.join(" and ")
+        ));
+    }
+    advice.push(format!(
+        "Deploy anyway: heroku config:set {}=warn",
+        env::MODE
+    ));
+    // Ignoring a check of the HTTPS redirect, the cookies or HSTS is never the advice.
+    if let Some(ignorable) = blocking.iter().find(|finding| !is_about_https(finding)) {
         advice.push(format!(
             "Ignore one check: heroku config:set {}={}",
-            crate::config::env::IGNORE,
-            first_blocking.id
+            env::IGNORE,
+            ignorable.id
         ));
     }
     advice
+}
+
+fn is_config_var_change(advice: &Advice) -> bool {
+    matches!(
+        advice.change,
+        Change::SetConfigVar { .. } | Change::UnsetConfigVar { .. }
+    )
+}
+
+/// Parts of the names of the settings that keep the HTTPS redirect, HSTS and the cookies safe.
+const HTTPS_SETTING_PARTS: [&str; 5] = [
+    "SECURE_SSL_",
+    "SECURE_HSTS_",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_REDIRECT_EXEMPT",
+    "_COOKIE_",
+];
+
+/// Django's checks of the SSL redirect, HSTS and the cookies' Secure flag.
+const HTTPS_DJANGO_IDS: [&str; 7] = [
+    "security.W004",
+    "security.W008",
+    "security.W010",
+    "security.W011",
+    "security.W012",
+    "security.W016",
+    "security.W021",
+];
+
+/// Whether a finding is about the SSL redirect, the cookies or HSTS.
+fn is_about_https(finding: &Finding) -> bool {
+    HTTPS_DJANGO_IDS.contains(&finding.id.as_str())
+        || finding.setting.as_deref().is_some_and(|setting| {
+            HTTPS_SETTING_PARTS
+                .iter()
+                .any(|part| setting.contains(part))
+        })
 }
 
 #[cfg(test)]
@@ -464,6 +667,8 @@ mod tests {
             tool: "gate",
             verdict: Verdict::Block,
             mode,
+            mode_source: None,
+            platform: Platform::Heroku,
             findings: vec![
                 Finding::new(
                     "security.W004",
@@ -497,6 +702,7 @@ mod tests {
             settings_module: Some("mysite.settings".to_string()),
             error: None,
             notes: Vec::new(),
+            app_output: None,
             timings: BTreeMap::new(),
         }
     }
@@ -527,7 +733,6 @@ mod tests {
 
             Release blocked: 2 problems
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W004
         "#};
         assert_eq!(
             render_text(&blocked_report(Mode::Enforce), Style::Plain),
@@ -538,7 +743,7 @@ mod tests {
     #[test]
     fn warn_mode_is_loud_and_says_how_to_enforce_again() {
         let text = render_text(&blocked_report(Mode::Warn), Style::Plain);
-        assert!(text.contains(&format!("\n{NOT_ENFORCING_NOTICE}\n")));
+        assert!(text.contains("\nNOT ENFORCING (RELEASE_GUARD_MODE=warn): this release goes out whatever the findings below say.\n"));
         assert!(text.ends_with(indoc! {"
             Release passed (NOT ENFORCING): 2 problems would have blocked it
             Enforce again: heroku config:set RELEASE_GUARD_MODE=enforce

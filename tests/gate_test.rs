@@ -89,7 +89,7 @@ fn command(program: &str, venv: &Venv, app_dir: &Path, vars: &[(&str, &str)]) ->
     command
 }
 
-fn guard(venv: &Venv, app_dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
+pub(crate) fn guard(venv: &Venv, app_dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
     command(GUARD, venv, app_dir, vars)
         .args(args)
         .output()
@@ -123,11 +123,11 @@ fn ssl_scenario_report(
     json_report(&venv, &app_dir, &USE_SSL, code)
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
-fn json(output: &Output) -> Value {
+pub(crate) fn json(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|error| panic!("not one JSON document ({error}):\n{}", stdout(output)))
 }
@@ -202,7 +202,7 @@ fn tutorial_blocked_release_log() {
     assert!(header.ends_with(" | settings mysite.settings"), "{header}");
     assert_eq!(
         log,
-        indoc! {r#"
+        indoc! {r"
 
             BLOCKING (4)
             - security.W004 (SECURE_HSTS_SECONDS)
@@ -215,7 +215,9 @@ fn tutorial_blocked_release_log() {
               Why: HSTS makes browsers refuse plain HTTP for the site, so nobody can be downgraded on a hostile
                    network. Start short: a mistake at 3600 is forgotten in an hour, at 31536000 browsers keep it
                    for a year.
-              Fix: SECURE_HSTS_SECONDS = 3600
+              Fix: USE_SSL=true
+              Where: the block at mysite/settings.py:32 runs only when the USE_SSL config var is true
+                     (pydantic-settings Settings.USE_SSL, case-insensitive).
             - security.W008 (SECURE_SSL_REDIRECT)
               Your SECURE_SSL_REDIRECT setting is not set to True. Unless your site should be available over
               both SSL and non-SSL connections, you may want to either set this setting True or configure a load
@@ -224,20 +226,25 @@ fn tutorial_blocked_release_log() {
               Why: Visitors who type the address or follow an old http:// link stay on plain HTTP, where pages
                    and cookies can be read and changed. Heroku's router terminates TLS, so without
                    SECURE_PROXY_SSL_HEADER every HTTPS request would redirect to itself.
-              Fix: SECURE_SSL_REDIRECT = True
-                   SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+              Fix: USE_SSL=true
+              Where: the block at mysite/settings.py:32 runs only when the USE_SSL config var is true
+                     (pydantic-settings Settings.USE_SSL, case-insensitive).
             - security.W012 (SESSION_COOKIE_SECURE)
               SESSION_COOKIE_SECURE is not set to True. Using a secure-only session cookie makes it more
               difficult for network traffic sniffers to hijack user sessions.
               Why: Browsers would send the session cookie over plain HTTP, where anyone on the network can copy
                    it and take over the session.
-              Fix: SESSION_COOKIE_SECURE = True
+              Fix: USE_SSL=true
+              Where: the block at mysite/settings.py:32 runs only when the USE_SSL config var is true
+                     (pydantic-settings Settings.USE_SSL, case-insensitive).
             - security.W016 (CSRF_COOKIE_SECURE)
               You have 'django.middleware.csrf.CsrfViewMiddleware' in your MIDDLEWARE, but you have not set
               CSRF_COOKIE_SECURE to True. Using a secure-only CSRF cookie makes it more difficult for network
               traffic sniffers to steal the CSRF token.
               Why: The CSRF cookie would travel over plain HTTP, where it can be read or overwritten.
-              Fix: CSRF_COOKIE_SECURE = True
+              Fix: USE_SSL=true
+              Where: the block at mysite/settings.py:32 runs only when the USE_SSL config var is true
+                     (pydantic-settings Settings.USE_SSL, case-insensitive).
 
             INFO (1)
             - guard.database_checks_not_run
@@ -246,9 +253,9 @@ fn tutorial_blocked_release_log() {
               Fix: python manage.py check --database default  # where the database is reachable, e.g. in CI
 
             Release blocked: 4 problems
+            Fix: USE_SSL=true
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W004
-        "#}
+        "}
     );
 }
 
@@ -332,7 +339,7 @@ fn missing_secret_key_cannot_be_evaluated() {
     let text = release_log(&fixture("tutorial"), &[("SECRET_KEY", "")], 2);
     assert_contains(
         &text,
-        "COULD NOT EVALUATE: Loading mysite.settings failed\n",
+        "COULD NOT EVALUATE: Importing the settings module mysite.settings failed\n",
     );
     assert_contains(
         &text,
@@ -507,6 +514,82 @@ fn off_mode_prints_one_line_without_running_python() {
         ),
         "{text}"
     );
+}
+
+#[test]
+fn mode_lines_name_the_switch_that_set_them() {
+    let empty_bin = empty_dir("gate-empty-bin-off-flag");
+    let path = [("PATH", empty_bin.to_str().unwrap())];
+    let output = guard(
+        &default_venv(),
+        &fixture("tutorial"),
+        &["--mode", "off"],
+        &path,
+    );
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output)
+            .ends_with(": --mode off, no checks run; the release goes ahead unchecked.\n"),
+        "{}",
+        stdout(&output)
+    );
+    let output = guard(
+        &default_venv(),
+        &fixture("tutorial"),
+        &["--mode", "warn"],
+        &[],
+    );
+    let text = stdout(&output);
+    assert_contains(&text, "\nNOT ENFORCING (--mode warn): ");
+    assert!(
+        text.ends_with("Enforce again: run without --mode warn\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_apps_own_output_while_loading_has_its_own_heading() {
+    let venv = default_venv();
+    let app_dir = app(
+        "app-output",
+        &venv,
+        "import warnings\nwarnings.warn(\"SECRET_KEY is ephemeral: sessions end on every restart\")\n",
+        &[],
+    );
+    let text = release_log(&app_dir, &USE_SSL, 0);
+    assert_contains(
+        &text,
+        "\nAPP OUTPUT (while loading, shortened)\n  mysite/settings.py:120: UserWarning: SECRET_KEY is ephemeral: sessions end on every restart\n    warnings.warn(\"SECRET_KEY is ephemeral: sessions end on every restart\")\n\nWARNINGS (2)\n",
+    );
+    let report = json_report(&venv, &app_dir, &USE_SSL, 0);
+    assert!(
+        report["app_output"]
+            .as_str()
+            .unwrap()
+            .contains("UserWarning: SECRET_KEY is ephemeral"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_missing_database_driver_blames_the_backend_and_shows_the_cause() {
+    let text = release_log(
+        &fixture("tutorial"),
+        &[(
+            "DATABASE_URL",
+            "postgres://user:planted-db-secret@db.example.net:5432/app",
+        )],
+        2,
+    );
+    assert_contains(
+        &text,
+        "COULD NOT EVALUATE: Importing the app's models or database backends failed (the settings module mysite.settings loaded)\n",
+    );
+    assert_contains(
+        &text,
+        "\n    Caused by ModuleNotFoundError: No module named 'psycopg",
+    );
+    assert!(!text.contains("planted-db-secret"), "{text}");
 }
 
 #[test]

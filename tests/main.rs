@@ -17,6 +17,7 @@ use ureq as _;
 
 mod support;
 
+mod advice_test;
 // The fuzz targets, shared with the fuzzer (`examples/fuzz/`).
 #[path = "../examples/fuzz/targets.rs"]
 mod fuzz_targets;

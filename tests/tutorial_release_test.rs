@@ -75,6 +75,8 @@ fn tutorial_release_is_blocked_without_ssl_and_deploys_with_it() {
         for line in [
             "The release command was not run: bash -c 'python manage.py migrate --noinput'",
             "Release blocked: 4 problems",
+            "  Fix: heroku config:set USE_SSL=true",
+            "Fix: heroku config:set USE_SSL=true",
             "Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn",
         ] {
             assert_prints_line(&venv, &blocked, line);

@@ -1,6 +1,7 @@
 //! The release gate: run the probe once in the app's Python, turn its snapshot into findings
 //! (Django's messages plus the guard's rules), apply the policy, and report.
 
+pub mod advice;
 pub mod cli;
 pub mod policy;
 pub mod probe;
@@ -9,11 +10,11 @@ pub mod rules;
 pub mod snapshot;
 
 use crate::config::{DEFAULT_TIMEOUT_SECS, LaunchConfig, Mode, env};
-use crate::report::{EvaluationError, Exit, Report, Verdict};
+use crate::report::{EvaluationError, Exit, ModeSource, Platform, Report, Verdict};
 use policy::Policy;
 use probe::{ProbeFailure, ProbeRequest};
 use redact::Redactor;
-use snapshot::{ProbeAnswer, ProbeError, ProbeErrorKind, Snapshot};
+use snapshot::{Phase, ProbeAnswer, ProbeError, ProbeErrorKind, Snapshot};
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -98,6 +99,8 @@ impl ConfigError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolved {
     pub mode: Mode,
+    /// Who chose `mode`; None for the default.
+    pub mode_source: Option<ModeSource>,
     pub app_dir: PathBuf,
     pub settings_module: Option<String>,
     pub timeout: Duration,
@@ -112,16 +115,19 @@ pub struct Resolved {
 pub fn mode_override(
     options: &GateOptions,
     environment: &Environment,
-) -> Result<Option<Mode>, ConfigError> {
-    if options.mode.is_some() {
-        return Ok(options.mode);
+) -> Result<Option<(Mode, ModeSource)>, ConfigError> {
+    if let Some(mode) = options.mode {
+        return Ok(Some((mode, ModeSource::Flag)));
     }
     environment
         .text(env::MODE)?
         .map(|value| {
-            value.parse().map_err(|problem: String| {
-                ConfigError::new(env::MODE, format!("is invalid: {problem}"))
-            })
+            value
+                .parse()
+                .map(|mode| (mode, ModeSource::ConfigVar))
+                .map_err(|problem: String| {
+                    ConfigError::new(env::MODE, format!("is invalid: {problem}"))
+                })
         })
         .transpose()
 }
@@ -138,9 +144,11 @@ pub fn resolve(
     cwd: &Path,
 ) -> Result<Resolved, ConfigError> {
     let launch = load_launch_config(environment)?;
-    let mode = mode_override(options, environment)?
-        .or(launch.guard.mode)
-        .unwrap_or_default();
+    let chosen = mode_override(options, environment)?.or(launch
+        .guard
+        .mode
+        .map(|mode| (mode, ModeSource::ProjectToml)));
+    let mode = chosen.map(|(mode, _)| mode).unwrap_or_default();
     let app_dir = options.app_dir.clone().unwrap_or_else(|| cwd.to_path_buf());
     if !app_dir.is_dir() {
         return Err(ConfigError::new(
@@ -168,6 +176,7 @@ pub fn resolve(
     );
     Ok(Resolved {
         mode,
+        mode_source: chosen.map(|(_, source)| source),
         app_dir,
         settings_module,
         timeout: Duration::from_secs(timeout_secs),
@@ -260,21 +269,26 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
     let started = Instant::now();
     // The escape hatch must work even when the rest of the configuration is broken.
     let mode_override = match mode_override(options, environment) {
-        Err(error) => return config_failure(error, Mode::Enforce, started),
-        Ok(Some(Mode::Off)) => return off(started),
+        Err(error) => return config_failure(error, (Mode::Enforce, None), started),
+        Ok(Some((Mode::Off, source))) => return off(Some(source), started),
         Ok(mode) => mode,
     };
     let resolved = match resolve(options, environment, cwd) {
         Ok(resolved) => resolved,
         // `RELEASE_GUARD_MODE=warn` is the advertised escape hatch: it covers a broken
         // configuration too.
-        Err(error) => return config_failure(error, mode_override.unwrap_or_default(), started),
+        Err(error) => {
+            let (mode, source) = mode_override.unzip();
+            return config_failure(error, (mode.unwrap_or_default(), source), started);
+        }
     };
     if resolved.mode == Mode::Off {
-        return off(started);
+        return off(resolved.mode_source, started);
     }
     let redactor = Redactor::from_env(environment.vars());
     let mut report = empty_report(resolved.mode, Verdict::Pass);
+    report.mode_source = resolved.mode_source;
+    report.platform = Platform::detect(environment.get("DYNO"));
     report.settings_module.clone_from(&resolved.settings_module);
     let python = probe::find_python(environment.get(env::PYTHON), environment.get("PATH"));
     let probe_started = Instant::now();
@@ -291,8 +305,12 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
         .timings
         .insert("probe".to_string(), elapsed_ms(probe_started));
     match answer {
-        Ok(ProbeAnswer::Ok(snapshot)) => evaluate(&mut report, &snapshot, &resolved.policy),
+        Ok(ProbeAnswer::Ok(snapshot)) => {
+            report.app_output = redacted(snapshot.app_output.as_deref(), &redactor);
+            evaluate(&mut report, &snapshot, &resolved.policy);
+        }
         Ok(ProbeAnswer::Error(error)) => {
+            report.app_output = redacted(error.app_output.as_deref(), &redactor);
             report.django_version.clone_from(&error.django_version);
             if error.settings_module.is_some() {
                 report.settings_module.clone_from(&error.settings_module);
@@ -304,8 +322,14 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
     finish(report, started)
 }
 
+/// App text (what the app printed) with config var values and the probe's secrets removed.
+fn redacted(text: Option<&str>, redactor: &Redactor) -> Option<String> {
+    text.map(|text| redactor.redact(text).into_owned())
+}
+
 fn evaluate(report: &mut Report, snapshot: &Snapshot, policy: &Policy) {
-    let outcome = policy.apply(rules::all(snapshot), snapshot);
+    let mut outcome = policy.apply(rules::all(snapshot), snapshot);
+    advice::attach(&mut outcome.findings, snapshot, report.platform);
     report.verdict = if outcome
         .findings
         .iter()
@@ -345,12 +369,19 @@ fn empty_report(mode: Mode, verdict: Verdict) -> Report {
     Report::new("gate", mode, verdict)
 }
 
-fn off(started: Instant) -> GateRun {
-    finish(empty_report(Mode::Off, Verdict::Pass), started)
+fn off(source: Option<ModeSource>, started: Instant) -> GateRun {
+    let mut report = empty_report(Mode::Off, Verdict::Pass);
+    report.mode_source = source;
+    finish(report, started)
 }
 
-fn config_failure(error: ConfigError, mode: Mode, started: Instant) -> GateRun {
+fn config_failure(
+    error: ConfigError,
+    (mode, source): (Mode, Option<ModeSource>),
+    started: Instant,
+) -> GateRun {
     let mut report = empty_report(mode, Verdict::Error);
+    report.mode_source = source;
     report.error = Some(error.into_evaluation_error());
     finish(report, started)
 }
@@ -388,8 +419,14 @@ fn probe_error(error: &ProbeError, redactor: &Redactor) -> EvaluationError {
             format!("The settings module {module} could not be imported"),
             "Fix the import error above; a module missing from requirements or a wrong settings module name are the usual causes.".to_string(),
         ),
+        ProbeErrorKind::ImproperlyConfigured | ProbeErrorKind::SetupFailed
+            if error.phase == Some(Phase::Apps) =>
+        (
+            format!("Importing the app's models or database backends failed (the settings module {module} loaded)"),
+            "Check the database and cache settings (the scheme of a DATABASE_URL chooses the backend) and that their drivers are in the app's requirements; the cause is shown above.".to_string(),
+        ),
         ProbeErrorKind::ImproperlyConfigured | ProbeErrorKind::SetupFailed => (
-            format!("Loading {module} failed"),
+            format!("Importing the settings module {module} failed"),
             "Settings that need a config var fail here first: set it with `heroku config:set NAME=value` (the traceback shows which).".to_string(),
         ),
         ProbeErrorKind::ChecksFailed => (
@@ -401,10 +438,13 @@ fn probe_error(error: &ProbeError, redactor: &Redactor) -> EvaluationError {
             "This is a Release Guard bug; please report it with this log.".to_string(),
         ),
     };
-    let headline = match &error.exception {
+    let mut headline = match &error.exception {
         Some(exception) => format!("{exception}: {}", error.message),
         None => error.message.clone(),
     };
+    if let Some(cause) = &error.cause {
+        headline = format!("{headline}\n  Caused by {cause}");
+    }
     let frames = error.frames.iter().map(|frame| {
         format!(
             "\n  File \"{}\", line {}, in {}",
@@ -629,10 +669,16 @@ mod tests {
             }],
             settings_module: Some("mysite.settings".to_string()),
             django_version: None,
+            phase: Some(Phase::Settings),
+            cause: None,
+            app_output: None,
         };
         let redactor = Redactor::from_secrets(["s3cret-token-value".to_string()]);
         let shown = probe_error(&error, &redactor);
-        assert_eq!(shown.title, "Loading mysite.settings failed");
+        assert_eq!(
+            shown.title,
+            "Importing the settings module mysite.settings failed"
+        );
         assert_eq!(
             shown.detail,
             "RuntimeError: cannot reach [redacted]\n  File \"mysite/settings.py\", line 12, in <module>"

@@ -27,9 +27,12 @@ use std::time::{Duration, Instant};
 pub const PROBE_PACKAGE: &[(&str, &str)] = &[
     ("__init__.py", include_str!("probe/__init__.py")),
     ("main.py", include_str!("probe/main.py")),
+    ("app_output.py", include_str!("probe/app_output.py")),
     ("exempt.py", include_str!("probe/exempt.py")),
     ("isolation.py", include_str!("probe/isolation.py")),
     ("simulation.py", include_str!("probe/simulation.py")),
+    ("phases.py", include_str!("probe/phases.py")),
+    ("provenance.py", include_str!("probe/provenance.py")),
     ("watchdog.py", include_str!("probe/watchdog.py")),
 ];
 /// The script that starts the package: the app first on `sys.path`, the package last.

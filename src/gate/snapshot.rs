@@ -43,9 +43,99 @@ pub struct Snapshot {
     pub redirect_exempt: RedirectExempt,
     /// The in-process requests made the way Heroku's router makes them.
     pub simulation: Simulation,
+    /// Where the settings got their values, for advice; absent when the settings module is
+    /// not app source.
+    #[serde(default)]
+    pub provenance: Option<Provenance>,
+    /// What the app printed while loading, shortened: app text, never a guard field.
+    #[serde(default)]
+    pub app_output: Option<String>,
     /// Milliseconds spent in each phase of the probe.
     #[serde(default)]
     pub timings: BTreeMap<String, f64>,
+}
+
+/// Where each allowlisted setting got its value (`provenance.py`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Provenance {
+    /// The settings module Django loaded, and the line after its end: where a line is added.
+    pub settings_file: SourceLine,
+    pub settings: BTreeMap<String, SettingSource>,
+}
+
+/// A line of the app's source: a path relative to the app directory and a 1-based line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct SourceLine {
+    pub file: String,
+    pub line: u32,
+}
+
+/// How one setting got its value.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SettingSource {
+    pub origin: Origin,
+    /// The assignment that won; for `switched_off`, the assignment the condition left out;
+    /// for `default`, the end of the settings module.
+    #[serde(flatten)]
+    pub at: SourceLine,
+    /// False when the reading is a guess (a condition it could not evaluate, a value that does
+    /// not match the line): the advice then falls back to a line at the module's end.
+    pub certain: bool,
+    /// The assignment's value when it is a literal (`True`, `3600`).
+    pub literal: Option<PlainValue>,
+    /// The config var the winning assignment reads.
+    pub config_var: Option<ConfigVar>,
+    /// For `switched_off`: the condition that left the assignment out.
+    pub switch: Option<Switch>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// A module-level assignment ran.
+    Assignment,
+    /// No assignment ran: Django's default.
+    Default,
+    /// Django's default, because a condition on a config var left the assignment out.
+    SwitchedOff,
+}
+
+/// A Python value's type name and JSON form (null when it has none).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PlainValue {
+    #[serde(rename = "type")]
+    pub py_type: String,
+    pub value: Value,
+}
+
+/// A config var a setting reads, and how the code turns its text into the setting's value.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ConfigVar {
+    pub name: String,
+    /// `os.environ`, `django-environ`, `python-decouple` or `pydantic-settings`.
+    pub library: String,
+    /// What decides the name (prefix, alias, case sensitivity, env file), for the log.
+    pub naming: String,
+    /// Whether it is set in the environment now.
+    pub is_set: bool,
+    /// The setting's value with the config var unset (the code's default), when known.
+    pub when_unset: Option<PlainValue>,
+    /// The text that makes it True / False, when the code reads a bool.
+    pub true_string: Option<String>,
+    pub false_string: Option<String>,
+    /// Whether a decimal number comes out as that int.
+    pub accepts_int: bool,
+    /// For a switch: the text that lets the left-out assignment run.
+    #[serde(default)]
+    pub needed: Option<String>,
+}
+
+/// The condition (`if env.USE_SSL:`) that left a setting's assignment out.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Switch {
+    pub config_var: ConfigVar,
+    pub file: String,
+    pub line: u32,
 }
 
 /// One Django `CheckMessage`.
@@ -244,6 +334,27 @@ pub struct ProbeError {
     /// The settings module the probe tried.
     pub settings_module: Option<String>,
     pub django_version: Option<String>,
+    /// What the probe was loading when it failed.
+    #[serde(default)]
+    pub phase: Option<Phase>,
+    /// The exception this one was raised from ("Check the above exception"), redacted.
+    #[serde(default)]
+    pub cause: Option<String>,
+    /// What the app printed before it failed, shortened: app text.
+    #[serde(default)]
+    pub app_output: Option<String>,
+}
+
+/// The step of loading the app that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Importing the settings module.
+    Settings,
+    /// `django.setup()`: importing the apps' models and the database backends.
+    Apps,
+    /// Running Django's system checks.
+    Checks,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

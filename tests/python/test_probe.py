@@ -40,6 +40,8 @@ SNAPSHOT_FIELDS = {
     "proxy_trust",
     "redirect_exempt",
     "simulation",
+    "provenance",
+    "app_output",
     "timings",
 }
 ERROR_FIELDS = {
@@ -50,6 +52,9 @@ ERROR_FIELDS = {
     "frames",
     "settings_module",
     "django_version",
+    "phase",
+    "cause",
+    "app_output",
 }
 
 
@@ -176,7 +181,30 @@ class SnapshotTest(unittest.TestCase):
             ["max-age=3600; includeSubDomains; preload"],
         )
         self.assertEqual(
-            set(answer["timings"]), {"setup_ms", "checks_ms", "simulation_ms"}
+            set(answer["timings"]),
+            {"setup_ms", "provenance_ms", "checks_ms", "simulation_ms"},
+        )
+
+    def test_tutorial_provenance_names_the_use_ssl_switch(self):
+        answer, _completed = run_probe(
+            "tutorial",
+            "mysite.settings",
+            SECRET_KEY=TUTORIAL_SECRET_KEY,
+            ALLOWED_HOSTS='["guard-demo.herokuapp.com"]',
+        )
+        redirect = answer["provenance"]["settings"]["SECURE_SSL_REDIRECT"]
+        self.assertEqual(redirect["origin"], "switched_off")
+        self.assertEqual(
+            (redirect["file"], redirect["line"]), ("mysite/settings.py", 34)
+        )
+        self.assertEqual(redirect["literal"], {"type": "bool", "value": True})
+        switch = redirect["switch"]
+        self.assertEqual((switch["file"], switch["line"]), ("mysite/settings.py", 32))
+        self.assertEqual(switch["config_var"]["name"], "USE_SSL")
+        self.assertEqual(switch["config_var"]["needed"], "true")
+        self.assertEqual(
+            answer["provenance"]["settings_file"],
+            {"file": "mysite/settings.py", "line": 117},
         )
 
     def test_checks_are_sorted_and_carry_silencing(self):

@@ -15,7 +15,7 @@ import os
 import sys
 import time
 
-from . import exempt, isolation, simulation, watchdog
+from . import app_output, exempt, isolation, phases, provenance, simulation, watchdog
 
 # The directory holding this package and bootstrap.py: its frames are the probe's, not the app's.
 PROBE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -261,6 +261,8 @@ def failure(kind, error, redactor, app_dir):
             "exception": type(error).__name__,
             "message": error_text(error, redactor),
             "frames": frames_of(error, app_dir),
+            "phase": phases.of(kind),
+            "cause": phases.cause_text(error, redactor),
         },
     )
 
@@ -471,7 +473,7 @@ def elapsed_ms(start):
     return round((time.perf_counter() - start) * 1000, 1)
 
 
-def load_django(settings_module, redactor, app_dir):
+def load_django(settings_module, redactor, app_dir, env_reads):
     try:
         import django
     except ImportError as error:
@@ -484,6 +486,7 @@ def load_django(settings_module, redactor, app_dir):
                 "exception": None,
                 "message": "DJANGO_SETTINGS_MODULE is not set",
                 "frames": [],
+                **dict.fromkeys(("phase", "cause")),
             },
         )
     import importlib
@@ -491,7 +494,8 @@ def load_django(settings_module, redactor, app_dir):
     from django.core.exceptions import ImproperlyConfigured
 
     try:
-        importlib.import_module(settings_module)
+        with env_reads:
+            importlib.import_module(settings_module)
     except ImproperlyConfigured as error:
         raise failure("improperly_configured", error, redactor, app_dir) from None
     except ImportError as error:
@@ -518,10 +522,19 @@ def load_django(settings_module, redactor, app_dir):
 def probe(app_dir, environ, redactor):
     settings_module = environ.get("DJANGO_SETTINGS_MODULE")
     timings = {}
+    loading_output = app_output.AppOutput()
     try:
         start = time.perf_counter()
-        django, settings = load_django(settings_module, redactor, app_dir)
+        env_reads = provenance.EnvReads()
+        with loading_output:
+            django, settings = load_django(
+                settings_module, redactor, app_dir, env_reads
+            )
         timings["setup_ms"] = elapsed_ms(start)
+
+        start = time.perf_counter()
+        sources = provenance.for_answer(settings, app_dir, env_reads, redactor)
+        timings["provenance_ms"] = elapsed_ms(start)
 
         start = time.perf_counter()
         try:
@@ -563,6 +576,8 @@ def probe(app_dir, environ, redactor):
             "proxy_trust": trust,
             "redirect_exempt": redirect_exempt,
             "simulation": simulated,
+            "provenance": sources,
+            "app_output": redactor.all(loading_output.text(app_dir)),
             "timings": timings,
         }
     except ProbeFailure as stop:
@@ -581,6 +596,7 @@ def probe(app_dir, environ, redactor):
         answer.update(failure("internal", error, redactor, app_dir).error)
     if "django" in sys.modules:
         answer["django_version"] = sys.modules["django"].get_version()
+    answer["app_output"] = redactor.all(loading_output.text(app_dir))
     return answer
 
 
@@ -607,4 +623,3 @@ def main():
     answer = probe(app_dir, environ, redactor)
     write_answer(out_path, answer)
     return 0
-

@@ -145,6 +145,8 @@ impl SnapshotBuilder {
                         ..SimulatedResponse::default()
                     }),
                 },
+                provenance: None,
+                app_output: None,
                 timings: BTreeMap::new(),
             },
         }

@@ -1,0 +1,353 @@
+//! Advice: after the rules and the policy ran, each finding's fix is turned into the change that
+//! applies to this app, from the snapshot's provenance: the config var to set or unset, or the
+//! line to write in the file that actually holds the setting. Rules stay pure and never see
+//! provenance; any rule whose fix is `SETTING = value` lines gets advice.
+
+use crate::finding::{Advice, Change, Finding, Location};
+use crate::gate::snapshot::{ConfigVar, Origin, Provenance, SettingSource, Snapshot, SourceLine};
+use crate::report::{Platform, fix_lines};
+use serde_json::Value;
+
+/// The rule that asks for a line to be deleted rather than written.
+const DEAD_SETTING: &str = "guard.dead_setting";
+
+/// What a finding requires of one setting, read from its fix line `SETTING = value`.
+#[derive(Debug, Clone, PartialEq)]
+struct Required {
+    setting: String,
+    /// The value as JSON (tuples as arrays); None for "delete the line".
+    value: Option<Value>,
+    /// The line to write, as the rule wrote it.
+    line: String,
+}
+
+/// Attaches advice and a location to every finding whose setting the probe traced, and renders
+/// each fix for `platform`.
+pub fn attach(findings: &mut [Finding], snapshot: &Snapshot, platform: Platform) {
+    let Some(provenance) = &snapshot.provenance else {
+        return;
+    };
+    for finding in findings {
+        let source = finding
+            .setting
+            .as_ref()
+            .and_then(|setting| provenance.settings.get(setting));
+        if let Some(source) = source {
+            let at = if source.certain {
+                &source.at
+            } else {
+                &provenance.settings_file
+            };
+            finding.location = Some(location(at));
+        }
+        let advice: Option<Vec<Advice>> = requirements(finding)
+            .into_iter()
+            .filter(|required| !already_right(snapshot, required))
+            .map(|required| advise(&required, provenance))
+            .collect();
+        let Some(advice) = advice.filter(|advice| !advice.is_empty()) else {
+            continue;
+        };
+        finding.fix = Some(fix_lines(advice.iter(), platform).join("\n"));
+        if let Some(first) = advice.iter().find_map(|advice| advice.location.clone()) {
+            finding.location = Some(first);
+        }
+        finding.advice = advice;
+    }
+}
+
+fn location(line: &SourceLine) -> Location {
+    Location {
+        file: line.file.clone(),
+        line: line.line,
+    }
+}
+
+/// The settings the finding's fix writes, or the setting a dead-setting finding deletes.
+fn requirements(finding: &Finding) -> Vec<Required> {
+    if finding.id == DEAD_SETTING {
+        return finding
+            .setting
+            .iter()
+            .map(|setting| Required {
+                setting: setting.clone(),
+                value: None,
+                line: String::new(),
+            })
+            .collect();
+    }
+    let Some(fix) = &finding.fix else {
+        return Vec::new();
+    };
+    let lines: Option<Vec<Required>> = fix.lines().map(setting_line).collect();
+    lines.unwrap_or_default()
+}
+
+/// `SECURE_SSL_REDIRECT = True` (a trailing `# comment` allowed) as a requirement.
+fn setting_line(line: &str) -> Option<Required> {
+    let (setting, value) = line.split_once(" = ")?;
+    let is_setting = !setting.is_empty()
+        && setting
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if !is_setting {
+        return None;
+    }
+    let (value, rest) = python_literal(value.trim_start())?;
+    let rest = rest.trim_start();
+    (rest.is_empty() || rest.starts_with('#')).then(|| Required {
+        setting: setting.to_string(),
+        value: Some(value),
+        line: line.to_string(),
+    })
+}
+
+/// Parses a Python literal the fixes use (True, False, None, ints, strings, tuples and lists
+/// of them) into its JSON form; returns it and the text after it.
+fn python_literal(text: &str) -> Option<(Value, &str)> {
+    let text = text.trim_start();
+    for (word, value) in [
+        ("True", Value::Bool(true)),
+        ("False", Value::Bool(false)),
+        ("None", Value::Null),
+    ] {
+        if let Some(rest) = text.strip_prefix(word) {
+            return Some((value, rest));
+        }
+    }
+    let first = text.chars().next()?;
+    match first {
+        '"' | '\'' => {
+            let end = text[1..].find(first)? + 1;
+            Some((Value::String(text[1..end].to_string()), &text[end + 1..]))
+        }
+        '(' | '[' => {
+            let close = if first == '(' { ')' } else { ']' };
+            let mut items = Vec::new();
+            let mut rest = text[1..].trim_start();
+            loop {
+                if let Some(after) = rest.strip_prefix(close) {
+                    return Some((Value::Array(items), after));
+                }
+                let (item, after) = python_literal(rest)?;
+                items.push(item);
+                rest = after.trim_start();
+                match rest.strip_prefix(',') {
+                    Some(after) => rest = after.trim_start(),
+                    None if rest.starts_with(close) => {}
+                    None => return None,
+                }
+            }
+        }
+        _ => {
+            let end = text
+                .find(|c: char| !(c.is_ascii_digit() || c == '-'))
+                .unwrap_or(text.len());
+            let number: i64 = text[..end].parse().ok()?;
+            Some((Value::from(number), &text[end..]))
+        }
+    }
+}
+
+/// The setting already has the required value: repeating it would only confuse.
+fn already_right(snapshot: &Snapshot, required: &Required) -> bool {
+    let Some(value) = &required.value else {
+        return false;
+    };
+    // Behind a server that trusts the router, Django sees HTTPS without the proxy header.
+    if required.setting == "SECURE_PROXY_SSL_HEADER" && snapshot.proxy_trust.trusted {
+        return true;
+    }
+    snapshot
+        .settings
+        .get(&required.setting)
+        .is_some_and(|current| current.value == *value && !current.is_none())
+}
+
+/// `have` gives what `want` asks for: equal, or at least as many seconds.
+fn satisfies(have: &Value, want: &Value) -> bool {
+    match (have, want) {
+        (Value::Number(have), Value::Number(want)) => have
+            .as_i64()
+            .zip(want.as_i64())
+            .is_some_and(|(have, want)| have >= want),
+        _ => have == want,
+    }
+}
+
+/// The text a config var needs for the setting to become `want`.
+fn config_value(config_var: &ConfigVar, want: &Value) -> Option<String> {
+    match want {
+        Value::Bool(true) => config_var.true_string.clone(),
+        Value::Bool(false) => config_var.false_string.clone(),
+        Value::Number(number) if config_var.accepts_int => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// The one change that gives `required.setting` its required value in this app.
+fn advise(required: &Required, provenance: &Provenance) -> Option<Advice> {
+    let source = provenance.settings.get(&required.setting)?;
+    let setting = &required.setting;
+    let end = &provenance.settings_file;
+    let advice = |change, at: &SourceLine, reason: String| Advice {
+        setting: setting.clone(),
+        change,
+        location: Some(location(at)),
+        reason,
+    };
+    let add_line = |reason: String| {
+        advice(
+            Change::AddLine {
+                text: required.line.clone(),
+            },
+            end,
+            reason,
+        )
+    };
+    if !source.certain {
+        return Some(add_line(format!(
+            "Release Guard could not tell which line sets {setting}; a line at the end of {}, the settings module Django loaded, overrides it.",
+            end.file
+        )));
+    }
+    let Some(want) = &required.value else {
+        return (source.origin == Origin::Assignment).then(|| {
+            advice(
+                Change::DeleteLine,
+                &source.at,
+                format!("{setting} is set at {}:{}.", source.at.file, source.at.line),
+            )
+        });
+    };
+    match source.origin {
+        Origin::Assignment => match &source.config_var {
+            Some(config_var) => from_config_var(required, source, config_var, want),
+            None => Some(advice(
+                Change::EditLine {
+                    text: required.line.clone(),
+                },
+                &source.at,
+                format!(
+                    "replace line {} of {}, where {setting} is set.",
+                    source.at.line, source.at.file
+                ),
+            )),
+        },
+        Origin::SwitchedOff => {
+            let switch = source.switch.as_ref()?;
+            let block_fixes = source
+                .literal
+                .as_ref()
+                .is_some_and(|literal| satisfies(&literal.value, want));
+            let needed = switch.config_var.needed.as_ref();
+            match needed.filter(|_| block_fixes) {
+                Some(value) => Some(advice(
+                    Change::SetConfigVar {
+                        config_var: switch.config_var.name.clone(),
+                        value: value.clone(),
+                    },
+                    &SourceLine {
+                        file: switch.file.clone(),
+                        line: switch.line,
+                    },
+                    format!(
+                        "the block at {}:{} runs only when the {} config var is {value} ({}).",
+                        switch.file, switch.line, switch.config_var.name, switch.config_var.naming
+                    ),
+                )),
+                None => Some(add_line(default_reason(setting, end))),
+            }
+        }
+        Origin::Default => Some(add_line(default_reason(setting, end))),
+    }
+}
+
+fn default_reason(setting: &str, end: &SourceLine) -> String {
+    format!(
+        "{setting} is left at Django's default; add it to {}, the settings module Django loaded.",
+        end.file
+    )
+}
+
+/// Set or unset the config var the winning line reads; None when its text cannot be told.
+fn from_config_var(
+    required: &Required,
+    source: &SettingSource,
+    config_var: &ConfigVar,
+    want: &Value,
+) -> Option<Advice> {
+    let reads = format!(
+        "{}:{} reads {} from the {} config var ({})",
+        source.at.file, source.at.line, required.setting, config_var.name, config_var.naming
+    );
+    let default_fixes = config_var
+        .when_unset
+        .as_ref()
+        .is_some_and(|default| satisfies(&default.value, want));
+    let (change, reason) = if config_var.is_set && default_fixes {
+        (
+            Change::UnsetConfigVar {
+                config_var: config_var.name.clone(),
+            },
+            format!("{reads}; unset, it is {}.", python_text(want)),
+        )
+    } else {
+        (
+            Change::SetConfigVar {
+                config_var: config_var.name.clone(),
+                value: config_value(config_var, want)?,
+            },
+            format!("{reads}."),
+        )
+    };
+    Some(Advice {
+        setting: required.setting.clone(),
+        change,
+        location: Some(location(&source.at)),
+        reason,
+    })
+}
+
+/// A JSON value as Python writes it: `True`, `3600`, `'https'`.
+fn python_text(value: &Value) -> String {
+    match value {
+        Value::Bool(true) => "True".to_string(),
+        Value::Bool(false) => "False".to_string(),
+        Value::Null => "None".to_string(),
+        Value::String(text) => format!("{text:?}"),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fix_lines_are_read_as_python_literals() {
+        let required = |line: &str| setting_line(line).map(|required| required.value);
+        assert_eq!(
+            required("SECURE_SSL_REDIRECT = True"),
+            Some(Some(json!(true)))
+        );
+        assert_eq!(
+            required(
+                "SECURE_HSTS_SECONDS = 31536000  # after the shorter values ran without trouble"
+            ),
+            Some(Some(json!(31_536_000)))
+        );
+        assert_eq!(
+            required(r#"SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")"#),
+            Some(Some(json!(["HTTP_X_FORWARDED_PROTO", "https"])))
+        );
+        assert_eq!(
+            required("SECURE_REDIRECT_EXEMPT = []"),
+            Some(Some(json!([])))
+        );
+        assert_eq!(required("SECURE_SSL_HOST = None"), Some(Some(Value::Null)));
+        assert_eq!(required("SECRET_KEY = os.environ[\"SECRET_KEY\"]"), None);
+        assert_eq!(required("Check that SecurityMiddleware is first."), None);
+    }
+}
