@@ -62,8 +62,9 @@ class MiddlewareTrace:
             self.active.pop()
 
     def note_database_attempt(self):
-        """Called when something tries to connect: blame the layer running right now."""
-        if self.database_needed_by is None:
+        """Called when something tries to connect: blame the layer running right now (unknown
+        when the chain was built before it could be traced)."""
+        if self.traced and self.database_needed_by is None:
             layer = self.active[-1] if self.active else self.application_name
             # Only the stand-in view runs inside the view layer, and it never queries: a
             # process_view middleware did.
