@@ -573,21 +573,22 @@ fn the_apps_own_output_while_loading_has_its_own_heading() {
 
 #[test]
 fn a_missing_database_driver_blames_the_backend_and_shows_the_cause() {
-    let text = release_log(
-        &fixture("tutorial"),
-        &[(
-            "DATABASE_URL",
-            "postgres://user:planted-db-secret@db.example.net:5432/app",
-        )],
-        2,
+    // The test venvs have the PostgreSQL driver (the isolation tests need it), not MySQL's.
+    let venv = default_venv();
+    let app_dir = app(
+        "missing-driver",
+        &venv,
+        "DATABASES[\"default\"] = {\"ENGINE\": \"django.db.backends.mysql\", \"NAME\": \"app\", \"USER\": \"user\", \"PASSWORD\": \"planted-db-secret\", \"HOST\": \"db.example.net\"}\n",
+        &[],
     );
+    let text = release_log(&app_dir, &[], 2);
     assert_contains(
         &text,
         "COULD NOT EVALUATE: Importing the app's models or database backends failed (the settings module mysite.settings loaded)\n",
     );
     assert_contains(
         &text,
-        "\n    Caused by ModuleNotFoundError: No module named 'psycopg",
+        "\n    Caused by ModuleNotFoundError: No module named 'MySQLdb'",
     );
     assert!(!text.contains("planted-db-secret"), "{text}");
 }
