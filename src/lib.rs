@@ -9,6 +9,7 @@ pub mod buildpack;
 pub mod config;
 pub mod finding;
 pub mod gate;
+pub mod redact;
 pub mod report;
 #[cfg(test)]
 mod scratch_dir;

@@ -5,6 +5,7 @@
 
 use crate::config::{Mode, env};
 use crate::finding::{Advice, Change, Finding, Severity};
+use crate::redact::Redactor;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -55,23 +56,30 @@ impl FromStr for Format {
     }
 }
 
-/// Prints the report on stdout: colour only on a terminal without `NO_COLOR`.
-pub fn print(report: &Report, format: Format) {
-    let rendered = match format {
-        Format::Json => render_json(report) + "\n",
-        Format::Text => {
-            let style = Style::detect(
-                std::io::stdout().is_terminal(),
-                std::env::var_os("NO_COLOR").as_deref(),
-            );
-            render_text(report, style)
-        }
-    };
+/// Prints the report on stdout through the output boundary: colour only on a terminal without
+/// `NO_COLOR`.
+pub fn print(report: &Report, format: Format, redactor: &Redactor) {
+    let style = Style::detect(
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
+    let rendered = render(report, format, style, redactor);
     let mut stdout = std::io::stdout().lock();
     // A closed stdout (a pipe to `head`) must not turn a verdict into a panic.
     let _ = stdout
         .write_all(rendered.as_bytes())
         .and_then(|()| stdout.flush());
+}
+
+/// The report as printed: every text redacted (and app text neutralised and shortened), then
+/// rendered, then redacted once more as a whole. The only way out of the program for a report.
+#[must_use]
+pub fn render(report: &Report, format: Format, style: Style, redactor: &Redactor) -> String {
+    let shown = report.map_text(&|text| redactor.field(text));
+    match format {
+        Format::Json => render_json(&shown) + "\n",
+        Format::Text => redactor.rendered(&render_text(&shown, style)),
+    }
 }
 
 /// Why a finding does not count.
@@ -251,12 +259,91 @@ impl Report {
         }
     }
 
+    /// The report with `change` applied to every text in it.
+    #[must_use]
+    pub fn map_text(&self, change: &dyn Fn(&str) -> String) -> Self {
+        let option = |text: &Option<String>| text.as_deref().map(change);
+        let finding = |finding: &Finding| Finding {
+            id: change(&finding.id),
+            setting: option(&finding.setting),
+            message: change(&finding.message),
+            required: option(&finding.required),
+            why: option(&finding.why),
+            fix: option(&finding.fix),
+            hint: option(&finding.hint),
+            location: finding
+                .location
+                .as_ref()
+                .map(|location| location_text(location, change)),
+            advice: finding
+                .advice
+                .iter()
+                .map(|advice| Advice {
+                    setting: change(&advice.setting),
+                    change: change_text(&advice.change, change),
+                    location: advice
+                        .location
+                        .as_ref()
+                        .map(|location| location_text(location, change)),
+                    reason: change(&advice.reason),
+                })
+                .collect(),
+            ..finding.clone()
+        };
+        Self {
+            findings: self.findings.iter().map(finding).collect(),
+            silenced: self
+                .silenced
+                .iter()
+                .map(|silenced| SilencedFinding {
+                    finding: finding(&silenced.finding),
+                    silenced_by: silenced.silenced_by,
+                })
+                .collect(),
+            django_version: option(&self.django_version),
+            settings_module: option(&self.settings_module),
+            error: self.error.as_ref().map(|error| EvaluationError {
+                title: change(&error.title),
+                detail: change(&error.detail),
+                fix: change(&error.fix),
+            }),
+            notes: self.notes.iter().map(|note| change(note)).collect(),
+            app_output: option(&self.app_output),
+            ..self.clone()
+        }
+    }
+
     #[must_use]
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
             .filter(|finding| finding.severity == severity)
             .count()
+    }
+}
+
+fn location_text(
+    location: &crate::finding::Location,
+    change: &dyn Fn(&str) -> String,
+) -> crate::finding::Location {
+    crate::finding::Location {
+        file: change(&location.file),
+        line: location.line,
+    }
+}
+
+fn change_text(advice: &Change, change: &dyn Fn(&str) -> String) -> Change {
+    match advice {
+        Change::SetConfigVar { config_var, value } => Change::SetConfigVar {
+            config_var: change(config_var),
+            value: change(value),
+        },
+        Change::UnsetConfigVar { config_var } => Change::UnsetConfigVar {
+            config_var: change(config_var),
+        },
+        Change::EditLine { text } => Change::EditLine { text: change(text) },
+        Change::AddLine { text } => Change::AddLine { text: change(text) },
+        Change::DeleteLine => Change::DeleteLine,
     }
 }
 

@@ -27,5 +27,6 @@ mod fuzz_regressions_test;
 mod gate_test;
 mod libcnb_integration_test;
 mod probe_test;
+mod redaction_test;
 mod tutorial_release_test;
 mod verify_test;

@@ -5,6 +5,7 @@ use crate::support::python::{
 };
 use release_guard::gate::probe::{ProbeFailure, ProbeRequest, find_python, run};
 use release_guard::gate::snapshot::{ProbeAnswer, ProbeError, ProbeErrorKind, Snapshot};
+use release_guard::redact::Redactor;
 use std::ffi::OsString;
 use std::os::unix::process::ExitStatusExt;
 use std::time::Duration;
@@ -223,7 +224,7 @@ fn settings_that_raise_give_a_structured_error() {
     let error = probe_error(&edge_request("edge", "needs_config_var"));
     assert_eq!(error.kind, ProbeErrorKind::SetupFailed);
     assert_eq!(error.exception.as_deref(), Some("KeyError"));
-    assert_eq!(error.message, "'EDGE_API_TOKEN'");
+    assert_eq!(&*error.message, "'EDGE_API_TOKEN'");
     assert_eq!(
         error.settings_module.as_deref(),
         Some("edge.settings.needs_config_var")
@@ -271,7 +272,7 @@ fn error_kinds() {
     request.settings_module = None;
     let error = probe_error(&request);
     assert_eq!(error.kind, ProbeErrorKind::NoSettingsModule);
-    assert_eq!(error.message, "DJANGO_SETTINGS_MODULE is not set");
+    assert_eq!(&*error.message, "DJANGO_SETTINGS_MODULE is not set");
 }
 
 #[test]
@@ -287,7 +288,7 @@ fn python_without_django() {
     request.python = find_python(None, Some(std::ffi::OsStr::new(home))).unwrap();
     let error = probe_error(&request);
     assert_eq!(error.kind, ProbeErrorKind::DjangoMissing);
-    assert_eq!(error.message, "No module named 'django'");
+    assert_eq!(&*error.message, "No module named 'django'");
     assert_eq!(error.django_version, None);
 }
 
@@ -368,13 +369,39 @@ fn app_printing_to_stdout_does_not_disturb_the_answer() {
     assert!(snapshot.checks.is_empty(), "{:?}", snapshot.checks);
 }
 
+/// The output boundary for an edge request: its config vars plus the probe's secrets.
+fn boundary(request: &ProbeRequest, answer: Option<&ProbeAnswer>) -> Redactor {
+    let mut redactor = Redactor::from_env(request.env.iter().cloned());
+    if let Some(answer) = answer {
+        redactor.add_secrets(answer.secrets());
+    }
+    redactor
+}
+
 #[test]
-fn planted_secrets_never_leave_the_probe() {
-    let answer = run(&edge_request("edge", "leaky")).unwrap();
-    let debug = format!("{answer:?}");
-    assert_no_planted_secret(&debug);
+fn the_probe_reports_raw_values_and_hands_its_secrets_over() {
+    // bakerydemo: the app's name is its cache LOCATION and its database NAME and USER; the
+    // database password is "http". The rules must see the real redirect.
+    let snapshot = snapshot(&edge_request("edge", "app_named_values"));
+    let http = snapshot.simulation.http.as_ref().unwrap();
+    assert_eq!(
+        http.location.as_deref(),
+        Some("https://bakerydemo.herokuapp.com/.well-known/release-guard/")
+    );
+    assert_eq!(
+        snapshot.settings["SECURE_SSL_HOST"].as_str(),
+        Some("bakerydemo.herokuapp.com")
+    );
+    assert_eq!(format!("{:?}", snapshot.secrets), "Secrets(2)");
+}
+
+#[test]
+fn planted_secrets_are_hidden_at_the_output_boundary() {
+    let request = edge_request("edge", "leaky");
+    let answer = run(&request).unwrap();
+    let redactor = boundary(&request, Some(&answer));
     let ProbeAnswer::Ok(snapshot) = answer else {
-        panic!("expected a snapshot: {debug}")
+        panic!("expected a snapshot")
     };
     let leaky_check = snapshot
         .checks
@@ -382,43 +409,47 @@ fn planted_secrets_never_leave_the_probe() {
         .find(|check| check.id.as_deref() == Some("edge.W001"))
         .expect("the leaky check's message");
     assert_eq!(
-        leaky_check.msg,
+        redactor.field(&leaky_check.msg.to_string()),
         "leaky check: key=[redacted] password=[redacted] token=[redacted]"
     );
     let http = snapshot.simulation.http.as_ref().unwrap();
     assert_eq!(http.status, Some(500));
     assert_eq!(
-        http.error.as_deref(),
-        Some(
-            "RuntimeError: cannot reach the database: key=[redacted] password=[redacted] token=[redacted]"
-        )
+        redactor.field(&http.error.as_ref().unwrap().to_string()),
+        "RuntimeError: cannot reach the database: key=[redacted] password=[redacted] token=[redacted]"
     );
 
     for scenario in ["leaky_import", "leaky_checks_crash"] {
-        let error = probe_error(&edge_request("edge", scenario));
-        assert_no_planted_secret(&format!("{error:?}"));
-        assert!(
-            error
-                .message
-                .ends_with("key=[redacted] password=[redacted] token=[redacted]")
-        );
+        let request = edge_request("edge", scenario);
+        let answer = run(&request).unwrap();
+        let redactor = boundary(&request, Some(&answer));
+        let ProbeAnswer::Error(error) = answer else {
+            panic!("expected a probe error")
+        };
+        let shown = redactor.field(&error.message.to_string());
+        assert_no_planted_secret(&shown);
+        assert!(shown.ends_with("key=[redacted] password=[redacted] token=[redacted]"));
     }
 }
 
 #[test]
-fn probe_dying_without_answer_shows_redacted_output() {
-    let failure = run(&edge_request("edge", "exits")).unwrap_err();
+fn probe_dying_without_answer_relays_its_output_as_app_text() {
+    let request = edge_request("edge", "exits");
+    let failure = run(&request).unwrap_err();
     let ProbeFailure::NoAnswer {
         exit_status,
-        stderr_tail,
+        output,
     } = &failure
     else {
         panic!("expected NoAnswer, got {failure:?}")
     };
     assert_eq!(exit_status.code(), Some(3));
-    assert_eq!(stderr_tail, "connecting with token [redacted]");
     assert_eq!(
-        failure.to_string(),
+        &**output,
+        format!("connecting with token {PLANTED_ENV_TOKEN}\n")
+    );
+    assert_eq!(
+        boundary(&request, None).field(&failure.to_string()),
         "the probe exited (exit status: 3) without an answer; its last output:\nconnecting with token [redacted]"
     );
 }

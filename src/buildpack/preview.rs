@@ -3,6 +3,7 @@
 //! only: nothing here can fail the build.
 
 use crate::config::env;
+use crate::redact::Redactor;
 use crate::report::plural;
 use bullet_stream::style;
 use serde_json::Value;
@@ -92,15 +93,22 @@ fn run_with_deadline(
     }
 }
 
-/// The build-log lines for the preview's outcome, one sub-bullet each.
+/// The build-log lines for the preview's outcome, one sub-bullet each. The report went through
+/// `release-guard`'s own output boundary; every text taken from it goes through the boundary
+/// once more before it reaches the build log.
 #[must_use]
 pub fn preview_lines(outcome: &PreviewOutcome) -> Vec<String> {
     let report = match outcome {
         PreviewOutcome::NotRun(reason) => return vec![format!("Preview skipped: {reason}")],
         PreviewOutcome::Report(report) => report,
     };
-    let text =
-        |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+    let redactor = Redactor::from_env(std::env::vars_os());
+    let text = |value: &Value, key: &str| {
+        value
+            .get(key)
+            .and_then(Value::as_str)
+            .map(|text| redactor.field(text))
+    };
     if text(report, "verdict").as_deref() == Some("error") {
         let title = report
             .get("error")

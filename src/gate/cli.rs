@@ -1,11 +1,11 @@
 //! `release-guard`'s command line: parsing (no dependencies, unit-tested) and the `check` /
 //! `release` commands. `src/bin/release-guard.rs` only hands over the arguments.
 
-use super::{Environment, GateOptions, GateRun, redact::Redactor};
+use super::{Environment, GateOptions, GateRun};
 use crate::args::{self, Args};
 use crate::config::Mode;
+use crate::redact::{AppText, Redactor};
 use crate::report::{self, Exit, Format, TOOL_BANNER};
-use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -149,6 +149,7 @@ pub fn main(args: &[String]) -> ExitCode {
         Ok(Command::Release { args, command }) => release(&args, &command),
         Ok(Command::Verify(args)) => crate::verify::run_cli(&args).into(),
         Err(UsageError(problem)) => {
+            let problem = Redactor::from_env(std::env::vars_os()).field(&problem);
             eprintln!("release-guard: {problem}\n\n{USAGE}");
             Exit::CouldNotEvaluate.into()
         }
@@ -159,9 +160,13 @@ pub fn main(args: &[String]) -> ExitCode {
 fn check(args: &CheckArgs, notes: &[String]) -> Exit {
     let environment = Environment::from_process();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let GateRun { mut report, exit } = super::run(&args.options, &environment, &cwd);
+    let GateRun {
+        mut report,
+        exit,
+        redactor,
+    } = super::run(&args.options, &environment, &cwd);
     report.notes.extend_from_slice(notes);
-    report::print(&report, args.format);
+    report::print(&report, args.format, &redactor);
     exit
 }
 
@@ -172,29 +177,38 @@ fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
         return check(args, &[]).into();
     }
     let environment = Environment::from_process();
-    let shown = Redactor::from_env(environment_pairs(&environment))
-        .redact(&shell_words(command))
-        .into_owned();
+    // The app's Procfile wrote it: shown as app text, with config-var values hidden.
+    let shown = AppText::new(shell_words(command));
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let GateRun { mut report, exit } = super::run(&args.options, &environment, &cwd);
+    let GateRun {
+        mut report,
+        exit,
+        redactor,
+    } = super::run(&args.options, &environment, &cwd);
     if exit != Exit::Pass {
         report
             .notes
             .push(format!("The release command was not run: {shown}"));
-        report::print(&report, args.format);
+        report::print(&report, args.format, &redactor);
         return exit.into();
     }
-    report::print(&report, args.format);
+    report::print(&report, args.format, &redactor);
     // After the verdict, so the command's own output follows the line that introduces it; off
-    // mode stays the single line it promises.
+    // mode stays the single line it promises. In JSON mode stdout carries the document and
+    // then only the command's own output.
     if report.mode != Mode::Off {
-        println!("Running the release command: {shown}");
+        let line = redactor.field(&format!("Running the release command: {shown}"));
+        match args.format {
+            Format::Text => println!("{line}"),
+            Format::Json => eprintln!("{line}"),
+        }
     }
     let error = std::os::unix::process::CommandExt::exec(
         std::process::Command::new(&command[0]).args(&command[1..]),
     );
     // exec only returns on failure.
-    eprintln!("release-guard: could not run the release command {shown}: {error}");
+    let problem = format!("release-guard: could not run the release command {shown}: {error}");
+    eprintln!("{}", redactor.field(&problem));
     ExitCode::from(if error.kind() == std::io::ErrorKind::NotFound {
         127
     } else {
@@ -219,13 +233,6 @@ fn shell_words(command: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn environment_pairs(environment: &Environment) -> Vec<(OsString, OsString)> {
-    environment
-        .vars()
-        .map(|(name, value)| (name.clone(), value.clone()))
-        .collect()
 }
 
 #[cfg(test)]

@@ -5,15 +5,14 @@ pub mod advice;
 pub mod cli;
 pub mod policy;
 pub mod probe;
-pub mod redact;
 pub mod rules;
 pub mod snapshot;
 
 use crate::config::{DEFAULT_TIMEOUT_SECS, LaunchConfig, Mode, env};
+use crate::redact::{AppText, Redactor};
 use crate::report::{EvaluationError, Exit, ModeSource, Platform, Report, Verdict};
 use policy::Policy;
 use probe::{ProbeFailure, ProbeRequest};
-use redact::Redactor;
 use snapshot::{Phase, ProbeAnswer, ProbeError, ProbeErrorKind, Snapshot};
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
@@ -256,21 +255,24 @@ fn settings_module(
         .and_then(|source| crate::app::settings_module_from_manage_py(&source)))
 }
 
-/// One gate run's result: the report and the process exit code.
-#[derive(Debug, Clone, PartialEq)]
+/// One gate run's result: the report, the process exit code, and the redactor that knows the
+/// secrets of this app, for printing the report.
+#[derive(Debug, Clone)]
 pub struct GateRun {
     pub report: Report,
     pub exit: Exit,
+    pub redactor: Redactor,
 }
 
 /// Runs the gate: resolve, probe once, rules, policy, report.
 #[must_use]
 pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> GateRun {
     let started = Instant::now();
+    let mut redactor = Redactor::from_env(environment.vars());
     // The escape hatch must work even when the rest of the configuration is broken.
     let mode_override = match mode_override(options, environment) {
-        Err(error) => return config_failure(error, (Mode::Enforce, None), started),
-        Ok(Some((Mode::Off, source))) => return off(Some(source), started),
+        Err(error) => return config_failure(error, (Mode::Enforce, None), started, redactor),
+        Ok(Some((Mode::Off, source))) => return off(Some(source), started, redactor),
         Ok(mode) => mode,
     };
     let resolved = match resolve(options, environment, cwd) {
@@ -279,13 +281,12 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
         // configuration too.
         Err(error) => {
             let (mode, source) = mode_override.unzip();
-            return config_failure(error, (mode.unwrap_or_default(), source), started);
+            return config_failure(error, (mode.unwrap_or_default(), source), started, redactor);
         }
     };
     if resolved.mode == Mode::Off {
-        return off(resolved.mode_source, started);
+        return off(resolved.mode_source, started, redactor);
     }
-    let redactor = Redactor::from_env(environment.vars());
     let mut report = empty_report(resolved.mode, Verdict::Pass);
     report.mode_source = resolved.mode_source;
     report.platform = Platform::detect(environment.get("DYNO"));
@@ -304,27 +305,30 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
     report
         .timings
         .insert("probe".to_string(), elapsed_ms(probe_started));
+    if let Ok(answer) = &answer {
+        redactor.add_secrets(answer.secrets());
+    }
     match answer {
         Ok(ProbeAnswer::Ok(snapshot)) => {
-            report.app_output = redacted(snapshot.app_output.as_deref(), &redactor);
+            report.app_output = app_output(snapshot.app_output.as_ref());
             evaluate(&mut report, &snapshot, &resolved.policy);
         }
         Ok(ProbeAnswer::Error(error)) => {
-            report.app_output = redacted(error.app_output.as_deref(), &redactor);
+            report.app_output = app_output(error.app_output.as_ref());
             report.django_version.clone_from(&error.django_version);
             if error.settings_module.is_some() {
                 report.settings_module.clone_from(&error.settings_module);
             }
-            fail(&mut report, probe_error(&error, &redactor));
+            fail(&mut report, probe_error(&error));
         }
-        Err(failure) => fail(&mut report, probe_failure(&failure, &redactor)),
+        Err(failure) => fail(&mut report, probe_failure(&failure)),
     }
-    finish(report, started)
+    finish(report, started, redactor)
 }
 
-/// App text (what the app printed) with config var values and the probe's secrets removed.
-fn redacted(text: Option<&str>, redactor: &Redactor) -> Option<String> {
-    text.map(|text| redactor.redact(text).into_owned())
+/// What the app printed, marked as app text for the output boundary.
+fn app_output(text: Option<&AppText>) -> Option<String> {
+    text.map(ToString::to_string)
 }
 
 fn evaluate(report: &mut Report, snapshot: &Snapshot, policy: &Policy) {
@@ -369,30 +373,35 @@ fn empty_report(mode: Mode, verdict: Verdict) -> Report {
     Report::new("gate", mode, verdict)
 }
 
-fn off(source: Option<ModeSource>, started: Instant) -> GateRun {
+fn off(source: Option<ModeSource>, started: Instant, redactor: Redactor) -> GateRun {
     let mut report = empty_report(Mode::Off, Verdict::Pass);
     report.mode_source = source;
-    finish(report, started)
+    finish(report, started, redactor)
 }
 
 fn config_failure(
     error: ConfigError,
     (mode, source): (Mode, Option<ModeSource>),
     started: Instant,
+    redactor: Redactor,
 ) -> GateRun {
     let mut report = empty_report(mode, Verdict::Error);
     report.mode_source = source;
     report.error = Some(error.into_evaluation_error());
-    finish(report, started)
+    finish(report, started, redactor)
 }
 
 /// The last step of every run: the total time, and the exit code the report calls for.
-fn finish(mut report: Report, started: Instant) -> GateRun {
+fn finish(mut report: Report, started: Instant, redactor: Redactor) -> GateRun {
     report
         .timings
         .insert("total".to_string(), elapsed_ms(started));
     let exit = exit_code(&report);
-    GateRun { report, exit }
+    GateRun {
+        report,
+        exit,
+        redactor,
+    }
 }
 
 /// Milliseconds, to a tenth: finer digits are noise.
@@ -400,8 +409,9 @@ fn elapsed_ms(since: Instant) -> f64 {
     (since.elapsed().as_secs_f64() * 10_000.0).round() / 10.0
 }
 
-/// The probe ran but Django could not be loaded.
-fn probe_error(error: &ProbeError, redactor: &Redactor) -> EvaluationError {
+/// The probe ran but Django could not be loaded. The exception is the app's text: the output
+/// boundary redacts it.
+fn probe_error(error: &ProbeError) -> EvaluationError {
     let module = error
         .settings_module
         .as_deref()
@@ -440,7 +450,7 @@ fn probe_error(error: &ProbeError, redactor: &Redactor) -> EvaluationError {
     };
     let mut headline = match &error.exception {
         Some(exception) => format!("{exception}: {}", error.message),
-        None => error.message.clone(),
+        None => error.message.to_string(),
     };
     if let Some(cause) = &error.cause {
         headline = format!("{headline}\n  Caused by {cause}");
@@ -452,15 +462,11 @@ fn probe_error(error: &ProbeError, redactor: &Redactor) -> EvaluationError {
         )
     });
     let detail: String = std::iter::once(headline).chain(frames).collect();
-    EvaluationError {
-        title,
-        detail: redactor.redact(&detail).into_owned(),
-        fix,
-    }
+    EvaluationError { title, detail, fix }
 }
 
 /// The probe gave no answer at all.
-fn probe_failure(failure: &ProbeFailure, redactor: &Redactor) -> EvaluationError {
+fn probe_failure(failure: &ProbeFailure) -> EvaluationError {
     let (title, fix) = match failure {
         ProbeFailure::PythonNotFound { .. } => (
             "No Python interpreter found",
@@ -483,7 +489,7 @@ fn probe_failure(failure: &ProbeFailure, redactor: &Redactor) -> EvaluationError
     };
     EvaluationError {
         title: title.to_string(),
-        detail: redactor.redact(&failure.to_string()).into_owned(),
+        detail: failure.to_string(),
         fix,
     }
 }
@@ -661,7 +667,7 @@ mod tests {
         let error = ProbeError {
             kind: ProbeErrorKind::SetupFailed,
             exception: Some("RuntimeError".to_string()),
-            message: "cannot reach s3cret-token-value".to_string(),
+            message: crate::redact::AppText::new("cannot reach s3cret-token-value"),
             frames: vec![snapshot::TracebackFrame {
                 file: "mysite/settings.py".to_string(),
                 line: 12,
@@ -672,15 +678,17 @@ mod tests {
             phase: Some(Phase::Settings),
             cause: None,
             app_output: None,
+            secrets: crate::redact::Secrets::new(vec!["s3cret-token-value".to_string()]),
         };
-        let redactor = Redactor::from_secrets(["s3cret-token-value".to_string()]);
-        let shown = probe_error(&error, &redactor);
+        let mut redactor = Redactor::default();
+        redactor.add_secrets(&error.secrets);
+        let shown = probe_error(&error);
         assert_eq!(
             shown.title,
             "Importing the settings module mysite.settings failed"
         );
         assert_eq!(
-            shown.detail,
+            redactor.field(&shown.detail),
             "RuntimeError: cannot reach [redacted]\n  File \"mysite/settings.py\", line 12, in <module>"
         );
     }

@@ -2,11 +2,11 @@
 //! reads its answer from a private file.
 //!
 //! Why a file and not stdout: settings modules print, and a print must never corrupt the answer.
-//! The child's stdout and stderr share one pipe whose tail is kept (redacted) for diagnostics
-//! when the probe dies without answering.
+//! The child's stdout and stderr share one pipe whose tail is kept for diagnostics when the probe
+//! dies without answering. It is app text: the output boundary redacts it, then cuts it.
 
-use crate::gate::redact::{Redactor, harmless_env_vars_list};
 use crate::gate::snapshot::ProbeAnswer;
+use crate::redact::{AppText, OUTPUT_TAIL_BYTES};
 use std::collections::VecDeque;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
@@ -33,6 +33,7 @@ pub const PROBE_PACKAGE: &[(&str, &str)] = &[
     ("simulation.py", include_str!("probe/simulation.py")),
     ("phases.py", include_str!("probe/phases.py")),
     ("provenance.py", include_str!("probe/provenance.py")),
+    ("secrets.py", include_str!("probe/secrets.py")),
     ("watchdog.py", include_str!("probe/watchdog.py")),
 ];
 /// The script that starts the package: the app first on `sys.path`, the package last.
@@ -42,11 +43,11 @@ const PROBE_PACKAGE_NAME: &str = "release_guard_probe";
 
 /// Env var naming the file the probe writes its answer to.
 pub const ANSWER_PATH_ENV: &str = "RELEASE_GUARD_PROBE_OUT";
-/// Env var listing the variables whose values the probe must not redact.
-pub const HARMLESS_ENV_VARS_ENV: &str = "RELEASE_GUARD_PROBE_KEEP_ENV";
 
-/// How much of the probe's output is kept for diagnostics.
-const OUTPUT_TAIL_BYTES: usize = 4096;
+/// How much of the probe's output is kept: the window shown ([`OUTPUT_TAIL_BYTES`]) and, before
+/// it, room for a whole secret (Heroku's config vars total at most 32 KiB), so that a secret cut
+/// by the window is still whole when the output boundary redacts, before it cuts.
+const KEPT_OUTPUT_BYTES: usize = OUTPUT_TAIL_BYTES + 64 * 1024;
 /// How often the wait loop looks at forwarded signals; the child's exit itself is noticed at
 /// once, so this adds nothing to a normal run.
 const SIGNAL_POLL_INTERVAL: Duration = Duration::from_millis(50);
@@ -117,9 +118,9 @@ pub enum ProbeFailure {
     /// any, is then ignored).
     NoAnswer {
         exit_status: ExitStatus,
-        /// The end of the probe's output (stderr, and stdout, which shares its pipe), with
-        /// environment values redacted.
-        stderr_tail: String,
+        /// The end of the probe's output (stderr, and stdout, which shares its pipe), raw: the
+        /// output boundary redacts it, then shows its last lines.
+        output: AppText,
     },
     /// The answer file was not a valid answer.
     InvalidAnswer(String),
@@ -154,11 +155,11 @@ impl fmt::Display for ProbeFailure {
             }
             Self::NoAnswer {
                 exit_status,
-                stderr_tail,
+                output,
             } => {
                 write!(f, "the probe exited ({exit_status}) without an answer")?;
-                if !stderr_tail.is_empty() {
-                    write!(f, "; its last output:\n{stderr_tail}")?;
+                if !output.trim().is_empty() {
+                    write!(f, "; its last output:\n{output}")?;
                 }
                 Ok(())
             }
@@ -254,8 +255,7 @@ pub fn run(request: &ProbeRequest) -> Result<ProbeAnswer, ProbeFailure> {
         // Ctrl-C reaches the probe only through us.
         .process_group(0)
         .envs(request.env.iter().map(|(name, value)| (name, value)))
-        .env(ANSWER_PATH_ENV, &answer_path)
-        .env(HARMLESS_ENV_VARS_ENV, harmless_env_vars_list());
+        .env(ANSWER_PATH_ENV, &answer_path);
     if let Some(module) = &request.settings_module {
         command.env(crate::config::env::DJANGO_SETTINGS_MODULE, module);
     }
@@ -294,14 +294,10 @@ pub fn run(request: &ProbeRequest) -> Result<ProbeAnswer, ProbeFailure> {
     match answer {
         Ok(answer) => serde_json::from_slice(&answer)
             .map_err(|error| ProbeFailure::InvalidAnswer(error.to_string())),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => {
-            let redactor =
-                Redactor::from_env(std::env::vars_os().chain(request.env.iter().cloned()));
-            Err(ProbeFailure::NoAnswer {
-                exit_status,
-                stderr_tail: redactor.redact(&output.finish()).into_owned(),
-            })
-        }
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Err(ProbeFailure::NoAnswer {
+            exit_status,
+            output: output.finish(),
+        }),
         Err(error) => Err(io_error("read the probe's answer")(error)),
     }
 }
@@ -504,15 +500,19 @@ impl Drop for SignalForwarding {
     }
 }
 
-/// The last [`OUTPUT_TAIL_BYTES`] of the probe's output, read by a background thread.
+/// The last [`KEPT_OUTPUT_BYTES`] of the probe's output, read by a background thread.
 struct OutputTail {
     tail: Arc<Mutex<VecDeque<u8>>>,
+    /// Whether output was dropped from the front.
+    cut: Arc<AtomicBool>,
     done: mpsc::Receiver<()>,
 }
 
 impl OutputTail {
     fn read_in_background(mut reader: io::PipeReader) -> Self {
         let tail = Arc::new(Mutex::new(VecDeque::with_capacity(OUTPUT_TAIL_BYTES)));
+        let cut = Arc::new(AtomicBool::new(false));
+        let writer_cut = Arc::clone(&cut);
         let (done_sender, done) = mpsc::channel();
         let writer_tail = Arc::clone(&tail);
         thread::spawn(move || {
@@ -520,59 +520,32 @@ impl OutputTail {
             while let Ok(read @ 1..) = reader.read(&mut buffer) {
                 let mut tail = writer_tail.lock().unwrap_or_else(PoisonError::into_inner);
                 tail.extend(&buffer[..read]);
-                let excess = tail.len().saturating_sub(OUTPUT_TAIL_BYTES);
-                tail.drain(..excess);
+                let excess = tail.len().saturating_sub(KEPT_OUTPUT_BYTES);
+                if excess > 0 {
+                    tail.drain(..excess);
+                    writer_cut.store(true, Ordering::SeqCst);
+                }
             }
             let _ = done_sender.send(());
         });
-        Self { tail, done }
+        Self { tail, cut, done }
     }
 
-    fn finish(self) -> String {
+    /// The kept output as app text, uncut: the output boundary redacts it before it cuts.
+    fn finish(self) -> AppText {
         let _ = self.done.recv_timeout(OUTPUT_DRAIN_WAIT);
         let tail = self.tail.lock().unwrap_or_else(PoisonError::into_inner);
-        tail_text(&tail.iter().copied().collect::<Vec<u8>>())
-    }
-}
-
-/// The kept output as text. When it was cut, its first line is partial, and so may be a secret
-/// that redaction, which matches whole values, would no longer recognise: that line is dropped.
-fn tail_text(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    if bytes.len() < OUTPUT_TAIL_BYTES {
-        return text.trim_end().to_string();
-    }
-    match text.split_once('\n') {
-        Some((_, whole_lines)) => whole_lines.trim_end().to_string(),
-        None => "(one output line longer than 4 KiB, not shown)".to_string(),
+        let bytes: Vec<u8> = tail.iter().copied().collect();
+        AppText::output_tail(
+            String::from_utf8_lossy(&bytes),
+            self.cut.load(Ordering::SeqCst),
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_cut_tail_never_starts_inside_a_line() {
-        let secret = "s3cret-token-value";
-        assert_eq!(tail_text(b"short output\n"), "short output");
-
-        // Cut inside the secret: its end must not survive.
-        let mut cut = secret.as_bytes()[7..].to_vec();
-        cut.push(b'\n');
-        cut.resize(OUTPUT_TAIL_BYTES - 10, b'x');
-        cut.extend(b"\nlast line\n");
-        let text = tail_text(&cut);
-        assert!(!text.contains("token-value"), "{text}");
-        assert!(text.ends_with("last line"), "{text}");
-
-        // One endless line: nothing of it is shown.
-        let endless = [&secret.as_bytes()[7..], &[b'y'; OUTPUT_TAIL_BYTES]].concat();
-        assert_eq!(
-            tail_text(&endless[..OUTPUT_TAIL_BYTES]),
-            "(one output line longer than 4 KiB, not shown)"
-        );
-    }
 
     #[test]
     fn debug_of_a_request_hides_environment_values() {

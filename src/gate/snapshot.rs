@@ -2,10 +2,13 @@
 //! the rules. The probe writes one JSON document of this shape to its private channel; the rules
 //! are pure functions of a `Snapshot`.
 //!
-//! Secrets never cross this boundary: the probe reads settings through an allowlist and turns the
-//! secret key into booleans. Nor does the probe touch the network: no database connection, and
-//! in-process caches while it simulates requests.
+//! Values are raw: the rules judge what the app really does. The probe reads settings through an
+//! allowlist and turns the secret key into booleans; the secrets it knows come in `secrets`, for
+//! the output boundary (`crate::redact`) alone. Text written by the app is [`AppText`].
+//! The probe touches no network: no database connection, and in-process caches while it
+//! simulates requests.
 
+use crate::redact::{AppText, Secrets};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -13,9 +16,24 @@ use std::collections::BTreeMap;
 /// The probe's answer: either a snapshot or a structured error.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one answer per run, read once; boxing the error would only add indirection"
+)]
 pub enum ProbeAnswer {
     Ok(Box<Snapshot>),
     Error(ProbeError),
+}
+
+impl ProbeAnswer {
+    /// The secrets the probe knows, for the output boundary.
+    #[must_use]
+    pub fn secrets(&self) -> &Secrets {
+        match self {
+            Self::Ok(snapshot) => &snapshot.secrets,
+            Self::Error(error) => &error.secrets,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -49,10 +67,13 @@ pub struct Snapshot {
     pub provenance: Option<Provenance>,
     /// What the app printed while loading, shortened: app text, never a guard field.
     #[serde(default)]
-    pub app_output: Option<String>,
+    pub app_output: Option<AppText>,
     /// Milliseconds spent in each phase of the probe.
     #[serde(default)]
     pub timings: BTreeMap<String, f64>,
+    /// What the output boundary must hide: `SECRET_KEY`, its fallbacks, connection passwords.
+    #[serde(default)]
+    pub secrets: Secrets,
 }
 
 /// Where each allowlisted setting got its value (`provenance.py`).
@@ -146,10 +167,10 @@ pub struct CheckMessage {
     /// Django's numeric level: DEBUG 10, INFO 20, WARNING 30, ERROR 40, CRITICAL 50. Any int
     /// is allowed; the probe clamps it to ±1 000 000.
     pub level: i32,
-    pub msg: String,
-    pub hint: Option<String>,
+    pub msg: AppText,
+    pub hint: Option<AppText>,
     /// `str(obj)` when the message is about an object, e.g. a model.
-    pub obj: Option<String>,
+    pub obj: Option<AppText>,
     /// `CheckMessage.is_silenced()`.
     pub silenced: bool,
 }
@@ -279,7 +300,8 @@ pub struct ExemptPattern {
 pub struct Simulation {
     /// False when the simulation could not run; `skipped_reason` says why.
     pub ran: bool,
-    pub skipped_reason: Option<String>,
+    /// Why not, often quoting an exception of the app.
+    pub skipped_reason: Option<AppText>,
     /// The Host header used.
     pub host: Option<String>,
     /// The path requested.
@@ -307,8 +329,8 @@ pub struct SimulatedResponse {
     /// Every `Set-Cookie` header value.
     #[serde(default)]
     pub set_cookies: Vec<String>,
-    /// The exception, when the app raised one (redacted).
-    pub error: Option<String>,
+    /// The exception, when the app raised one.
+    pub error: Option<AppText>,
     /// The request passed every middleware and reached the (stand-in) view.
     #[serde(default)]
     pub reached_view: bool,
@@ -326,8 +348,8 @@ pub struct ProbeError {
     pub kind: ProbeErrorKind,
     /// Exception class name, e.g. `ModuleNotFoundError`.
     pub exception: Option<String>,
-    /// Exception text, secrets redacted.
-    pub message: String,
+    /// Exception text.
+    pub message: AppText,
     /// The last traceback frames, innermost last.
     #[serde(default)]
     pub frames: Vec<TracebackFrame>,
@@ -337,12 +359,15 @@ pub struct ProbeError {
     /// What the probe was loading when it failed.
     #[serde(default)]
     pub phase: Option<Phase>,
-    /// The exception this one was raised from ("Check the above exception"), redacted.
+    /// The exception this one was raised from ("Check the above exception"): app text.
     #[serde(default)]
-    pub cause: Option<String>,
-    /// What the app printed before it failed, shortened: app text.
+    pub cause: Option<AppText>,
+    /// What the app printed before it failed: app text.
     #[serde(default)]
-    pub app_output: Option<String>,
+    pub app_output: Option<AppText>,
+    /// The secrets the probe learnt before it failed.
+    #[serde(default)]
+    pub secrets: Secrets,
 }
 
 /// The step of loading the app that failed.

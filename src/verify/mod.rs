@@ -16,6 +16,7 @@ pub mod url;
 use crate::args::{self, Args};
 use crate::config::Mode;
 use crate::finding::Severity;
+use crate::redact::Redactor;
 use crate::report::{self, EvaluationError, Exit, Format, Report, Verdict};
 use checks::{Chain, ChainEnd, CookieNames, HttpSide, HttpsSide, SiteObservation};
 use client::{Client, FetchError};
@@ -146,6 +147,8 @@ fn parse_number<T: std::str::FromStr + PartialOrd>(
 /// prints the report and returns the exit code.
 #[must_use]
 pub fn run_cli(args: &[String]) -> Exit {
+    // The output boundary: a URL's password, or a config var, never reaches the log.
+    let redactor = Redactor::from_env(std::env::vars_os());
     let options = match parse_args(args, |name| std::env::var(name).ok()) {
         Ok(Command::Help) => {
             print!("{USAGE}");
@@ -153,12 +156,13 @@ pub fn run_cli(args: &[String]) -> Exit {
         }
         Ok(Command::Verify(options)) => options,
         Err(problem) => {
+            let problem = redactor.field(&problem);
             eprintln!("release-guard verify: {problem}\n\n{USAGE}");
             return Exit::CouldNotEvaluate;
         }
     };
     let report = verify(&options);
-    report::print(&report, options.format);
+    report::print(&report, options.format, &redactor);
     exit_code(&report)
 }
 

@@ -2,14 +2,15 @@
 SECRET_KEY), kept so the release log can show it under its own heading.
 
 The text still reaches the real stderr (the runner keeps its tail for a probe that dies), and
-is app text: the probe scrubs it, and the runner's output boundary redacts it again.
+is app text: the guard's output boundary redacts it, then shortens it to 2000 characters (a
+secret cut before redaction would no longer be recognised, so only whole lines are dropped
+here).
 """
 
 import os
 import sys
 
 MAX_LINES = 20
-MAX_CHARS = 2000
 # Never hold more than this, whatever the app prints.
 MAX_KEPT_CHARS = 64 * 1024
 
@@ -61,8 +62,6 @@ class AppOutput:
             return None
         shown = lines[:MAX_LINES]
         text = "\n".join(shown)
-        if len(text) > MAX_CHARS:
-            text = text[: MAX_CHARS - 1] + "\u2026"
         if len(lines) > MAX_LINES:
             text += f"\n\u2026 ({len(lines) - MAX_LINES} more lines)"
         return text

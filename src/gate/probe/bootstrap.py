@@ -9,10 +9,17 @@ probe_dir = os.path.dirname(os.path.abspath(__file__))
 sys.path[0] = os.getcwd()
 sys.path.append(probe_dir)
 
-from release_guard_probe.main import main  # sys.path must be set first
+try:
+    from release_guard_probe.main import main  # sys.path must be set first
 
-status = main()
+    status = main()
+except BaseException as error:  # noqa: BLE001 - Python's own traceback could quote a secret
+    print(
+        f"release-guard probe: stopped by {type(error).__name__} (traceback not shown)",
+        file=sys.stderr,
+    )
+    status = 70
 sys.stderr.flush()
 # Skip interpreter shutdown: threads or atexit hooks started by app code must not hold the
-# release up once the answer is written.
+# release up once the answer is written, nor print tracebacks of their own.
 os._exit(status)

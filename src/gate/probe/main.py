@@ -4,31 +4,29 @@ The Rust runner (src/gate/probe.rs) starts it through bootstrap.py with the app'
 reads the answer from the file named by RELEASE_GUARD_PROBE_OUT. The answer's shape is the
 contract in src/gate/snapshot.rs. Nothing is ever written to stdout: app code may print there.
 
-Secrets never leave this process: settings are read through an allowlist, SECRET_KEY becomes
-booleans, and every string emitted is scrubbed of the secret key, database and cache values and
-environment variable values.
+Values are reported raw: the rules judge what the app really does. Settings are read through an
+allowlist and SECRET_KEY becomes booleans; the secrets the probe knows (secrets.py) travel in the
+answer's `secrets` field, and the guard hides them, and the text that comes from the app, at its
+output boundary (src/redact.rs). The probe never lets Python print a traceback: one would quote
+the app's source lines.
 """
 
 import json
 import math
 import os
 import sys
+import threading
 import time
 
 from . import app_output, exempt, isolation, phases, provenance, simulation, watchdog
+from .secrets import SecretCollector
 
 # The directory holding this package and bootstrap.py: its frames are the probe's, not the app's.
 PROBE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 OUT_ENV = "RELEASE_GUARD_PROBE_OUT"
-# Comma-separated names of environment variables whose values are harmless (PATH, HOME...),
-# passed by the runner so that the Rust and Python redaction rules have one source of truth.
-KEEP_ENV_ENV = "RELEASE_GUARD_PROBE_KEEP_ENV"
-REDACTED = "[redacted]"
-# Shorter environment values ("true", "80") are too common to redact without mangling text.
-MIN_ENV_SECRET_LENGTH = 6
-# Shorter database/cache values ("db", "5432"...) carry no secret worth hiding.
-MIN_SETTING_SECRET_LENGTH = 4
-MAX_TEXT_LENGTH = 2000
+# A bound on the app's text in the answer. The guard shortens it further, for the log, only
+# after redaction: a secret cut here would no longer be recognised.
+MAX_TEXT_LENGTH = 65536
 MAX_REPR_LENGTH = 200
 MAX_FRAMES = 5
 
@@ -65,15 +63,6 @@ ALLOWED_SETTINGS = (
     "WSGI_APPLICATION",
 )
 
-SECRET_KEY_SETTINGS = ("SECRET_KEY", "SECRET_KEY_FALLBACKS")
-# Settings whose every value is a secret (for DATABASES/CACHES: except the keys below).
-SECRET_SETTINGS = (*SECRET_KEY_SETTINGS, "DATABASES", "CACHES")
-# Keys of DATABASES/CACHES entries that name code, not credentials.
-NON_SECRET_CONNECTION_KEYS = frozenset(
-    {"ENGINE", "BACKEND", "KEY_FUNCTION", "TIME_ZONE"}
-)
-
-
 class ProbeFailure(Exception):
     """Ends the probe with a structured error of the given kind."""
 
@@ -81,84 +70,6 @@ class ProbeFailure(Exception):
         super().__init__(kind)
         self.kind = kind
         self.error = error
-
-
-class Redactor:
-    """Replaces known secret values in text with [redacted], longest first."""
-
-    def __init__(self, env_secrets):
-        self.env_secrets = env_secrets
-        self.setting_secrets = set()
-
-    @classmethod
-    def from_environment(cls, environ):
-        keep = {name for name in environ.get(KEEP_ENV_ENV, "").split(",") if name}
-        # The settings module is reported anyway; the runner's own variables carry no secret.
-        keep.update((OUT_ENV, KEEP_ENV_ENV, "DJANGO_SETTINGS_MODULE"))
-        return cls(
-            {
-                value
-                for name, value in environ.items()
-                if name not in keep and len(value) >= MIN_ENV_SECRET_LENGTH
-            }
-        )
-
-    def learn_settings(self, settings):
-        """Adds SECRET_KEY, SECRET_KEY_FALLBACKS and every DATABASES/CACHES value as secrets."""
-        wrapped = getattr(settings, "_wrapped", None)
-        if wrapped is None or not hasattr(wrapped, "SETTINGS_MODULE"):
-            return  # settings never loaded: nothing to learn
-        self._learn_names(vars(wrapped))
-
-    def learn_traceback(self, error):
-        """Adds the secret settings of every module whose import the error interrupted: a
-        settings module that raises halfway never reaches Django, but its globals survive in
-        the traceback."""
-        tb = error.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_code.co_name == "<module>":
-                self._learn_names(tb.tb_frame.f_globals)
-            tb = tb.tb_next
-
-    def _learn_names(self, namespace):
-        for name in SECRET_SETTINGS:
-            if name in namespace:
-                self._collect(namespace[name], name in SECRET_KEY_SETTINGS)
-
-    def _collect(self, value, is_key):
-        if isinstance(value, bytes):
-            value = value.decode("utf-8", "replace")
-        if isinstance(value, str):
-            if len(value) >= MIN_SETTING_SECRET_LENGTH:
-                self.setting_secrets.add(value)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if is_key or key not in NON_SECRET_CONNECTION_KEYS:
-                    self._collect(item, is_key)
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                self._collect(item, is_key)
-        elif value is not None and not isinstance(value, (bool, int, float)):
-            # Paths (sqlite NAME) and other objects are emitted through str().
-            self._collect(str(value), is_key)
-
-    def settings_only(self, text):
-        """Scrubs values that are secret wherever they appear (not environment values, which
-        legitimately reappear in allowlisted settings such as ALLOWED_HOSTS)."""
-        return _replace_all(text, self.setting_secrets)
-
-    def all(self, text):
-        """Scrubs free text: exception messages, check messages, output."""
-        return _replace_all(text, self.setting_secrets | self.env_secrets)
-
-
-def _replace_all(text, secrets):
-    if text is None:
-        return None
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
 
 
 def shorten(text, limit):
@@ -183,23 +94,12 @@ def json_form(value):
     return NO_JSON_FORM
 
 
-def scrub_json(value, scrub):
-    if isinstance(value, str):
-        return scrub(value)
-    if isinstance(value, list):
-        return [scrub_json(item, scrub) for item in value]
-    if isinstance(value, dict):
-        return {key: scrub_json(item, scrub) for key, item in value.items()}
-    return value
-
-
-def describe_value(value, redactor):
-    scrub = redactor.settings_only
+def describe_value(value):
     form = json_form(value)
     return {
         "type": type(value).__name__,
-        "value": None if form is NO_JSON_FORM else scrub_json(form, scrub),
-        "repr": shorten(scrub(repr(value)), MAX_REPR_LENGTH),
+        "value": None if form is NO_JSON_FORM else form,
+        "repr": shorten(repr(value), MAX_REPR_LENGTH),
     }
 
 
@@ -225,14 +125,40 @@ def frames_of(error, app_dir):
     return frames[-MAX_FRAMES:]
 
 
-def error_text(error, redactor):
-    return shorten(redactor.all(describe_error(error)), MAX_TEXT_LENGTH)
+def error_text(error):
+    return shorten(describe_error(error), MAX_TEXT_LENGTH)
+
+
+# pydantic error types whose message is the app's own text (a custom validator's), which may
+# quote the value in any transformed form.
+APP_WORDED_PYDANTIC_ERRORS = frozenset({"value_error", "assertion_error"})
+
+
+def pydantic_message(item):
+    kind = item.get("type")
+    if kind in APP_WORDED_PYDANTIC_ERRORS or kind not in pydantic_error_types():
+        label = str(kind).replace("_", " ").capitalize()
+        return f"{label} (the validator's message is not shown: it may quote the value)"
+    return item.get("msg")
+
+
+def pydantic_error_types():
+    """pydantic's own error types, whose messages never quote the input."""
+    try:
+        import typing
+
+        from pydantic_core.core_schema import ErrorType
+
+        return frozenset(typing.get_args(ErrorType))
+    except Exception:  # noqa: BLE001 - older pydantic: trust no message
+        return frozenset()
 
 
 def describe_error(error):
     """str(error), except for pydantic's ValidationError, whose text quotes the config vars it
-    was given, cut with "..." in the middle: a cut value no longer matches exact-value redaction,
-    so its ends would leak. Its structured form can leave every input out."""
+    was given, cut with "..." in the middle: a cut value is no longer recognisable, so its ends
+    would leak. Its structured form can leave every input out, and the messages of custom
+    validators (the app's words, which may quote the value) are left out too."""
     errors = getattr(error, "errors", None)
     title = getattr(error, "title", None)
     if not (
@@ -248,21 +174,21 @@ def describe_error(error):
     ]
     for item in items:
         lines.append(".".join(str(part) for part in item.get("loc", ())) or title)
-        lines.append(f"  {item.get('msg')} [type={item.get('type')}]")
+        lines.append(f"  {pydantic_message(item)} [type={item.get('type')}]")
     return "\n".join(lines)
 
 
-def failure(kind, error, redactor, app_dir):
-    redactor.learn_traceback(error)
+def failure(kind, error, collector, app_dir):
+    collector.learn_traceback(error)
     return ProbeFailure(
         kind,
         {
             "kind": kind,
             "exception": type(error).__name__,
-            "message": error_text(error, redactor),
+            "message": error_text(error),
             "frames": frames_of(error, app_dir),
             "phase": phases.of(kind),
-            "cause": phases.cause_text(error, redactor),
+            "cause": phases.cause_text(error),
         },
     )
 
@@ -288,25 +214,29 @@ def secret_key_facts(settings):
     }
 
 
-def read_settings(settings, redactor):
+def read_settings(settings):
     values = {}
     for name in ALLOWED_SETTINGS:
         if hasattr(settings, name):  # absent when neither Django nor the app defines it
-            values[name] = describe_value(getattr(settings, name), redactor)
+            values[name] = describe_value(getattr(settings, name))
     return values
 
 
-def run_checks_sorted(redactor):
+def optional_text(value):
+    return None if value is None else str(value)
+
+
+def run_checks_sorted():
     """Django's checks without the database, sorted; and the database checks not run."""
     messages, database_checks_skipped = isolation.run_checks_without_database()
     out = [
         {
             # Django accepts any int level and any ID object (a lazy translation, say).
-            "id": None if message.id is None else str(message.id),
+            "id": optional_text(message.id),
             "level": clamp_level(message.level),
-            "msg": redactor.all(str(message.msg)),
-            "hint": redactor.all(None if message.hint is None else str(message.hint)),
-            "obj": redactor.all(None if message.obj is None else str(message.obj)),
+            "msg": str(message.msg),
+            "hint": optional_text(message.hint),
+            "obj": optional_text(message.obj),
             "silenced": bool(message.is_silenced()),
         }
         for message in messages
@@ -384,7 +314,7 @@ def option_value(words, flag):
     return found
 
 
-def gunicorn_config_value(app_dir, config_path, redactor):
+def gunicorn_config_value(app_dir, config_path, collector):
     """Executes gunicorn's config file the way gunicorn does, in its own namespace, and returns
     its forwarded_allow_ips (None when unset or when the file fails, which is noted on stderr)."""
     path = os.path.join(app_dir, config_path)
@@ -397,7 +327,7 @@ def gunicorn_config_value(app_dir, config_path, redactor):
     except (Exception, SystemExit) as error:  # noqa: BLE001 - a broken config must not end the probe
         print(
             f"release-guard probe: {config_path} could not be read: "
-            f"{type(error).__name__}: {error_text(error, redactor)}",
+            f"{type(error).__name__}: {collector.scrub(error_text(error))}",
             file=sys.stderr,
         )
         return None
@@ -407,7 +337,7 @@ def gunicorn_config_value(app_dir, config_path, redactor):
     return None if value is None else str(value)
 
 
-def forwarded_allow_ips_sources(app_dir, environ, words, server, redactor):
+def forwarded_allow_ips_sources(app_dir, environ, words, server, collector):
     """(source, value) pairs in the server's own order of precedence, highest first. A generator,
     so that gunicorn's config file only runs when nothing above it decides."""
     if server in ("gunicorn", "uvicorn"):
@@ -424,7 +354,7 @@ def forwarded_allow_ips_sources(app_dir, environ, words, server, redactor):
         if not config_path.startswith("python:"):
             yield (
                 f"{config_path} forwarded_allow_ips",
-                gunicorn_config_value(app_dir, config_path, redactor),
+                gunicorn_config_value(app_dir, config_path, collector),
             )
     if server in ("gunicorn", "uvicorn", None):
         yield "FORWARDED_ALLOW_IPS", environ.get("FORWARDED_ALLOW_IPS")
@@ -434,9 +364,11 @@ def config_option(words):
     return option_value(words, "--config") or option_value(words, "-c")
 
 
-def proxy_trust(app_dir, environ, redactor):
+def proxy_trust(app_dir, environ, collector=None):
     """Whether the web server itself trusts X-Forwarded-Proto from Heroku's router. The router
-    connects from changing addresses, so only an allowlist containing `*` does."""
+    connects from changing addresses, so only an allowlist containing `*` does. `collector`
+    holds the secrets to keep off stderr if gunicorn's config file fails."""
+    collector = collector or SecretCollector()
     web = procfile_web_command(app_dir)
     words = split_command(web) if web else []
     server = server_of(words)
@@ -453,7 +385,7 @@ def proxy_trust(app_dir, environ, redactor):
     if server == "uvicorn" and "--no-proxy-headers" in words:
         return {**untrusted, "source": "Procfile web: --no-proxy-headers"}
     for source, value in forwarded_allow_ips_sources(
-        app_dir, environ, words, server, redactor
+        app_dir, environ, words, server, collector
     ):
         if value is not None:
             trusted = "*" in [ip.strip() for ip in value.split(",")]
@@ -473,11 +405,11 @@ def elapsed_ms(start):
     return round((time.perf_counter() - start) * 1000, 1)
 
 
-def load_django(settings_module, redactor, app_dir, env_reads):
+def load_django(settings_module, collector, app_dir, env_reads):
     try:
         import django
     except ImportError as error:
-        raise failure("django_missing", error, redactor, app_dir) from None
+        raise failure("django_missing", error, collector, app_dir) from None
     if not settings_module:
         raise ProbeFailure(
             "no_settings_module",
@@ -493,15 +425,17 @@ def load_django(settings_module, redactor, app_dir, env_reads):
 
     from django.core.exceptions import ImproperlyConfigured
 
+    # BaseException: the app's code may end with anything (SystemExit, asyncio.CancelledError),
+    # and whatever escapes the probe would be printed by Python with its source line.
     try:
         with env_reads:
             importlib.import_module(settings_module)
     except ImproperlyConfigured as error:
-        raise failure("improperly_configured", error, redactor, app_dir) from None
+        raise failure("improperly_configured", error, collector, app_dir) from None
     except ImportError as error:
-        raise failure("settings_import", error, redactor, app_dir) from None
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure of user code
-        raise failure("setup_failed", error, redactor, app_dir) from None
+        raise failure("settings_import", error, collector, app_dir) from None
+    except BaseException as error:  # noqa: BLE001 - any failure of user code
+        raise failure("setup_failed", error, collector, app_dir) from None
     from django.conf import settings
 
     # From here on nothing may connect to a database: not the app's ready(), not the checks,
@@ -510,16 +444,16 @@ def load_django(settings_module, redactor, app_dir, env_reads):
     try:
         django.setup()
     except ImproperlyConfigured as error:
-        redactor.learn_settings(settings)
-        raise failure("improperly_configured", error, redactor, app_dir) from None
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure of user code
-        redactor.learn_settings(settings)
-        raise failure("setup_failed", error, redactor, app_dir) from None
-    redactor.learn_settings(settings)
+        collector.learn_settings(settings)
+        raise failure("improperly_configured", error, collector, app_dir) from None
+    except BaseException as error:  # noqa: BLE001 - any failure of user code
+        collector.learn_settings(settings)
+        raise failure("setup_failed", error, collector, app_dir) from None
+    collector.learn_settings(settings)
     return django, settings
 
 
-def probe(app_dir, environ, redactor):
+def probe(app_dir, environ, collector):
     settings_module = environ.get("DJANGO_SETTINGS_MODULE")
     timings = {}
     loading_output = app_output.AppOutput()
@@ -528,22 +462,22 @@ def probe(app_dir, environ, redactor):
         env_reads = provenance.EnvReads()
         with loading_output:
             django, settings = load_django(
-                settings_module, redactor, app_dir, env_reads
+                settings_module, collector, app_dir, env_reads
             )
         timings["setup_ms"] = elapsed_ms(start)
 
         start = time.perf_counter()
-        sources = provenance.for_answer(settings, app_dir, env_reads, redactor)
+        sources = provenance.for_answer(settings, app_dir, env_reads, collector)
         timings["provenance_ms"] = elapsed_ms(start)
 
         start = time.perf_counter()
         try:
-            checks, database_checks_skipped = run_checks_sorted(redactor)
-        except (Exception, SystemExit) as error:  # noqa: BLE001 - a check that crashes
-            raise failure("checks_failed", error, redactor, app_dir) from None
+            checks, database_checks_skipped = run_checks_sorted()
+        except BaseException as error:  # noqa: BLE001 - a check that crashes
+            raise failure("checks_failed", error, collector, app_dir) from None
         timings["checks_ms"] = elapsed_ms(start)
 
-        trust = proxy_trust(app_dir, environ, redactor)
+        trust = proxy_trust(app_dir, environ, collector)
         redirect_exempt = exempt.evaluate(
             getattr(settings, "SECURE_REDIRECT_EXEMPT", []), simulation.SIMULATION_PATH
         )
@@ -552,32 +486,31 @@ def probe(app_dir, environ, redactor):
             simulated = simulation.simulation(
                 settings,
                 trust,
-                redactor,
-                lambda error: error_text(error, redactor),
+                error_text,
                 redirect_exempt["simulation_path_exempt"],
             )
         except Exception as error:  # noqa: BLE001 - the snapshot is still worth having
             simulated = {
                 **simulation.NOT_RUN,
                 "skipped_reason": f"the simulation failed: {type(error).__name__}: "
-                f"{error_text(error, redactor)}",
+                f"{error_text(error)}",
             }
         timings["simulation_ms"] = elapsed_ms(start)
 
-        return {
+        answer = {
             "status": "ok",
             "django_version": django.get_version(),
             "python_version": sys.version.split()[0],
             "settings_module": settings.SETTINGS_MODULE,
             "checks": checks,
             "database_checks_skipped": database_checks_skipped,
-            "settings": read_settings(settings, redactor),
+            "settings": read_settings(settings),
             "secret_key": secret_key_facts(settings),
             "proxy_trust": trust,
             "redirect_exempt": redirect_exempt,
             "simulation": simulated,
             "provenance": sources,
-            "app_output": redactor.all(loading_output.text(app_dir)),
+            "app_output": loading_output.text(app_dir),
             "timings": timings,
         }
     except ProbeFailure as stop:
@@ -587,16 +520,17 @@ def probe(app_dir, environ, redactor):
             "django_version": None,
         }
         answer.update(stop.error)
-    except Exception as error:  # noqa: BLE001 - a bug in the probe still gets a structured answer
+    except BaseException as error:  # noqa: BLE001 - a bug in the probe still gets a structured answer
         answer = {
             "status": "error",
             "settings_module": settings_module,
             "django_version": None,
         }
-        answer.update(failure("internal", error, redactor, app_dir).error)
-    if "django" in sys.modules:
+        answer.update(failure("internal", error, collector, app_dir).error)
+    if answer["status"] == "error" and "django" in sys.modules:
         answer["django_version"] = sys.modules["django"].get_version()
-    answer["app_output"] = redactor.all(loading_output.text(app_dir))
+    answer["secrets"] = collector.as_list()
+    answer["app_output"] = loading_output.text(app_dir)
     return answer
 
 
@@ -608,7 +542,30 @@ def write_answer(path, answer):
     os.replace(temporary, path)
 
 
+def report_without_traceback(kind, error):
+    """Python's own report of an exception nobody caught quotes the failing source line, which
+    may hold a literal secret: say only what was raised, and where it was ignored."""
+    print(
+        f"release-guard probe: {type(error).__name__} {kind} (traceback not shown)",
+        file=sys.stderr,
+    )
+
+
+def silence_tracebacks():
+    """Uncaught exceptions in the main thread, in other threads and in __del__ methods."""
+    sys.excepthook = lambda _type, error, _tb: report_without_traceback(
+        "not caught", error
+    )
+    sys.unraisablehook = lambda unraisable: report_without_traceback(
+        "ignored", unraisable.exc_value
+    )
+    threading.excepthook = lambda hook_args: report_without_traceback(
+        "in a thread", hook_args.exc_value
+    )
+
+
 def main():
+    silence_tracebacks()
     watchdog.start()
     # Out of the environment before any app code runs: only the probe writes the answer.
     out_path = os.environ.pop(OUT_ENV, None)
@@ -617,9 +574,8 @@ def main():
         return 2
     app_dir = os.getcwd()
     environ = dict(os.environ)
-    redactor = Redactor.from_environment(environ)
     # App code may print; stdout stays out of the answer channel.
     sys.stdout = sys.stderr
-    answer = probe(app_dir, environ, redactor)
+    answer = probe(app_dir, environ, SecretCollector())
     write_answer(out_path, answer)
     return 0

@@ -11,7 +11,7 @@ APPS = "apps"  # django.setup(): importing the apps' models and the database bac
 CHECKS = "checks"
 
 
-def cause_text(error, redactor):
+def cause_text(error):
     """The exception this one was raised from, which Django's own message points to ("Check
     the above exception") but the release log would not otherwise show, as one line."""
     cause = error.__cause__ or (
@@ -19,7 +19,7 @@ def cause_text(error, redactor):
     )
     if cause is None:
         return None
-    return f"{type(cause).__name__}: {main.error_text(cause, redactor)}"
+    return f"{type(cause).__name__}: {main.error_text(cause)}"
 
 
 def of(kind):

@@ -557,9 +557,10 @@ def settings_provenance(settings, names, app_dir, reads):
     }
 
 
-def for_answer(settings, app_dir, env_reads, redactor):
-    """The allowlisted settings' provenance for the answer. Advice is a bonus: a failure here
-    is noted on stderr and the release is judged without it."""
+def for_answer(settings, app_dir, env_reads, collector):
+    """The allowlisted settings' provenance for the answer, raw like every value the probe
+    reports (the guard redacts where it prints). Advice is a bonus: a failure here is noted on
+    stderr (without the secrets `collector` knows) and the release is judged without it."""
     try:
         sources = settings_provenance(
             settings, main.ALLOWED_SETTINGS, app_dir, env_reads.names
@@ -567,8 +568,8 @@ def for_answer(settings, app_dir, env_reads, redactor):
     except Exception as error:  # noqa: BLE001 - never fail a release over its advice
         print(
             "release-guard probe: settings provenance failed: "
-            f"{type(error).__name__}: {main.error_text(error, redactor)}",
+            f"{type(error).__name__}: {collector.scrub(main.error_text(error))}",
             file=sys.stderr,
         )
         return None
-    return main.scrub_json(sources, redactor.settings_only)
+    return sources

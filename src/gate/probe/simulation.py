@@ -253,7 +253,7 @@ def call_application(application, environ):
     return started.get("status"), started.get("headers", []), raised
 
 
-def simulate_request(application, trace, environ, redactor, describe_error):
+def simulate_request(application, trace, environ, describe_error):
     global _current
     trace.reset()
     _current = trace
@@ -274,20 +274,21 @@ def simulate_request(application, trace, environ, redactor, describe_error):
     for name, value in headers:
         lower = name.lower()
         if lower == "location" and result["location"] is None:
-            result["location"] = redactor.settings_only(value)
+            result["location"] = value
         elif lower == "strict-transport-security":
-            result["hsts"].append(redactor.settings_only(value))
+            result["hsts"].append(value)
         elif lower == "set-cookie":
-            result["set_cookies"].append(redactor.settings_only(value))
+            result["set_cookies"].append(value)
     if raised:
         error = raised[0]
         result["error"] = f"{type(error).__name__}: {describe_error(error)}"
     return result
 
 
-def simulation(settings, trust, redactor, describe_error, path_exempt):
-    """Both requests, or why they could not be made. `describe_error(error)` is the redacted
-    text of an exception; `path_exempt` whether SECURE_REDIRECT_EXEMPT exempts the path."""
+def simulation(settings, trust, describe_error, path_exempt):
+    """Both requests, or why they could not be made. Values are raw (the guard redacts at its
+    output); `describe_error(error)` is the text of an exception; `path_exempt` whether
+    SECURE_REDIRECT_EXEMPT exempts the path."""
     skipped = dict(NOT_RUN)
     host = simulation_host(settings)
     if host is None:
@@ -314,7 +315,6 @@ def simulation(settings, trust, redactor, describe_error, path_exempt):
                 application,
                 trace,
                 request_environ(host, "http", "http"),
-                redactor,
                 describe_error,
             )
             # gunicorn/uvicorn rewrite wsgi.url_scheme only when they trust the router.
@@ -323,7 +323,6 @@ def simulation(settings, trust, redactor, describe_error, path_exempt):
                 application,
                 trace,
                 request_environ(host, "https", https_scheme),
-                redactor,
                 describe_error,
             )
     finally:

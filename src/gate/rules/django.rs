@@ -230,12 +230,13 @@ fn finding(message: &CheckMessage) -> Finding {
         .clone()
         .unwrap_or_else(|| UNIDENTIFIED.to_string());
     // Django prints `obj: message` for messages about an object (a model, a field).
+    // The message and hint are the app's text: `AppText` marks them for the output boundary.
     let text = match &message.obj {
         Some(obj) => format!("{obj}: {}", message.msg),
-        None => message.msg.clone(),
+        None => message.msg.to_string(),
     };
     let mut finding = Finding::new(id, severity(message.level), Source::Django, text);
-    finding.hint.clone_from(&message.hint);
+    finding.hint = message.hint.as_ref().map(ToString::to_string);
     if let Some(advice) = message.id.as_deref().and_then(advice) {
         finding.setting = Some(advice.setting.to_string());
         finding.required = advice.required.map(str::to_string);
@@ -273,7 +274,8 @@ mod tests {
             [Severity::Block, Severity::Warn, Severity::Info]
         );
         assert!(found.iter().all(|finding| finding.source == Source::Django));
-        assert_eq!(found[0].message, "Django says security.E023.");
+        let shown = |text: &str| crate::redact::Redactor::default().field(text);
+        assert_eq!(shown(&found[0].message), "Django says security.E023.");
         assert_eq!(found[0].setting.as_deref(), Some("SECURE_REFERRER_POLICY"));
         assert_eq!(found[1].setting, None);
     }
@@ -284,15 +286,19 @@ mod tests {
         snapshot.checks.push(CheckMessage {
             id: None,
             level: 30,
-            msg: "Something.".to_string(),
-            hint: Some("Do this.".to_string()),
-            obj: Some("polls.Question".to_string()),
+            msg: "Something.".into(),
+            hint: Some("Do this.".into()),
+            obj: Some("polls.Question".into()),
             silenced: false,
         });
         let found = findings(&snapshot);
         assert_eq!(found[0].id, UNIDENTIFIED);
-        assert_eq!(found[0].message, "polls.Question: Something.");
-        assert_eq!(found[0].hint.as_deref(), Some("Do this."));
+        let shown = |text: &str| crate::redact::Redactor::default().field(text);
+        assert_eq!(shown(&found[0].message), "polls.Question: Something.");
+        assert_eq!(
+            found[0].hint.as_deref().map(shown).as_deref(),
+            Some("Do this.")
+        );
     }
 
     #[test]

@@ -68,8 +68,8 @@ pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
     if !simulation.ran {
         let reason = simulation
             .skipped_reason
-            .as_deref()
-            .unwrap_or("no reason given");
+            .as_ref()
+            .map_or_else(|| "no reason given".to_string(), ToString::to_string);
         return vec![Finding::new(
             SKIPPED,
             Severity::Info,
@@ -205,10 +205,10 @@ fn app_error(scheme: &str, url: &str, response: &SimulatedResponse) -> Option<Fi
     {
         return None;
     }
-    let error = response
-        .error
-        .as_deref()
-        .unwrap_or("no response and no exception");
+    let error = response.error.as_ref().map_or_else(
+        || "no response and no exception".to_string(),
+        ToString::to_string,
+    );
     Some(
         Finding::new(
             APP_ERROR,
@@ -379,7 +379,7 @@ mod tests {
             response.database_needed_by = Some(CURRENT_SITE.to_string());
             response.error = Some(
                 "DatabaseAccessBlocked: Release Guard never connects to a database ('default')"
-                    .to_string(),
+                    .into(),
             );
         };
         SnapshotBuilder::hardened()
@@ -446,13 +446,13 @@ mod tests {
         let snapshot = SnapshotBuilder::hardened()
             .https(|https| {
                 https.status = None;
-                https.error = Some("ImproperlyConfigured: boom".to_string());
+                https.error = Some("ImproperlyConfigured: boom".into());
             })
             .build();
         let finding = only_finding(findings(&snapshot), APP_ERROR);
         assert!(
-            finding
-                .message
+            crate::redact::Redactor::default()
+                .field(&finding.message)
                 .ends_with("for https://myapp.herokuapp.com/: ImproperlyConfigured: boom")
         );
     }
@@ -465,7 +465,7 @@ mod tests {
             .https(|https| {
                 https.status = Some(500);
                 https.hsts.clear();
-                https.error = Some("DatabaseAccessBlocked: no".to_string());
+                https.error = Some("DatabaseAccessBlocked: no".into());
             })
             .build();
         let found = findings(&snapshot);
@@ -482,7 +482,7 @@ mod tests {
         let snapshot = SnapshotBuilder::hardened()
             .simulation(|simulation| {
                 simulation.ran = false;
-                simulation.skipped_reason = Some("no WSGI application".to_string());
+                simulation.skipped_reason = Some("no WSGI application".into());
             })
             .build();
         let finding = only_finding(findings(&snapshot), SKIPPED);

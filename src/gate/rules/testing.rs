@@ -148,6 +148,7 @@ impl SnapshotBuilder {
                 provenance: None,
                 app_output: None,
                 timings: BTreeMap::new(),
+                secrets: crate::redact::Secrets::default(),
             },
         }
     }
@@ -166,7 +167,7 @@ impl SnapshotBuilder {
         self.snapshot.checks.push(CheckMessage {
             id: Some(id.to_string()),
             level,
-            msg: format!("Django says {id}."),
+            msg: format!("Django says {id}.").into(),
             hint: None,
             obj: None,
             silenced,
