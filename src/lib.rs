@@ -7,6 +7,7 @@ pub mod app;
 mod args;
 pub mod buildpack;
 pub mod config;
+pub mod exec_d;
 pub mod finding;
 pub mod gate;
 pub mod redact;

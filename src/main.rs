@@ -6,11 +6,13 @@
 use bullet_stream as _;
 use indoc as _;
 use libc as _;
+use rustls as _;
 use serde as _;
 use serde_json as _;
 use signal_hook as _;
 use toml as _;
 use ureq as _;
+use webpki as _;
 
 use release_guard::buildpack::GuardBuildpack;
 

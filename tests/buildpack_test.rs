@@ -3,13 +3,18 @@
 //! the `release` process as the launcher would start it.
 
 use crate::support::cnb::{
-    BUILDPACK_DIR_NAME, Lifecycle, PYTHON_BUILDPACK_DIR_NAME, normalize_build_log,
-    packaged_buildpack,
+    BUILDPACK_DIR_NAME, LAUNCHER_EXIT_CODE, Lifecycle, Order, PYTHON_BUILDPACK_DIR_NAME, StandIn,
+    normalize_build_log, packaged_buildpack,
 };
 use crate::support::python::{default_venv, fixture};
 use indoc::{formatdoc, indoc};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+/// The build log's line about the exec.d program.
+const EXEC_D_LINE: &str = "Installed for the `release` process type (exec.d): the guard runs \
+    before any release command, whichever buildpack defines it, in any buildpack order";
 
 fn lifecycle(fixture_name: &str) -> Lifecycle {
     Lifecycle::new(packaged_buildpack(), &fixture(fixture_name))
@@ -43,9 +48,16 @@ fn assert_launch_toml(app: &Lifecycle, expected: &str) {
     assert_eq!(app.launch_toml(), expected);
 }
 
-/// The build log of `procfile_release` with `preview = false`; `warning` (a block, or nothing)
-/// stands between the release process and the preview.
-fn procfile_release_build_log(warning: &str) -> String {
+/// The guard's launch.toml for `procfile_release`: its `release` process chains the Procfile's.
+const PROCFILE_RELEASE_LAUNCH_TOML: &str = indoc! {r#"
+    [[processes]]
+    type = "release"
+    command = ["release-guard", "release"]
+    args = ["--", "bash", "-c", 'echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"']
+"#};
+
+/// The build log of `procfile_release` with `preview = false`.
+fn procfile_release_build_log() -> String {
     formatdoc! {r#"
 
         ## Django Release Guard
@@ -57,10 +69,10 @@ fn procfile_release_build_log(warning: &str) -> String {
           - Installing `release-guard` 0.1.0
           - Configuration from project.toml: preview = false
           - Writing `release-guard.toml` (read at release time through RELEASE_GUARD_CONFIG)
+          - {EXEC_D_LINE}
         - Process type `release`: `release-guard release`
           - Runs the Procfile release command after the guard passes
-          - List this buildpack after `heroku/procfile` so its `release` process wins (the last buildpack defining a process type wins)
-        {warning}- Release preview (advisory: never fails the build)
+        - Release preview (advisory: never fails the build)
           - Skipped: preview = false in project.toml
         - Done (finished in <time>)
     "#}
@@ -90,9 +102,13 @@ fn packaged_layout() {
 
 #[test]
 fn detect_passes_on_manage_py() {
-    let detect = lifecycle("settings_package").detect();
+    let app = lifecycle("settings_package");
+    let detect = app.detect();
     assert_eq!(detect.code, Some(0), "{}", detect.transcript());
     assert_eq!(detect.stdout, "");
+    // The plan that offers heroku/release-phase the release command (see its unit test).
+    let plan = release_guard::buildpack::release_process::build_plan().unwrap();
+    assert_eq!(app.detected_plan(), toml::to_string(&plan).unwrap());
 }
 
 #[test]
@@ -109,22 +125,14 @@ fn detect_fails_without_manage_py() {
 #[test]
 fn build_log_with_procfile_release_command() {
     let app = lifecycle_without_preview("procfile_release");
-    assert_eq!(build_log(&app), procfile_release_build_log(""));
+    assert_eq!(build_log(&app), procfile_release_build_log());
 }
 
 #[test]
 fn launch_toml_chains_the_procfile_release_command() {
     let app = lifecycle_without_preview("procfile_release");
     build_log(&app);
-    assert_launch_toml(
-        &app,
-        indoc! {r#"
-            [[processes]]
-            type = "release"
-            command = ["release-guard", "release"]
-            args = ["--", "bash", "-c", 'echo "Running release tasks" && exit "${RELEASE_TASKS_STATUS:-0}"']
-        "#},
-    );
+    assert_launch_toml(&app, PROCFILE_RELEASE_LAUNCH_TOML);
 }
 
 #[test]
@@ -144,8 +152,9 @@ fn build_without_procfile_and_settings_from_platform_env() {
               - Installing `release-guard` 0.1.0
               - Configuration from project.toml: preview = false
               - Writing `release-guard.toml` (read at release time through RELEASE_GUARD_CONFIG)
+              - Installed for the `release` process type (exec.d): the guard runs before any release command, whichever buildpack defines it, in any buildpack order
             - Process type `release`: `release-guard release`
-              - Runs the guard on every release
+              - So that every release is checked, even without a Procfile `release:` command
             - Release preview (advisory: never fails the build)
               - Skipped: preview = false in project.toml
             - Done (finished in <time>)
@@ -191,6 +200,18 @@ fn launch_config_and_env_point_the_gate_at_the_build_results() {
     assert_eq!(
         fs::read_to_string(layer.join("env.launch/RELEASE_GUARD_CONFIG.override")).unwrap(),
         layer.join("release-guard.toml").to_str().unwrap()
+    );
+    // Only for the `release` process type; the name tells the binary to act as exec.d program.
+    assert_eq!(
+        fs::read_dir(layer.join("exec.d"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect::<Vec<_>>(),
+        ["release"]
+    );
+    assert_eq!(
+        fs::read_link(layer.join("exec.d/release/release-guard-exec-d")).unwrap(),
+        Path::new("../../bin/release-guard")
     );
     assert_eq!(
         fs::read_to_string(app.layers_dir().join("release-guard.toml")).unwrap(),
@@ -366,9 +387,30 @@ fn release_process_blocks_before_the_chained_command() {
     let app = after_heroku_python(lifecycle_without_preview("procfile_release"));
     build_log(&app);
     let release = app.launch("release", &[]);
-    assert_eq!(release.code, Some(1), "{}", release.transcript());
+    // The exec.d program stops the launch; the launcher says so and exits 82, and the log says
+    // what the guard's own exit status was.
+    assert_eq!(
+        release.code,
+        Some(LAUNCHER_EXIT_CODE),
+        "{}",
+        release.transcript()
+    );
     assert!(
         release.stdout.contains("SECURE_SSL_REDIRECT"),
+        "{}",
+        release.transcript()
+    );
+    let exec_d_program = app
+        .layers_dir()
+        .join("release-guard/exec.d/release/release-guard-exec-d");
+    assert!(
+        release.stdout.ends_with(&formatdoc! {"
+            The release process was not started: the guard exited with 1 (blocked), which the launcher reports as exit status 82.
+            Release blocked: 4 problems
+            Fix: change mysite/settings.py as shown above, then deploy again
+            Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
+            ERROR: failed to launch: exec.d: failed to execute exec.d file at path '{}': exit status 1
+        ", exec_d_program.display()}),
         "{}",
         release.transcript()
     );
@@ -458,36 +500,46 @@ fn launcher_puts_the_python_layer_on_path_and_the_last_definition_wins() {
     );
 }
 
+/// `procfile_release` with the heroku/release-phase stand-in, detected (the plan resolved).
+fn detected_with_release_phase(order: Order) -> Lifecycle {
+    let mut app = lifecycle_without_preview("procfile_release");
+    app.add_stand_in(StandIn::ReleasePhase, order);
+    let detect = app.detect();
+    assert_eq!(detect.code, Some(0), "{}", detect.transcript());
+    app
+}
+
 #[test]
-fn warns_when_project_toml_lists_heroku_procfile_after_the_guard() {
-    let app = lifecycle("procfile_release");
-    app.write_app_file(
-        "project.toml",
-        indoc! {r#"
-            [_]
-            schema-version = "0.2"
-
-            [[io.buildpacks.group]]
-            id = "heroku/python"
-
-            [[io.buildpacks.group]]
-            id = "release-guard/django"
-
-            [[io.buildpacks.group]]
-            id = "heroku/procfile"
-
-            [com.release-guard]
-            preview = false
-        "#},
-    );
+fn heroku_release_phase_earlier_in_the_group_owns_the_release_process() {
+    let app = detected_with_release_phase(Order::BeforeGuard);
+    let log = build_log(&app);
+    let process = &log[log.find("- Process type").expect("a process section")..];
     assert_eq!(
-        build_log(&app),
-        procfile_release_build_log(indoc! {"
-
-            ! project.toml lists heroku/procfile after this buildpack in [[io.buildpacks.group]].
-            !
-            ! Its `release` process (your Procfile's release: command) then replaces the guard's, and the guard does not run on release. Move this buildpack after heroku/procfile.
-
-        "})
+        process,
+        indoc! {"
+            - Process type `release`: left to `heroku/release-phase`
+              - Adds `release-guard release` to its release commands, so that every release is checked
+            - Release preview (advisory: never fails the build)
+              - Skipped: preview = false in project.toml
+            - Done (finished in <time>)
+        "},
+        "{log}"
     );
+    assert!(!app.layers_dir().join("launch.toml").exists());
+    let release_phase = app.layers_root().join(StandIn::ReleasePhase.dir_name());
+    assert_eq!(
+        fs::read_to_string(release_phase.join("main/release-commands")).unwrap(),
+        "'release-guard' 'release'\n"
+    );
+}
+
+#[test]
+fn heroku_release_phase_later_in_the_group_leaves_the_guard_its_process() {
+    // The build plan rules need the provider of `release-phase` first, so the `[[or]]`
+    // alternative wins: the guard declares `release`, and heroku/release-phase gets no command.
+    let app = detected_with_release_phase(Order::AfterGuard);
+    assert_eq!(build_log(&app), procfile_release_build_log());
+    assert_launch_toml(&app, PROCFILE_RELEASE_LAUNCH_TOML);
+    let release_phase = app.layers_root().join(StandIn::ReleasePhase.dir_name());
+    assert!(!release_phase.join("launch.toml").exists());
 }

@@ -10,16 +10,38 @@ use libcnb_test::{
 
 const BUILDER: &str = "heroku/builder:24";
 
-/// The group a Django app on Fir uses: heroku/python, heroku/procfile, then the guard, which
-/// must come after heroku/procfile so that its `release` process is the one that runs.
+/// The group a Django app on Fir uses: heroku/python, heroku/procfile, then the guard. Its
+/// `release` process wins and chains the Procfile command; the exec.d program checks first.
 fn django_build(fixture_name: &str) -> BuildConfig {
+    django_build_in_order(fixture_name, GuardPlace::AfterProcfile)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum GuardPlace {
+    /// heroku/procfile's `release` (`bash -c <line>`) wins.
+    BeforeProcfile,
+    /// The guard's `release` wins.
+    AfterProcfile,
+}
+
+fn django_build_in_order(fixture_name: &str, place: GuardPlace) -> BuildConfig {
+    let python = BuildpackReference::Other("heroku/python".to_string());
+    let procfile = BuildpackReference::Other("heroku/procfile".to_string());
     let mut config = BuildConfig::new(BUILDER, fixture(fixture_name));
-    config.buildpacks([
-        BuildpackReference::Other("heroku/python".to_string()),
-        BuildpackReference::Other("heroku/procfile".to_string()),
-        BuildpackReference::CurrentCrate,
-    ]);
+    config.buildpacks(match place {
+        GuardPlace::BeforeProcfile => [python, BuildpackReference::CurrentCrate, procfile],
+        GuardPlace::AfterProcfile => [python, procfile, BuildpackReference::CurrentCrate],
+    });
     config
+}
+
+/// The tutorial's config vars (see tests/support/python.rs), as `-e` pairs.
+fn tutorial_config_vars(use_ssl: bool) -> Vec<(&'static str, &'static str)> {
+    let mut vars = crate::support::python::TUTORIAL_CONFIG_VARS.to_vec();
+    if use_ssl {
+        vars.push(("USE_SSL", "true"));
+    }
+    vars
 }
 
 /// Runs the image's `release` process with the given config vars and returns its output.
@@ -50,8 +72,42 @@ fn release_process_blocks_insecure_settings_before_the_procfile_command() {
 
         let logs = run_release(&context, &[]);
         assert_contains!(logs, "SECURE_SSL_REDIRECT");
+        assert_contains!(
+            logs,
+            // After the launcher's `ERROR: `, which may be coloured.
+            "failed to launch: exec.d: failed to execute exec.d file"
+        );
         assert_not_contains!(logs, "Running release tasks");
     });
+}
+
+#[test]
+#[ignore = "integration test"]
+fn tutorial_is_gated_once_whichever_release_process_wins() {
+    for place in [GuardPlace::BeforeProcfile, GuardPlace::AfterProcfile] {
+        TestRunner::default().build(django_build_in_order("tutorial", place), |context| {
+            assert_contains!(
+                context.pack_stdout,
+                "Installed for the `release` process type (exec.d)"
+            );
+            let blocked = run_release(&context, &tutorial_config_vars(false));
+            assert_contains!(blocked, "Release blocked: 4 problems");
+            assert_contains!(
+                blocked,
+                "The release process was not started: the guard exited with 1 (blocked)"
+            );
+            assert_not_contains!(blocked, "Operations to perform:");
+
+            let passed = run_release(&context, &tutorial_config_vars(true));
+            assert_contains!(passed, "Release passed with 2 warnings");
+            assert_contains!(passed, "Applying sessions.0001_initial... OK");
+            assert_eq!(
+                passed.matches("Django Release Guard 0.1.0 | ").count(),
+                1,
+                "{place:?}: the gate runs once\n{passed}"
+            );
+        });
+    }
 }
 
 #[test]

@@ -9,11 +9,13 @@ use libcnb as _;
 use libcnb_package as _;
 use libcnb_test as _;
 use release_guard as _;
+use rustls as _;
 use serde as _;
 use serde_json as _;
 use signal_hook as _;
 use toml as _;
 use ureq as _;
+use webpki as _;
 
 mod support;
 

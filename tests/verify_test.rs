@@ -157,6 +157,39 @@ impl TestCa {
     fn localhost(&self) -> ServerCert {
         self.issue("localhost", "DNS:localhost,IP:127.0.0.1", "2")
     }
+
+    /// A certificate for localhost signed by its own key, as `openssl req -x509` makes it (this
+    /// CA plays no part).
+    fn self_signed(&self) -> ServerCert {
+        let mut args = vec!["req", "-x509", "-nodes"];
+        args.extend(EC_KEY);
+        args.extend([
+            "-keyout",
+            "self-signed.key",
+            "-out",
+            "self-signed.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ]);
+        openssl(&self.scratch.0, &args);
+        ServerCert {
+            cert: self.scratch.path("self-signed.pem"),
+            key: self.scratch.path("self-signed.key"),
+        }
+    }
+
+    /// A directory holding only this CA's certificate, under an OpenSSL-style hashed name, as
+    /// `SSL_CERT_DIR` expects.
+    fn cert_dir(&self) -> PathBuf {
+        let dir = self.scratch.path("certs");
+        std::fs::create_dir_all(&dir).expect("create the certificate directory");
+        std::fs::copy(self.pem(), dir.join("5ed36f99.0")).expect("copy the CA certificate");
+        dir
+    }
 }
 
 /// A child process whose stdout lines are collected; killed on drop.
@@ -434,11 +467,23 @@ const HARDENED: [(&str, &str); 2] = [("USE_SSL", "true"), ("HSTS_SECONDS", "3153
 
 const LOGIN_PAGE: [&str; 2] = ["--path", "/accounts/login/"];
 
+/// `verify http://localhost:HTTP/ --cacert CA EXTRA...` without `--https-port`: the HTTPS side
+/// is checked where the plain-HTTP redirect leads.
+fn verify_where_redirected(ports: Ports, ca: &TestCa, extra_args: &[&str]) -> Run {
+    let http = http_url(ports);
+    let cacert = ca.pem_arg();
+    let mut args = vec![http.as_str(), "--cacert", &cacert];
+    args.extend(extra_args);
+    run_verify(&args, &[], ports)
+}
+
 #[test]
-fn hardened_django_site_passes_at_one_request_per_hop() {
+fn hardened_django_site_on_two_high_ports_passes_at_one_request_per_hop() {
+    // SECURE_SSL_HOST sends http://localhost:HTTP/ to https://localhost:HTTPS/, and no
+    // --https-port is given: the HTTPS side is found from the redirect.
     let ca = TestCa::new("django-good");
     let site = DjangoSite::start(&ca.localhost(), &HARDENED);
-    let run = verify_localhost(site.ports, Trust::CaCert(&ca), &LOGIN_PAGE);
+    let run = verify_where_redirected(site.ports, &ca, &LOGIN_PAGE);
     assert_eq!(
         run.text,
         verify_report(indoc! {"
@@ -513,7 +558,7 @@ fn cookies_are_only_checked_where_they_are_set() {
     run.assert_text_contains(indoc! {"
         - verify.cookies.session.not_observed
           No response set the session cookie `sessionid` on localhost, so its flags were not checked.
-          Fix: release-guard verify localhost --path /accounts/login/   (a page that sets it; --session-cookie NAME if you renamed it)
+          Fix: release-guard verify http://localhost:HTTP_PORT/ --path /accounts/login/   (a page that sets it; --session-cookie NAME if you renamed it)
     "});
     assert_eq!(run.exit, Exit::Pass);
 }
@@ -595,10 +640,10 @@ fn insecure_cookies() {
         ids(&run.report),
         [
             "Block verify.cookies.csrf.no_secure",
+            "Block verify.cookies.session.no_httponly",
             "Block verify.cookies.session.no_secure",
             "Warn verify.cookies.prefix.invalid",
             "Warn verify.cookies.samesite.none_insecure",
-            "Warn verify.cookies.session.no_httponly",
             "Warn verify.cookies.session.samesite.missing",
             "Info verify.cookies.other.no_secure",
         ]
@@ -615,6 +660,13 @@ fn insecure_cookies() {
           Why: Browsers send it over plain HTTP too, where anyone on the network can read it and take over
                the session or forge requests.
           Fix: SESSION_COOKIE_SECURE = True
+    "});
+    run.assert_text_contains(indoc! {"
+        - verify.cookies.session.no_httponly (SESSION_COOKIE_HTTPONLY)
+          https://localhost:HTTPS_PORT/ sets the session cookie `sessionid` without HttpOnly.
+          Required: HttpOnly
+          Why: Any script injected into a page can read the session and hijack the account.
+          Fix: SESSION_COOKIE_HTTPONLY = True
     "});
     run.assert_text_contains(indoc! {"
         - verify.cookies.prefix.invalid
@@ -638,7 +690,7 @@ fn plain_http_serving_content_blocks() {
     run.assert_text_contains(indoc! {"
         - verify.redirects.http.no_redirect (SECURE_SSL_REDIRECT)
           http://localhost:HTTP_PORT/ answers 200 instead of redirecting to HTTPS.
-          Required: a 301 redirect to https://localhost/
+          Required: a 301 redirect to https://localhost:HTTPS_PORT/
     "});
 }
 
@@ -696,7 +748,11 @@ fn certificate_problems_in_plain_words() {
     for (cert, expected) in [
         (
             other.localhost(),
-            "it is signed by an authority this machine does not trust (unknown issuer)",
+            "it is signed by an authority this machine does not trust (unknown issuer): a private CA, or a server that does not send its intermediate certificates. If the CA is private, trust it with --cacert FILE, SSL_CERT_FILE or SSL_CERT_DIR.",
+        ),
+        (
+            other.self_signed(),
+            "it is self-signed: it vouches for itself, and no authority stands behind it. Use a certificate from a public CA (heroku certs:auto:enable); for a private test host, trust that certificate with --cacert FILE.",
         ),
         (
             trusted.issue("wrong-host", "DNS:other.test", "2"),
@@ -704,7 +760,7 @@ fn certificate_problems_in_plain_words() {
         ),
         (
             trusted.issue("expired", "DNS:localhost", "-1"),
-            "it has expired.",
+            "it has expired. Renew it (heroku certs:auto renews automatically).",
         ),
     ] {
         let site = ScriptedSite::start("good", &cert);
@@ -715,13 +771,12 @@ fn certificate_problems_in_plain_words() {
             .iter()
             .find(|finding| finding.id == "verify.domain.tls.invalid_cert_chain")
             .unwrap_or_else(|| panic!("a certificate finding: {}", run.text));
-        assert!(
-            finding.message.starts_with(&format!(
+        assert_eq!(
+            finding.message,
+            format!(
                 "The certificate of https://localhost:{}/ is not valid: {expected}",
                 site.ports.https
-            )),
-            "{}",
-            finding.message
+            )
         );
         assert_eq!(run.exit, Exit::Blocked);
         assert_eq!(
@@ -782,6 +837,7 @@ fn release_guard_verify(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, St
         .arg("verify")
         .args(args)
         .env_remove("SSL_CERT_FILE")
+        .env_remove("SSL_CERT_DIR")
         .env_remove(verify::DEFAULT_DOMAIN_ENV)
         .envs(env.iter().copied())
         .output()
@@ -824,9 +880,9 @@ fn binary_trusts_ssl_cert_file_and_defaults_to_the_heroku_domain() {
             BLOCKING (1)
             - verify.domain.tls.invalid_cert_chain
               The certificate of https://localhost:HTTPS_PORT/ is not valid: it is signed by an authority this
-              machine does not trust (unknown issuer): a self-signed or private-CA certificate, or a server that
-              does not send its intermediate certificates. If the CA is private, pass it with --cacert FILE or
-              SSL_CERT_FILE.
+              machine does not trust (unknown issuer): a private CA, or a server that does not send its
+              intermediate certificates. If the CA is private, trust it with --cacert FILE, SSL_CERT_FILE or
+              SSL_CERT_DIR.
               Why: Browsers show a full-page error; with HSTS there is no way to click through (RFC 6797 §12.1).
               Fix: heroku certs:auto:enable   (or upload a certificate chain for this host with heroku certs:add)
 
@@ -886,4 +942,109 @@ fn several_hosts_in_one_run_share_requests() {
     // http://localhost, https://localhost, http://127.0.0.1, https://127.0.0.1: the redirect
     // from 127.0.0.1 to https://localhost/ is answered from memory.
     assert_eq!(site.requests(4), 4);
+}
+
+#[test]
+fn findings_name_the_https_port_the_redirect_led_to() {
+    let (ca, site) = ScriptedSite::start_with_new_ca("temporary_redirect", "found-port");
+    let run = verify_where_redirected(site.ports, &ca, &[]);
+    run.assert_text_contains(indoc! {"
+        - verify.header.max_age.below_180_days (SECURE_HSTS_SECONDS)
+          https://localhost:HTTPS_PORT/ sends max-age=3600 (1 hour); browsers forget the policy after that.
+    "});
+    run.assert_text_contains(indoc! {"
+        - verify.redirects.http.first_redirect.temporary
+          http://localhost:HTTP_PORT/ redirects to HTTPS with a temporary 302 instead of a permanent 301 or 308.
+    "});
+    assert_eq!(site.requests(2), 2);
+}
+
+#[test]
+fn ssl_cert_dir_is_trusted() {
+    let (ca, site) = ScriptedSite::start_with_new_ca("good", "cert-dir");
+    let cert_dir = ca.cert_dir();
+    let http = http_url(site.ports);
+    let https_port = site.ports.https.to_string();
+    let run = run_verify(
+        &[&http, "--https-port", &https_port],
+        &[("SSL_CERT_DIR", &cert_dir.display().to_string())],
+        site.ports,
+    );
+    assert_eq!(ids(&run.report), Vec::<String>::new(), "{}", run.text);
+    assert_eq!(run.exit, Exit::Pass);
+
+    // A directory without certificates cannot be used: said, not ignored.
+    let empty = ca.scratch.path("empty");
+    std::fs::create_dir_all(&empty).expect("create an empty directory");
+    let (code, stdout, _) = release_guard_verify(
+        &[&http, "--https-port", &https_port],
+        &[
+            ("SSL_CERT_DIR", &empty.display().to_string()),
+            ("NO_COLOR", "1"),
+        ],
+    );
+    assert_eq!(code, Some(2), "{stdout}");
+    assert_eq!(
+        stdout.replace(&empty.display().to_string(), "EMPTY"),
+        verify_report(indoc! {"
+            COULD NOT EVALUATE: A CA certificate file cannot be used
+              SSL_CERT_DIR EMPTY contains no PEM certificate (-----BEGIN CERTIFICATE-----)
+              Fix: Point SSL_CERT_DIR at a directory of PEM CA certificates.
+
+            Site check failed: it could not be evaluated
+        "})
+    );
+}
+
+#[test]
+fn a_javascript_location_is_an_invalid_redirect_target() {
+    let (run, site) = scripted("javascript_location", &[]);
+    assert_eq!(
+        ids(&run.report),
+        ["Block verify.redirects.follow_error"],
+        "{}",
+        run.text
+    );
+    run.assert_text_contains(indoc! {"
+        - verify.redirects.follow_error
+          http://localhost:HTTP_PORT/ redirects, but the redirect cannot be followed: `Location:
+          javascript:alert(1)` is not a valid redirect target (not an http:// or https:// URL).
+    "});
+    // The plain-HTTP entry once, the HTTPS side once: the bad target is never requested.
+    assert_eq!(site.requests(2), 2);
+}
+
+#[test]
+fn binary_rejects_bad_ports_and_numbers_with_exit_2() {
+    for port in ["99999", "65536", "70000", "0"] {
+        let url = format!("https://localhost:{port}/");
+        let (code, stdout, stderr) = release_guard_verify(&[&url], &[]);
+        assert_eq!((code, stdout.as_str()), (Some(2), ""), "{stderr}");
+        assert!(
+            stderr.starts_with(&format!(
+                "release-guard verify: `{url}` has an invalid port: {port} is not a port number (1 to 65535)\n\nUsage:"
+            )),
+            "{stderr}"
+        );
+    }
+    for (flag, value, range) in [
+        ("--timeout", "9223372036854775808", "1 to 86400"),
+        ("--timeout", "18446744073709551616", "1 to 86400"),
+        ("--timeout", "0", "1 to 86400"),
+        ("--https-port", "70000", "1 to 65535"),
+        ("--http-port", "-1", "1 to 65535"),
+    ] {
+        let (code, stdout, stderr) = release_guard_verify(&["localhost", flag, value], &[]);
+        assert_eq!(
+            (code, stdout.as_str()),
+            (Some(2), ""),
+            "{flag} {value}: {stderr}"
+        );
+        assert!(
+            stderr.starts_with(&format!(
+                "release-guard verify: {flag} `{value}` is not a whole number from {range}\n\nUsage:"
+            )),
+            "{stderr}"
+        );
+    }
 }

@@ -2,6 +2,7 @@
 
 use super::{BuildpackError, GuardBuildpack};
 use crate::config::{LAUNCH_CONFIG_FILE_NAME, LaunchConfig, env};
+use crate::exec_d;
 use libcnb::build::BuildContext;
 use libcnb::data::layer_name;
 use libcnb::layer::{
@@ -23,6 +24,8 @@ pub enum GuardLayerError {
     BinaryMissing(PathBuf),
     /// Copying the binary into the layer failed.
     InstallBinary(io::Error),
+    /// Linking the exec.d program to the binary failed.
+    InstallExecD(io::Error),
     /// Writing `release-guard.toml` failed.
     WriteConfig(io::Error),
     /// The launch configuration could not be serialised (a bug).
@@ -98,6 +101,7 @@ pub fn install_guard_layer(
             }
         }
     };
+    link_exec_d_program(&layer.path()).map_err(GuardLayerError::InstallExecD)?;
     let config_file = layer.path().join(LAUNCH_CONFIG_FILE_NAME);
     let config_toml = toml::to_string(launch_config).map_err(GuardLayerError::SerializeConfig)?;
     std::fs::write(&config_file, config_toml).map_err(GuardLayerError::WriteConfig)?;
@@ -135,6 +139,31 @@ fn replace_reason(
     } else {
         None
     }
+}
+
+/// `exec.d/release/release-guard-exec-d` -> `../../bin/release-guard`: the launcher runs it before
+/// every `release` process, and the binary knows from that name to run as the exec.d program.
+/// Written on every build, so a layer cached by an older version gets it too. (libcnb's
+/// `write_exec_d_programs` writes only the flat `exec.d/`, which runs for every process type.)
+fn link_exec_d_program(layer_dir: &Path) -> io::Result<()> {
+    let program = exec_d_program(layer_dir);
+    if let Some(dir) = program.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    match std::fs::remove_file(&program) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
+    std::os::unix::fs::symlink(Path::new("../../bin").join(BINARY_NAME), program)
+}
+
+/// Where the launcher finds the exec.d program in the layer.
+#[must_use]
+pub fn exec_d_program(layer_dir: &Path) -> PathBuf {
+    layer_dir
+        .join("exec.d")
+        .join(exec_d::PROCESS_TYPE)
+        .join(exec_d::PROGRAM_NAME)
 }
 
 fn copy_binary(buildpack_dir: &Path, destination: &Path) -> Result<(), GuardLayerError> {

@@ -2,13 +2,15 @@
 //!
 //! Detect passes on `manage.py` at the app root. Build resolves the settings module and the
 //! Procfile's `release:` command, installs `release-guard` with the resolved configuration into
-//! a launch layer, declares the `release` process (chaining the Procfile command) and, unless
-//! disabled, previews the gate's verdict in the build log.
+//! a launch layer (with the exec.d program that gates every `release` process), declares the
+//! `release` process (chaining the Procfile command) unless heroku/release-phase owns it and,
+//! unless disabled, previews the gate's verdict in the build log.
 
 pub mod app_facts;
 pub mod guard_layer;
 pub mod preview;
 pub mod project_config;
+pub mod release_process;
 
 use app_facts::{
     AppFactsError, MANAGE_PY, SettingsModule, procfile_release_command, resolve_settings_module,
@@ -18,19 +20,16 @@ use bullet_stream::{Print, state, style};
 use guard_layer::{BINARY_NAME, GuardLayer, GuardLayerError, LayerOutcome, install_guard_layer};
 use indoc::formatdoc;
 use libcnb::build::{BuildContext, BuildResult, BuildResultBuilder};
-use libcnb::data::launch::{LaunchBuilder, Process, ProcessBuilder};
-use libcnb::data::process_type;
+use libcnb::data::launch::LaunchBuilder;
 use libcnb::detect::{DetectContext, DetectResult, DetectResultBuilder};
 use libcnb::generic::{GenericMetadata, GenericPlatform};
 use libcnb::{Buildpack, Platform};
 use preview::{preview_lines, run_preview};
 use project_config::{PROJECT_TOML, ProjectConfigError, read_project_toml, table_name};
+use release_process::{left_to_release_phase, log_release_process, release_process};
 use std::io::Stdout;
 
 use crate::config::{GuardConfig, LAUNCH_CONFIG_FILE_NAME, LaunchConfig};
-
-/// The buildpack that turns every Procfile line into a process type.
-const PROCFILE_BUILDPACK_ID: &str = "heroku/procfile";
 
 /// The buildpack's name in the build log.
 pub const BUILDPACK_NAME: &str = "Django Release Guard";
@@ -69,7 +68,11 @@ impl Buildpack for GuardBuildpack {
 
     fn detect(&self, context: DetectContext<Self>) -> libcnb::Result<DetectResult, Self::Error> {
         if context.app_dir.join(MANAGE_PY).is_file() {
-            DetectResultBuilder::pass().build()
+            DetectResultBuilder::pass()
+                .build_plan(
+                    release_process::build_plan().map_err(libcnb::Error::CannotWriteBuildPlan)?,
+                )
+                .build()
         } else {
             println!(
                 "No {MANAGE_PY} at the app root, so this is not a Django app: \
@@ -93,14 +96,13 @@ impl Buildpack for GuardBuildpack {
         };
         let layer = install_guard_layer(&context, &launch_config)?;
         let log = log_guard_layer(log, &layer, &config, &context);
-        let procfile_overrides_guard = release_command.is_some()
-            && project.lists_after(
-                PROCFILE_BUILDPACK_ID,
-                context.buildpack_descriptor.buildpack.id.as_str(),
-            );
-        let log = log_release_process(log, release_command.as_deref(), procfile_overrides_guard);
+        let release_phase = left_to_release_phase(&context.buildpack_plan);
+        let log = log_release_process(log, release_command.as_deref(), release_phase);
         log_preview(log, &config, &layer, &context).done();
 
+        if release_phase {
+            return BuildResultBuilder::new().build();
+        }
         BuildResultBuilder::new()
             .launch(
                 LaunchBuilder::new()
@@ -113,17 +115,6 @@ impl Buildpack for GuardBuildpack {
     fn on_error(&self, error: libcnb::Error<Self::Error>) {
         print::error(error_message(&error));
     }
-}
-
-/// `release-guard release`, chaining the Procfile's command: the guard runs first and execs
-/// `bash -c <command>` only when it passes, so that command's exit status becomes the process's.
-#[must_use]
-pub fn release_process(chained_command: Option<&str>) -> Process {
-    let mut process = ProcessBuilder::new(process_type!("release"), [BINARY_NAME, "release"]);
-    if let Some(command) = chained_command {
-        process.args(["--", "bash", "-c", command]);
-    }
-    process.build()
 }
 
 fn log_app_facts(
@@ -183,6 +174,11 @@ fn log_guard_layer(
             "Writing {} (read at release time through RELEASE_GUARD_CONFIG)",
             style::value(LAUNCH_CONFIG_FILE_NAME)
         ))
+        .sub_bullet(format!(
+            "Installed for the {} process type (exec.d): the guard runs before any release \
+             command, whichever buildpack defines it, in any buildpack order",
+            style::value("release")
+        ))
         .done()
 }
 
@@ -194,41 +190,6 @@ fn config_summary(config: &GuardConfig) -> Option<String> {
         .map(|(key, value)| format!("{key} = {value}"))
         .collect();
     (!pairs.is_empty()).then(|| pairs.join(", "))
-}
-
-fn log_release_process(
-    log: Log,
-    release_command: Option<&str>,
-    procfile_overrides_guard: bool,
-) -> Log {
-    let process = log.bullet(format!(
-        "Process type {}: {}",
-        style::value("release"),
-        style::command(format!("{BINARY_NAME} release"))
-    ));
-    let process = match release_command {
-        Some(_) => process
-            .sub_bullet("Runs the Procfile release command after the guard passes")
-            .sub_bullet(format!(
-                "List this buildpack after {} so its {} process wins \
-                 (the last buildpack defining a process type wins)",
-                style::value(PROCFILE_BUILDPACK_ID),
-                style::value("release")
-            )),
-        None => process.sub_bullet("Runs the guard on every release"),
-    };
-    let process = if procfile_overrides_guard {
-        process.warning(format!(
-            "{PROJECT_TOML} lists {PROCFILE_BUILDPACK_ID} after this buildpack in \
-             [[io.buildpacks.group]].\n\n\
-             Its `release` process (your Procfile's release: command) then replaces the \
-             guard's, and the guard does not run on release. Move this buildpack after \
-             {PROCFILE_BUILDPACK_ID}."
-        ))
-    } else {
-        process
-    };
-    process.done()
 }
 
 fn log_preview(
@@ -300,6 +261,13 @@ fn error_message(error: &libcnb::Error<BuildpackError>) -> String {
 
             This is a buildpack or platform bug; please report it.
         "},
+        BuildpackError::GuardLayer(GuardLayerError::InstallExecD(error)) => formatdoc! {"
+            {BUILDPACK_NAME}: unable to install the release check
+
+            Linking exec.d/release/{program} to release-guard in the launch layer failed: {error}.
+
+            This is a buildpack or platform bug; please report it.
+        ", program = crate::exec_d::PROGRAM_NAME},
         BuildpackError::GuardLayer(GuardLayerError::WriteConfig(error)) => formatdoc! {"
             {BUILDPACK_NAME}: unable to write {LAUNCH_CONFIG_FILE_NAME}
 
@@ -320,32 +288,6 @@ fn error_message(error: &libcnb::Error<BuildpackError>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use libcnb::data::launch::WorkingDirectory;
-
-    #[test]
-    fn release_process_without_procfile_command() {
-        let process = release_process(None);
-        assert_eq!(process.r#type, process_type!("release"));
-        assert_eq!(process.command, ["release-guard", "release"]);
-        assert!(process.args.is_empty());
-        assert!(!process.default);
-        assert_eq!(process.working_directory, WorkingDirectory::App);
-    }
-
-    #[test]
-    fn release_process_chains_procfile_command() {
-        let process = release_process(Some("python manage.py migrate && ./notify.sh"));
-        assert_eq!(process.command, ["release-guard", "release"]);
-        assert_eq!(
-            process.args,
-            [
-                "--",
-                "bash",
-                "-c",
-                "python manage.py migrate && ./notify.sh"
-            ]
-        );
-    }
 
     #[test]
     fn config_summary_lists_the_keys_set() {

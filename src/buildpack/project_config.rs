@@ -109,17 +109,6 @@ pub fn table_name() -> String {
 pub struct ProjectToml {
     /// The validated `[com.release-guard]` table.
     pub guard: GuardConfig,
-    /// The `id`s of `[[io.buildpacks.group]]`, in order (entries given by `uri` are skipped).
-    pub group_ids: Vec<String>,
-}
-
-impl ProjectToml {
-    /// Whether the group lists `later` after `earlier` (both by id).
-    #[must_use]
-    pub fn lists_after(&self, later: &str, earlier: &str) -> bool {
-        let position = |id: &str| self.group_ids.iter().position(|listed| listed == id);
-        matches!((position(earlier), position(later)), (Some(first), Some(second)) if second > first)
-    }
 }
 
 /// Reads `<app_dir>/project.toml`. A missing file or a missing table is the default configuration.
@@ -144,7 +133,6 @@ pub fn parse_project_toml(source: &str) -> Result<ProjectToml, ProjectConfigErro
     let document: toml::Table = toml::from_str(source).map_err(ProjectConfigError::Parse)?;
     Ok(ProjectToml {
         guard: guard_config(&document)?,
-        group_ids: group_ids(&document),
     })
 }
 
@@ -164,21 +152,6 @@ fn guard_config(document: &toml::Table) -> Result<GuardConfig, ProjectConfigErro
         }
     }
     guard_config_from_table(table)
-}
-
-/// The group is the platform's business; a malformed one is simply not inspected.
-fn group_ids(document: &toml::Table) -> Vec<String> {
-    let group = document
-        .get("io")
-        .and_then(|io| io.get("buildpacks"))
-        .and_then(|buildpacks| buildpacks.get("group"))
-        .and_then(Value::as_array);
-    group
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| entry.get("id").and_then(Value::as_str))
-        .map(str::to_string)
-        .collect()
 }
 
 fn guard_config_from_table(table: &toml::Table) -> Result<GuardConfig, ProjectConfigError> {
@@ -239,35 +212,6 @@ mod tests {
 
     fn parse_project_config(source: &str) -> Result<GuardConfig, ProjectConfigError> {
         parse_project_toml(source).map(|project| project.guard)
-    }
-
-    #[test]
-    fn group_order() {
-        let source = indoc! {r#"
-            [_]
-            schema-version = "0.2"
-
-            [[io.buildpacks.group]]
-            id = "heroku/python"
-
-            [[io.buildpacks.group]]
-            uri = "docker://example.com/other"
-
-            [[io.buildpacks.group]]
-            id = "release-guard/django"
-
-            [[io.buildpacks.group]]
-            id = "heroku/procfile"
-        "#};
-        let project = parse_project_toml(source).unwrap();
-        assert_eq!(
-            project.group_ids,
-            ["heroku/python", "release-guard/django", "heroku/procfile"]
-        );
-        assert!(project.lists_after("heroku/procfile", "release-guard/django"));
-        assert!(!project.lists_after("release-guard/django", "heroku/procfile"));
-        assert!(!project.lists_after("heroku/procfile", "heroku/nodejs"));
-        assert!(!ProjectToml::default().lists_after("a", "b"));
     }
 
     #[test]

@@ -171,32 +171,46 @@ fn check(args: &CheckArgs, notes: &[String]) -> Exit {
 }
 
 /// `release`: the gate, then `exec` of the user's release command when the gate passes, so the
-/// command's exit status is the release's.
+/// command's exit status is the release's. When the launcher's exec.d program already ran the
+/// gate for this process, it is not run twice.
 fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
-    if command.is_empty() {
-        return check(args, &[]).into();
-    }
     let environment = Environment::from_process();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let checked = crate::exec_d::checked_by_launcher(&environment);
+    if command.is_empty() {
+        return if checked {
+            ExitCode::SUCCESS
+        } else {
+            check(args, &[]).into()
+        };
+    }
     // The app's Procfile wrote it: shown as app text, with config-var values hidden.
     let shown = AppText::new(shell_words(command));
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let GateRun {
-        mut report,
-        exit,
-        redactor,
-    } = super::run(&args.options, &environment, &cwd);
-    if exit != Exit::Pass {
-        report
-            .notes
-            .push(format!("The release command was not run: {shown}"));
+    let (announce, redactor) = if checked {
+        (
+            crate::exec_d::announces_command(&args.options, &environment, &cwd),
+            Redactor::from_env(std::env::vars_os()),
+        )
+    } else {
+        let GateRun {
+            mut report,
+            exit,
+            redactor,
+        } = super::run(&args.options, &environment, &cwd);
+        if exit != Exit::Pass {
+            report
+                .notes
+                .push(format!("The release command was not run: {shown}"));
+            report::print(&report, args.format, &redactor);
+            return exit.into();
+        }
         report::print(&report, args.format, &redactor);
-        return exit.into();
-    }
-    report::print(&report, args.format, &redactor);
+        (report.mode != Mode::Off, redactor)
+    };
     // After the verdict, so the command's own output follows the line that introduces it; off
     // mode stays the single line it promises. In JSON mode stdout carries the document and
     // then only the command's own output.
-    if report.mode != Mode::Off {
+    if announce {
         let line = redactor.field(&format!("Running the release command: {shown}"));
         match args.format {
             Format::Text => println!("{line}"),

@@ -1,6 +1,6 @@
 //! The HTTP side: one ureq agent that never follows redirects (so every hop is inspected), never
-//! turns 4xx/5xx into errors, trusts the platform's CA bundle plus `SSL_CERT_FILE` and
-//! `--cacert`, and shares one time budget across every request of the run.
+//! turns 4xx/5xx into errors, trusts the platform's CA bundle plus `SSL_CERT_FILE`,
+//! `SSL_CERT_DIR` and `--cacert`, and shares one time budget across every request of the run.
 //!
 //! TLS comes from ureq's `rustls` feature (rustls with the `ring` provider): pure Rust apart
 //! from ring's small C core, no OpenSSL to link against, and the same stack libcnb buildpacks
@@ -8,6 +8,7 @@
 //! reading the system bundle ourselves costs no extra crate.
 
 use super::checks::Hop;
+use super::tls;
 use super::url::Url;
 use std::collections::HashMap;
 use std::fmt;
@@ -30,13 +31,38 @@ const PLATFORM_BUNDLES: [&str; 6] = [
 
 const USER_AGENT: &str = concat!("release-guard/", env!("CARGO_PKG_VERSION"), " (verify)");
 
-/// A CA file that could not be used.
+/// A CA file or directory that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustError {
     pub path: PathBuf,
-    /// Where the path came from: `--cacert` or `SSL_CERT_FILE`.
+    /// Where the path came from: `--cacert`, `SSL_CERT_FILE` or `SSL_CERT_DIR`.
     pub origin: &'static str,
     pub problem: String,
+}
+
+impl TrustError {
+    /// What to do about it.
+    #[must_use]
+    pub fn fix(&self) -> String {
+        if self.origin == SSL_CERT_DIR {
+            format!("Point {SSL_CERT_DIR} at a directory of PEM CA certificates.")
+        } else {
+            format!("Point {} at a PEM file of CA certificates.", self.origin)
+        }
+    }
+}
+
+const SSL_CERT_DIR: &str = "SSL_CERT_DIR";
+
+/// The CA certificates to trust beyond the platform bundle.
+#[derive(Debug, Clone, Copy)]
+pub struct ExtraRoots<'a> {
+    /// `SSL_CERT_FILE`.
+    pub ssl_cert_file: Option<&'a Path>,
+    /// `SSL_CERT_DIR`: every PEM file in these directories.
+    pub ssl_cert_dirs: &'a [PathBuf],
+    /// `--cacert FILE`.
+    pub cacerts: &'a [PathBuf],
 }
 
 impl fmt::Display for TrustError {
@@ -51,38 +77,80 @@ impl fmt::Display for TrustError {
     }
 }
 
-/// The roots to trust: the platform bundle plus extra PEM files. Without any platform bundle and
-/// extra file, the Mozilla roots built into the binary.
+/// The roots to trust: the platform bundle plus the extra ones. Without any platform bundle and
+/// extra certificate, the Mozilla roots built into the binary.
 ///
 /// # Errors
-/// An extra file that cannot be read or holds no certificate.
-pub fn load_roots(
-    ssl_cert_file: Option<&Path>,
-    cacerts: &[PathBuf],
-) -> Result<RootCerts, TrustError> {
+/// An extra file or directory that cannot be read or holds no certificate.
+pub fn load_roots(extra: &ExtraRoots<'_>) -> Result<RootCerts, TrustError> {
     let mut certificates = PLATFORM_BUNDLES
         .iter()
         .map(Path::new)
         .find(|path| path.is_file())
         .and_then(|path| read_pem_certificates(path).ok())
         .unwrap_or_default();
-    let extras = ssl_cert_file
+    for dir in extra.ssl_cert_dirs {
+        certificates.extend(read_pem_dir(dir).map_err(trust_error(dir, SSL_CERT_DIR))?);
+    }
+    let files = extra
+        .ssl_cert_file
         .map(|path| (path, "SSL_CERT_FILE"))
         .into_iter()
-        .chain(cacerts.iter().map(|path| (path.as_path(), "--cacert")));
-    for (path, origin) in extras {
-        let found = read_pem_certificates(path).map_err(|problem| TrustError {
-            path: path.to_owned(),
-            origin,
-            problem,
-        })?;
-        certificates.extend(found);
+        .chain(
+            extra
+                .cacerts
+                .iter()
+                .map(|path| (path.as_path(), "--cacert")),
+        );
+    for (path, origin) in files {
+        certificates.extend(read_pem_certificates(path).map_err(trust_error(path, origin))?);
     }
     if certificates.is_empty() {
         return Ok(RootCerts::WebPki);
     }
     Ok(RootCerts::Specific(certificates.into()))
 }
+
+/// The certificates of every PEM file in `dir`, as OpenSSL's `SSL_CERT_DIR` holds them (hashed
+/// names, often links to the same file: each certificate is kept once). Files that are not PEM
+/// certificates are skipped.
+fn trust_error(path: &Path, origin: &'static str) -> impl FnOnce(String) -> TrustError {
+    let path = path.to_owned();
+    move |problem| TrustError {
+        path,
+        origin,
+        problem,
+    }
+}
+
+fn read_pem_dir(dir: &Path) -> Result<Vec<Certificate<'static>>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|error| format!("cannot be read: {error}"))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.is_file())
+        .collect();
+    paths.sort();
+    let mut certificates: Vec<Certificate<'static>> = Vec::new();
+    for found in paths
+        .iter()
+        .filter_map(|path| read_pem_certificates(path).ok())
+    {
+        for certificate in found {
+            if !certificates
+                .iter()
+                .any(|known| known.der() == certificate.der())
+            {
+                certificates.push(certificate);
+            }
+        }
+    }
+    if certificates.is_empty() {
+        return Err(NO_CERTIFICATE.to_owned());
+    }
+    Ok(certificates)
+}
+
+const NO_CERTIFICATE: &str = "contains no PEM certificate (-----BEGIN CERTIFICATE-----)";
 
 fn read_pem_certificates(path: &Path) -> Result<Vec<Certificate<'static>>, String> {
     let pem = std::fs::read(path).map_err(|error| format!("cannot be read: {error}"))?;
@@ -95,7 +163,7 @@ fn read_pem_certificates(path: &Path) -> Result<Vec<Certificate<'static>>, Strin
         }
     }
     if certificates.is_empty() {
-        return Err("contains no PEM certificate (-----BEGIN CERTIFICATE-----)".to_owned());
+        return Err(NO_CERTIFICATE.to_owned());
     }
     Ok(certificates)
 }
@@ -212,19 +280,38 @@ impl Client {
             ureq::Error::Io(io_error) if io_error.kind() == io::ErrorKind::ConnectionRefused => {
                 FetchError::Refused
             }
-            ureq::Error::Rustls(tls_error) => explain_tls(&format!("{tls_error:?}"), host),
+            ureq::Error::Rustls(tls_error) => self.explain_tls(url, tls_error),
             ureq::Error::Tls(message) => FetchError::Tls {
                 reason: format!("the TLS connection failed ({message})."),
                 certificate: false,
             },
             // rustls reports handshake failures through the socket as InvalidData.
             ureq::Error::Io(io_error) if io_error.kind() == io::ErrorKind::InvalidData => {
-                match io_error.get_ref() {
-                    Some(inner) => explain_tls(&format!("{inner:?}"), host),
+                match io_error
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                {
+                    Some(tls_error) => self.explain_tls(url, tls_error),
                     None => unreachable_because(url, error),
                 }
             }
             _ => unreachable_because(url, error),
+        }
+    }
+}
+
+impl Client {
+    fn explain_tls(&self, url: &Url, error: &rustls::Error) -> FetchError {
+        let self_signed = || {
+            let port = url.port.unwrap_or(url.scheme.default_port());
+            let remaining = self.deadline.saturating_duration_since(Instant::now());
+            tls::peer_certificate(&url.host, port, remaining)
+                .is_some_and(|certificate| tls::is_self_signed(&certificate))
+        };
+        let problem = tls::explain(error, &url.host, self_signed);
+        FetchError::Tls {
+            reason: problem.reason,
+            certificate: problem.certificate,
         }
     }
 }
@@ -244,106 +331,10 @@ fn unreachable_because(url: &Url, error: &ureq::Error) -> FetchError {
     }
 }
 
-/// Plain words for a rustls error, given its `Debug` form. ureq exposes rustls' error type only
-/// as an unversioned detail, so the variant names are matched as text (covered by the TLS tests).
-fn explain_tls(rustls_debug: &str, host: &str) -> FetchError {
-    const CERTIFICATE_PROBLEMS: [(&str, &str); 7] = [
-        (
-            "UnknownIssuer",
-            "it is signed by an authority this machine does not trust (unknown issuer): a self-signed or private-CA certificate, or a server that does not send its intermediate certificates. If the CA is private, pass it with --cacert FILE or SSL_CERT_FILE.",
-        ),
-        (
-            "Expired",
-            "it has expired. Renew it (heroku certs:auto renews automatically).",
-        ),
-        (
-            "NotValidYet",
-            "it is not valid yet: its start date is in the future (check the clocks).",
-        ),
-        (
-            "NotValidForName",
-            "it was issued for other host names (wrong host name).",
-        ),
-        ("Revoked", "it has been revoked by its issuer."),
-        (
-            "InvalidPurpose",
-            "it is not meant for TLS servers (wrong extended key usage).",
-        ),
-        (
-            "BadSignature",
-            "its signature does not verify (a broken or tampered chain).",
-        ),
-    ];
-    if let Some(details) = rustls_debug.strip_prefix("InvalidCertificate(") {
-        let explanation = CERTIFICATE_PROBLEMS
-            .iter()
-            .find(|(variant, _)| details.starts_with(variant))
-            .map_or_else(
-                || format!("it was rejected ({}).", details.trim_end_matches(')')),
-                |(_, explanation)| (*explanation).to_owned(),
-            );
-        let reason = if explanation.starts_with("it was issued for other host names") {
-            format!("it was issued for other host names than {host} (wrong host name).")
-        } else {
-            explanation
-        };
-        return FetchError::Tls {
-            reason,
-            certificate: true,
-        };
-    }
-    FetchError::Tls {
-        reason: format!(
-            "the TLS handshake failed ({rustls_debug}); the server may not speak TLS on this port, or only obsolete versions."
-        ),
-        certificate: false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scratch_dir::ScratchDir;
-
-    #[test]
-    fn tls_errors_in_plain_words() {
-        assert_eq!(
-            explain_tls(
-                "InvalidCertificate(NotValidForNameContext { expected: DnsName(\"a.test\"), presented: [] })",
-                "a.test"
-            ),
-            FetchError::Tls {
-                reason: "it was issued for other host names than a.test (wrong host name)."
-                    .to_owned(),
-                certificate: true
-            }
-        );
-        assert_eq!(
-            explain_tls(
-                "InvalidCertificate(ExpiredContext { time: UnixTime(1), not_after: UnixTime(0) })",
-                "x"
-            ),
-            FetchError::Tls {
-                reason: "it has expired. Renew it (heroku certs:auto renews automatically)."
-                    .to_owned(),
-                certificate: true
-            }
-        );
-        assert_eq!(
-            explain_tls("InvalidCertificate(UnhandledCriticalExtension)", "x"),
-            FetchError::Tls {
-                reason: "it was rejected (UnhandledCriticalExtension).".to_owned(),
-                certificate: true
-            }
-        );
-        assert_eq!(
-            explain_tls("AlertReceived(ProtocolVersion)", "x"),
-            FetchError::Tls {
-                reason: "the TLS handshake failed (AlertReceived(ProtocolVersion)); the server may not speak TLS on this port, or only obsolete versions.".to_owned(),
-                certificate: false
-            }
-        );
-    }
 
     #[test]
     fn network_errors_in_plain_words() {
@@ -380,9 +371,17 @@ mod tests {
         let directory = ScratchDir::with_files("roots", &[("empty.pem", "not a certificate\n")]);
         let empty = directory.join("empty.pem");
         let missing = directory.join("missing.pem");
-        let error = load_roots(None, std::slice::from_ref(&empty))
-            .err()
-            .map(|error| error.to_string());
+        let no_extras = ExtraRoots {
+            ssl_cert_file: None,
+            ssl_cert_dirs: &[],
+            cacerts: &[],
+        };
+        let error = load_roots(&ExtraRoots {
+            cacerts: std::slice::from_ref(&empty),
+            ..no_extras
+        })
+        .err()
+        .map(|error| error.to_string());
         assert_eq!(
             error,
             Some(format!(
@@ -390,12 +389,32 @@ mod tests {
                 empty.display()
             ))
         );
-        let error = load_roots(Some(&missing), &[])
-            .err()
-            .map(|error| error.problem);
+        let error = load_roots(&ExtraRoots {
+            ssl_cert_file: Some(&missing),
+            ..no_extras
+        })
+        .err()
+        .map(|error| error.problem);
         assert_eq!(
             error,
             Some("cannot be read: No such file or directory (os error 2)".to_owned())
+        );
+        // A directory is read whole; one without any certificate is an error, as is a missing one.
+        let error = load_roots(&ExtraRoots {
+            ssl_cert_dirs: &[directory.join(""), missing.clone()],
+            ..no_extras
+        })
+        .err()
+        .map(|error| (error.to_string(), error.fix()));
+        assert_eq!(
+            error,
+            Some((
+                format!(
+                    "SSL_CERT_DIR {} contains no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                    directory.join("").display()
+                ),
+                "Point SSL_CERT_DIR at a directory of PEM CA certificates.".to_owned()
+            ))
         );
     }
 }

@@ -11,6 +11,8 @@ pub mod cookie;
 #[cfg(test)]
 mod generator;
 pub mod hsts;
+mod idn;
+pub mod tls;
 pub mod url;
 
 use crate::args::{self, Args};
@@ -20,12 +22,18 @@ use crate::redact::Redactor;
 use crate::report::{self, EvaluationError, Exit, Format, Report, Verdict};
 use checks::{Chain, ChainEnd, CookieNames, HttpSide, HttpsSide, SiteObservation};
 use client::{Client, FetchError};
+use std::fmt;
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use url::{Scheme, Url};
 
 /// The default total time budget for all requests of one run.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+
+/// The longest `--timeout`: a day is more than any site check needs, and keeps the deadline
+/// arithmetic far from overflowing.
+pub const MAX_TIMEOUT_SECS: u64 = 86_400;
 
 /// Heroku sets this in every dyno: the app's `*.herokuapp.com` host.
 pub const DEFAULT_DOMAIN_ENV: &str = "HEROKU_APP_DEFAULT_DOMAIN_NAME";
@@ -43,10 +51,11 @@ Options:
   --session-cookie NAME   Django's SESSION_COOKIE_NAME (default sessionid)
   --csrf-cookie NAME      Django's CSRF_COOKIE_NAME (default csrftoken)
   --cacert FILE           also trust the CA certificates in this PEM file (repeatable);
-                          SSL_CERT_FILE is trusted too
-  --timeout SECONDS       time budget for the whole run (default 30)
+                          SSL_CERT_FILE and SSL_CERT_DIR are trusted too
+  --timeout SECONDS       time budget for the whole run (default 30, at most 86400)
   --http-port PORT        plain-HTTP port (default 80, or the URL's port)
-  --https-port PORT       HTTPS port (default 443, or the URL's port)
+  --https-port PORT       HTTPS port (default: the URL's port, else where the plain-HTTP
+                          redirect leads on the same host, else 443)
   --format text|json      output format (default text)
 
 Exit status: 0 passed, 1 a blocking problem, 2 the site could not be checked.
@@ -61,6 +70,8 @@ pub struct Options {
     pub cacerts: Vec<PathBuf>,
     /// `SSL_CERT_FILE`, read from the environment by `parse_args`.
     pub ssl_cert_file: Option<PathBuf>,
+    /// `SSL_CERT_DIR` (colon-separated, as OpenSSL reads it), read by `parse_args`.
+    pub ssl_cert_dirs: Vec<PathBuf>,
     pub timeout: Duration,
     pub http_port: Option<u16>,
     pub https_port: Option<u16>,
@@ -91,6 +102,14 @@ pub fn parse_args(
         ssl_cert_file: env("SSL_CERT_FILE")
             .filter(|path| !path.is_empty())
             .map(PathBuf::from),
+        ssl_cert_dirs: env("SSL_CERT_DIR")
+            .map(|dirs| {
+                dirs.split(':')
+                    .filter(|dir| !dir.is_empty())
+                    .map(PathBuf::from)
+                    .collect()
+            })
+            .unwrap_or_default(),
         timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
         http_port: None,
         https_port: None,
@@ -114,10 +133,13 @@ pub fn parse_args(
             "--csrf-cookie" => options.cookie_names.csrf = value()?,
             "--cacert" => options.cacerts.push(PathBuf::from(value()?)),
             "--timeout" => {
-                options.timeout = Duration::from_secs(parse_number(flag, &value()?, &1)?);
+                let seconds = parse_number(flag, &value()?, 1..=MAX_TIMEOUT_SECS)?;
+                options.timeout = Duration::from_secs(seconds);
             }
-            "--http-port" => options.http_port = Some(parse_number(flag, &value()?, &1)?),
-            "--https-port" => options.https_port = Some(parse_number(flag, &value()?, &1)?),
+            "--http-port" => options.http_port = Some(parse_number(flag, &value()?, 1..=u16::MAX)?),
+            "--https-port" => {
+                options.https_port = Some(parse_number(flag, &value()?, 1..=u16::MAX)?);
+            }
             "--format" => options.format = value()?.parse()?,
             _ if flag.starts_with('-') => return Err(args::unknown(flag)),
             _ => options.urls.push(Url::parse_user_input(flag)?),
@@ -132,15 +154,22 @@ pub fn parse_args(
     Ok(Command::Verify(options))
 }
 
-fn parse_number<T: std::str::FromStr + PartialOrd>(
-    flag: &str,
-    text: &str,
-    minimum: &T,
-) -> Result<T, String> {
+/// A whole number in `range`; anything else (a sign, a fraction, too many digits) is a usage
+/// error naming the range.
+fn parse_number<T>(flag: &str, text: &str, range: RangeInclusive<T>) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + fmt::Display,
+{
     text.parse()
         .ok()
-        .filter(|number| number >= minimum)
-        .ok_or_else(|| format!("{flag} `{text}` is not a positive whole number"))
+        .filter(|number| range.contains(number))
+        .ok_or_else(|| {
+            format!(
+                "{flag} `{text}` is not a whole number from {} to {}",
+                range.start(),
+                range.end()
+            )
+        })
 }
 
 /// `release-guard verify ...`: parses `args` (the words after `verify`), checks the sites,
@@ -186,14 +215,19 @@ struct SiteError {
 pub fn verify(options: &Options) -> Report {
     let started = Instant::now();
     let mut report = Report::new("verify", Mode::Enforce, Verdict::Pass);
-    let roots = match client::load_roots(options.ssl_cert_file.as_deref(), &options.cacerts) {
+    let extra_roots = client::ExtraRoots {
+        ssl_cert_file: options.ssl_cert_file.as_deref(),
+        ssl_cert_dirs: &options.ssl_cert_dirs,
+        cacerts: &options.cacerts,
+    };
+    let roots = match client::load_roots(&extra_roots) {
         Ok(roots) => roots,
         Err(error) => {
             report.verdict = Verdict::Error;
             report.error = Some(EvaluationError {
                 title: "A CA certificate file cannot be used".to_owned(),
                 detail: error.to_string(),
-                fix: format!("Point {} at a PEM file of CA certificates.", error.origin),
+                fix: error.fix(),
             });
             return report;
         }
@@ -255,19 +289,19 @@ fn observe_site(
     url: &Url,
     options: &Options,
 ) -> Result<SiteObservation, SiteError> {
-    let start_on = |scheme: Scheme, port: Option<u16>| {
-        if url.scheme == scheme {
-            url.clone()
-        } else {
-            url.with_scheme(scheme, port)
-        }
+    let plain_start = match url.scheme {
+        Scheme::Http => url.clone(),
+        Scheme::Https => url.with_scheme(Scheme::Http, options.http_port),
     };
-    let plain_start = start_on(Scheme::Http, options.http_port);
-    let secure_start = start_on(Scheme::Https, options.https_port);
     let http = match follow(client, &plain_start) {
         Ok(chain) => HttpSide::Chain(chain),
         Err(FetchError::Refused) => HttpSide::NoListener(plain_start),
         Err(error) => return Err(site_error(&plain_start, error)),
+    };
+    let secure_start = match (url.scheme, options.https_port) {
+        (Scheme::Https, _) => url.clone(),
+        (Scheme::Http, Some(port)) => url.with_scheme(Scheme::Https, Some(port)),
+        (Scheme::Http, None) => url.with_scheme(Scheme::Https, https_port_found(url, &http)),
     };
     let https = match follow(client, &secure_start) {
         Ok(chain) => HttpsSide::Chain(chain),
@@ -289,11 +323,26 @@ fn observe_site(
         }
     }
     Ok(SiteObservation {
-        host: url.host.clone(),
+        url: url.clone(),
         http,
         https,
         extra_paths,
     })
+}
+
+/// The HTTPS port the plain-HTTP side leads to: the port of the first redirect to https on
+/// the same host (a local proxy or a staging host on another port), else the default 443.
+fn https_port_found(url: &Url, http: &HttpSide) -> Option<u16> {
+    let HttpSide::Chain(chain) = http else {
+        return None;
+    };
+    chain
+        .hops
+        .iter()
+        .filter(|hop| hop.is_redirect())
+        .filter_map(|hop| hop.url.resolve(hop.location.as_deref()?).ok())
+        .find(|target| target.scheme == Scheme::Https && target.same_host(url))
+        .and_then(|target| target.port)
 }
 
 fn site_error(url: &Url, error: FetchError) -> SiteError {
@@ -374,6 +423,7 @@ fn failure_reason(error: &FetchError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use checks::Hop;
 
     fn args(words: &str) -> Vec<String> {
         words.split_whitespace().map(str::to_owned).collect()
@@ -381,6 +431,10 @@ mod tests {
 
     fn no_env(_: &str) -> Option<String> {
         None
+    }
+
+    fn url_texts(options: &Options) -> Vec<String> {
+        options.urls.iter().map(ToString::to_string).collect()
     }
 
     #[test]
@@ -394,11 +448,7 @@ mod tests {
             panic!("valid arguments");
         };
         assert_eq!(
-            options
-                .urls
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>(),
+            url_texts(&options),
             ["http://example.com/", "https://www.example.com/"]
         );
         assert_eq!(options.paths, ["/accounts/login/", "/admin/"]);
@@ -441,11 +491,35 @@ mod tests {
             ),
             (
                 "example.com --timeout 0",
-                "--timeout `0` is not a positive whole number",
+                "--timeout `0` is not a whole number from 1 to 86400",
+            ),
+            (
+                "example.com --timeout 9223372036854775808",
+                "--timeout `9223372036854775808` is not a whole number from 1 to 86400",
+            ),
+            (
+                "example.com --timeout 86401",
+                "--timeout `86401` is not a whole number from 1 to 86400",
+            ),
+            (
+                "example.com --timeout 1.5",
+                "--timeout `1.5` is not a whole number from 1 to 86400",
             ),
             (
                 "example.com --https-port 70000",
-                "--https-port `70000` is not a positive whole number",
+                "--https-port `70000` is not a whole number from 1 to 65535",
+            ),
+            (
+                "example.com --http-port 0",
+                "--http-port `0` is not a whole number from 1 to 65535",
+            ),
+            (
+                "https://example.com:99999/",
+                "`https://example.com:99999/` has an invalid port: 99999 is not a port number (1 to 65535)",
+            ),
+            (
+                "example.com:65536",
+                "`http://example.com:65536` has an invalid port: 65536 is not a port number (1 to 65535)",
             ),
             (
                 "example.com --format yaml",
@@ -469,5 +543,60 @@ mod tests {
             );
         }
         assert_eq!(parse_args(&args("--help"), no_env), Ok(Command::Help));
+    }
+
+    #[test]
+    fn limits_and_international_hosts_are_accepted() {
+        let Ok(Command::Verify(options)) = parse_args(
+            &args("bücher.example https://xn--bcher-kva.example:65535/ --timeout 86400"),
+            |name| (name == "SSL_CERT_DIR").then(|| "/etc/ssl/certs::/opt/certs".to_owned()),
+        ) else {
+            panic!("valid arguments");
+        };
+        assert_eq!(
+            url_texts(&options),
+            [
+                "http://xn--bcher-kva.example/",
+                "https://xn--bcher-kva.example:65535/"
+            ]
+        );
+        assert_eq!(options.timeout, Duration::from_secs(MAX_TIMEOUT_SECS));
+        assert_eq!(
+            options.ssl_cert_dirs,
+            [PathBuf::from("/etc/ssl/certs"), PathBuf::from("/opt/certs")]
+        );
+    }
+
+    #[test]
+    fn the_https_side_is_where_the_same_host_redirect_leads() {
+        let entry = Url::parse_user_input("http://example.com:8000/").expect("a URL");
+        let first_hop = |status: u16, location: &str| {
+            HttpSide::Chain(Chain {
+                start: entry.clone(),
+                hops: vec![Hop {
+                    url: entry.clone(),
+                    status,
+                    location: Some(location.to_owned()),
+                    sts: Vec::new(),
+                    set_cookies: Vec::new(),
+                }],
+                end: ChainEnd::Response,
+            })
+        };
+        for (http, expected) in [
+            (first_hop(301, "https://example.com:8443/"), Some(8443)),
+            (
+                first_hop(308, "https://EXAMPLE.com:8443/login/"),
+                Some(8443),
+            ),
+            (first_hop(301, "https://example.com/"), None),
+            (first_hop(301, "https://www.example.com:8443/"), None),
+            (first_hop(301, "http://example.com:8443/"), None),
+            (first_hop(200, "https://example.com:8443/"), None),
+            (first_hop(301, "javascript:alert(1)"), None),
+            (HttpSide::NoListener(entry.clone()), None),
+        ] {
+            assert_eq!(https_port_found(&entry, &http), expected, "{http:?}");
+        }
     }
 }

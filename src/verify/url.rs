@@ -1,6 +1,8 @@
 //! The few URL operations `verify` needs: parse what the user typed, resolve `Location`
-//! headers, and compare hosts. Built on `ureq::http::Uri`, so no extra URL crate is linked.
+//! headers, and compare hosts. Built on `ureq::http::Uri`, so no extra URL crate is linked;
+//! internationalised host names go through `idn` first.
 
+use super::idn;
 use std::fmt;
 use ureq::http::Uri;
 
@@ -56,9 +58,9 @@ impl Url {
     }
 
     fn parse_absolute(text: &str) -> Result<Self, String> {
-        let uri: Uri = text
-            .parse()
-            .map_err(|_| format!("`{text}` is not a valid URL"))?;
+        let uri: Uri = idn::ascii_host_url(text)
+            .and_then(|ascii| ascii.parse().ok())
+            .ok_or_else(|| format!("`{text}` is not a valid URL"))?;
         let scheme = match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
             Some("http") => Scheme::Http,
             Some("https") => Scheme::Https,
@@ -69,7 +71,11 @@ impl Url {
             .filter(|host| !host.is_empty())
             .ok_or_else(|| format!("`{text}` has no host name"))?
             .to_ascii_lowercase();
-        let port = uri.port_u16().filter(|port| *port != scheme.default_port());
+        let port = port_number(&uri)
+            .map_err(|port| {
+                format!("`{text}` has an invalid port: {port} is not a port number (1 to 65535)")
+            })?
+            .filter(|port| *port != scheme.default_port());
         let path_and_query = uri
             .path_and_query()
             .map_or("/", |path| path.as_str())
@@ -101,8 +107,12 @@ impl Url {
         if lower.starts_with("http://") || lower.starts_with("https://") {
             return Self::parse_absolute(location);
         }
-        if location.contains("://") {
-            return Err(format!("`Location: {location}` leaves HTTP"));
+        // Any other scheme (`javascript:`, `ftp://`, `mailto:`) is no place to redirect to; a
+        // relative path whose first segment has a colon would be written `./a:b` (RFC 3986 §4.2).
+        if has_scheme(location) || location.contains("://") {
+            return Err(format!(
+                "`Location: {location}` is not a valid redirect target (not an http:// or https:// URL)"
+            ));
         }
         if let Some(network_path) = location.strip_prefix("//") {
             return Self::parse_absolute(&format!("{}://{network_path}", self.scheme.as_str()));
@@ -151,6 +161,17 @@ impl Url {
         self.host == other.host
     }
 
+    /// How to name this URL on `release-guard verify`'s command line: a bare host for the usual
+    /// `http://host/`, the whole URL otherwise (a port, a path, or https).
+    #[must_use]
+    pub fn command_line_form(&self) -> String {
+        if self.scheme == Scheme::Http && self.port.is_none() && self.path_and_query == "/" {
+            self.host.clone()
+        } else {
+            self.to_string()
+        }
+    }
+
     #[must_use]
     pub fn origin(&self) -> String {
         match self.port {
@@ -158,6 +179,37 @@ impl Url {
             None => format!("{}://{}", self.scheme.as_str(), self.host),
         }
     }
+}
+
+/// The port written in `uri`'s authority (`None` for none, or an empty one); the text of a port
+/// outside 1–65535 as the error, which `Uri::port_u16` would turn into "no port", that is the
+/// default one.
+fn port_number(uri: &Uri) -> Result<Option<u16>, String> {
+    let authority = uri.authority().map_or("", |authority| authority.as_str());
+    let host_and_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, rest)| rest);
+    let port = match host_and_port.rsplit_once(':') {
+        Some((_, port)) if !port.contains(']') && !port.is_empty() => port,
+        _ => return Ok(None),
+    };
+    match port.parse::<u16>() {
+        Ok(number) if number > 0 => Ok(Some(number)),
+        _ => Err(port.to_owned()),
+    }
+}
+
+/// Whether `reference` starts with `scheme:` (RFC 3986 §3.1: a letter, then letters, digits,
+/// `+`, `-` or `.`).
+fn has_scheme(reference: &str) -> bool {
+    let Some((scheme, _)) = reference.split_once(':') else {
+        return false;
+    };
+    let mut characters = scheme.chars();
+    characters
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic())
+        && characters.all(|other| other.is_ascii_alphanumeric() || "+-.".contains(other))
 }
 
 impl fmt::Display for Url {
@@ -198,6 +250,32 @@ mod tests {
     }
 
     #[test]
+    fn ports_out_of_range_are_errors_not_the_default_port() {
+        for port in ["0", "65536", "70000", "99999", "18446744073709551616"] {
+            let text = format!("https://example.com:{port}/");
+            assert_eq!(
+                Url::parse_user_input(&text),
+                Err(format!(
+                    "`{text}` has an invalid port: {port} is not a port number (1 to 65535)"
+                ))
+            );
+        }
+        assert_eq!(url("example.com:65535").port, Some(65535));
+        assert_eq!(url("https://example.com:1/").port, Some(1));
+    }
+
+    #[test]
+    fn internationalised_host_names() {
+        let unicode = url("bücher.example");
+        assert_eq!(unicode.to_string(), "http://xn--bcher-kva.example/");
+        assert_eq!(unicode, url("xn--bcher-kva.example"));
+        assert_eq!(
+            url("https://user@Bücher.example:8443/straße?q=1").to_string(),
+            "https://xn--bcher-kva.example:8443/stra%C3%9Fe?q=1"
+        );
+    }
+
+    #[test]
     fn resolving_locations() {
         let base = url("http://example.com:8080/a/b?q=1");
         for (location, expected) in [
@@ -218,9 +296,30 @@ mod tests {
             base.resolve(" "),
             Err("an empty `Location` header".to_owned())
         );
+        for location in [
+            "ftp://x/",
+            "javascript:alert(1)",
+            "JavaScript:void(0)",
+            "mailto:a@b.c",
+            "data:text/html,x",
+        ] {
+            assert_eq!(
+                base.resolve(location),
+                Err(format!(
+                    "`Location: {location}` is not a valid redirect target (not an http:// or https:// URL)"
+                )),
+                "{location}"
+            );
+        }
+        // A colon later in a relative reference is no scheme.
         assert_eq!(
-            base.resolve("ftp://x/"),
-            Err("`Location: ftp://x/` leaves HTTP".to_owned())
+            base.resolve("/a:b").map(|url| url.to_string()),
+            Ok("http://example.com:8080/a:b".to_owned())
+        );
+        assert_eq!(
+            base.resolve("https://bücher.example/")
+                .map(|url| url.to_string()),
+            Ok("https://xn--bcher-kva.example/".to_owned())
         );
     }
 

@@ -100,6 +100,10 @@ SCENARIOS = {
         ),
     ),
     "hang": (None, good_https),
+    "javascript_location": (
+        lambda path, ports: redirect(301, "javascript:alert(1)"),
+        good_https,
+    ),
 }
 
 

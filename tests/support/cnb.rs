@@ -3,8 +3,12 @@
 //! A small, faithful stand-in for `pack` + the CNB lifecycle (Buildpack API 0.10) on machines
 //! without Docker: the buildpack is packaged by libcnb-package exactly as `cargo libcnb package`
 //! does, `bin/detect` and `bin/build` get the lifecycle's environment and positional arguments
-//! with the app as working directory, and processes are launched the way the launcher does
-//! (layer `bin/` on PATH, env files with their suffix rules, launch.toml command + args).
+//! with the app as working directory, the group's build plan is resolved as the detector does,
+//! and processes are launched the way the launcher does (layer `bin/` on PATH, env files with
+//! their suffix rules, exec.d programs, then launch.toml command + args).
+//!
+//! Other buildpacks of the group are stand-ins written here (see [`StandIn`]): heroku/python's
+//! venv layer, heroku/procfile and heroku/release-phase.
 //!
 //! Shared with `examples/` through `#[path]`, so it refers to nothing else in the test crate.
 
@@ -24,6 +28,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub(crate) const BUILDPACK_DIR_NAME: &str = "release-guard_django";
 /// The layers directory name of the simulated heroku/python buildpack.
 pub(crate) const PYTHON_BUILDPACK_DIR_NAME: &str = "heroku_python";
+/// The lifecycle launcher's exit code when it cannot launch, e.g. when an exec.d program fails.
+pub(crate) const LAUNCHER_EXIT_CODE: i32 = 82;
 /// The environment of the run image (heroku/heroku:24) before any layer is applied.
 const IMAGE_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -162,7 +168,8 @@ impl Lifecycle {
         self.root.path().join("platform")
     }
 
-    fn layers_root(&self) -> PathBuf {
+    /// The lifecycle's layers directory, one directory per buildpack.
+    pub(crate) fn layers_root(&self) -> PathBuf {
         self.root.path().join("layers")
     }
 
@@ -205,6 +212,20 @@ impl Lifecycle {
         let layers_dir = self.layers_root().join(buildpack_dir_name);
         fs::create_dir_all(&layers_dir).expect("the layers dir is writable");
         fs::write(layers_dir.join("launch.toml"), contents).expect("the layers dir is writable");
+    }
+
+    /// Puts a stand-in buildpack into the group, right before or right after this buildpack.
+    pub(crate) fn add_stand_in(&mut self, stand_in: StandIn, order: Order) {
+        let guard = self
+            .group
+            .iter()
+            .position(|name| *name == BUILDPACK_DIR_NAME)
+            .expect("the group holds this buildpack");
+        let position = match order {
+            Order::BeforeGuard => guard,
+            Order::AfterGuard => guard + 1,
+        };
+        self.group.insert(position, stand_in.dir_name());
     }
 
     fn cnb_env(&self) -> Vec<(String, PathBuf)> {
@@ -259,6 +280,11 @@ impl Lifecycle {
         Run::from_output(&output)
     }
 
+    /// The build plan this buildpack's last detect wrote.
+    pub(crate) fn detected_plan(&self) -> String {
+        fs::read_to_string(self.root.path().join("plan.toml")).expect("detect wrote plan.toml")
+    }
+
     /// Runs `bin/detect <platform> <plan>`.
     pub(crate) fn detect(&self) -> Run {
         let plan = self.root.path().join("plan.toml");
@@ -269,20 +295,85 @@ impl Lifecycle {
         )
     }
 
-    /// Runs `bin/build <layers> <platform> <plan>`. Call it again for a rebuild: like the
-    /// lifecycle's restorer, it keeps cached layers, keeps only the metadata of launch-only
-    /// layers and drops launch.toml first.
+    /// Builds the group in order and returns this buildpack's `bin/build <layers> <platform>
+    /// <plan>` run. Its buildpack plan holds the entries it provides, resolved from the plan its
+    /// last [`Self::detect`] wrote (none without one) and the stand-ins' plans. Call it again for
+    /// a rebuild: like the lifecycle's restorer, it keeps cached layers, keeps only the metadata
+    /// of launch-only layers and drops launch.toml first.
     pub(crate) fn build(&self) -> Run {
-        let layers_dir = self.layers_dir();
-        fs::create_dir_all(&layers_dir).expect("the layers dir is writable");
-        restore_layers(&layers_dir).expect("the layers dir is readable");
+        let mut plans = self.resolve_build_plan();
+        let mut guard_build = None;
+        for buildpack in &self.group {
+            let layers_dir = self.layers_root().join(buildpack);
+            let entries = plans.remove(*buildpack).unwrap_or_default();
+            if let Some(stand_in) = StandIn::from_dir_name(buildpack) {
+                stand_in.build(&self.app_dir(), &layers_dir, &entries);
+            } else if *buildpack == BUILDPACK_DIR_NAME {
+                let build = self.run_build(&layers_dir, &entries);
+                if build.code != Some(0) {
+                    return build;
+                }
+                guard_build = Some(build);
+            }
+        }
+        guard_build.expect("the group holds this buildpack")
+    }
+
+    fn run_build(&self, layers_dir: &Path, entries: &[toml::Table]) -> Run {
+        fs::create_dir_all(layers_dir).expect("the layers dir is writable");
+        restore_layers(layers_dir).expect("the layers dir is readable");
         let plan = self.root.path().join("buildpack-plan.toml");
-        fs::write(&plan, "").expect("the temp dir is writable");
+        let plan_toml = toml::to_string(&toml::Table::from_iter([(
+            "entries".to_string(),
+            toml::Value::Array(entries.iter().cloned().map(toml::Value::Table).collect()),
+        )]))
+        .expect("the plan is TOML");
+        fs::write(&plan, plan_toml).expect("the temp dir is writable");
         self.run_phase(
             "build",
-            &[&layers_dir, &self.platform_dir(), &plan],
-            &[("CNB_LAYERS_DIR", &layers_dir), ("CNB_BP_PLAN_PATH", &plan)],
+            &[layers_dir, &self.platform_dir(), &plan],
+            &[("CNB_LAYERS_DIR", layers_dir), ("CNB_BP_PLAN_PATH", &plan)],
         )
+    }
+
+    /// The detect outputs of the group: this buildpack's plan.toml, the stand-ins' plans;
+    /// heroku/python's layers are pre-made and take no part.
+    fn detected_plans(&self) -> Vec<(&'static str, Vec<PlanSections>)> {
+        let mut detected = Vec::new();
+        for buildpack in &self.group {
+            if *buildpack == BUILDPACK_DIR_NAME {
+                let source =
+                    fs::read_to_string(self.root.path().join("plan.toml")).unwrap_or_default();
+                let plan: toml::Table = toml::from_str(&source).expect("plan.toml is TOML");
+                detected.push((*buildpack, plan_options(&plan)));
+            } else if let Some(stand_in) = StandIn::from_dir_name(buildpack)
+                && let Some(options) = stand_in.detect(&self.app_dir())
+            {
+                detected.push((*buildpack, options));
+            }
+        }
+        detected
+    }
+
+    /// The entries each buildpack's build gets, as the detector resolves them.
+    fn resolve_build_plan(&self) -> BTreeMap<&'static str, Vec<toml::Table>> {
+        let detected = self.detected_plans();
+        let options: Vec<&[PlanSections]> = detected
+            .iter()
+            .map(|(_, options)| options.as_slice())
+            .collect();
+        let trial = first_valid_trial(&options, &mut Vec::new())
+            .expect("the group's build plans can be resolved");
+        let sections: Vec<&PlanSections> = trial
+            .iter()
+            .zip(&options)
+            .map(|(choice, options)| &options[*choice])
+            .collect();
+        detected
+            .iter()
+            .enumerate()
+            .map(|(position, (buildpack, _))| (*buildpack, plan_entries(&sections, position)))
+            .collect()
     }
 
     /// The process definitions of this buildpack's launch.toml.
@@ -294,8 +385,9 @@ impl Lifecycle {
 
     /// Starts a process type as the launcher does, with `config_vars` as the dyno's runtime
     /// config: the last buildpack defining the type wins; every launch layer's `bin/` is put on
-    /// PATH and its `env/`, `env.launch/` and `env.launch/<type>/` files applied; then
-    /// `command` + `args` run in `working-dir` (default: the app).
+    /// PATH and its `env/`, `env.launch/` and `env.launch/<type>/` files applied; then every
+    /// launch layer's `exec.d/` and `exec.d/<type>/` programs run (see [`LAUNCHER`]); then
+    /// `command` + `args` replace the launcher in `working-dir` (default: the app).
     pub(crate) fn launch(&self, process_type: &str, config_vars: &[(&str, &str)]) -> Run {
         let mut env = image_env();
         env.extend(
@@ -304,6 +396,7 @@ impl Lifecycle {
                 .map(|(name, value)| ((*name).to_string(), (*value).to_string())),
         );
         let mut process = None;
+        let mut exec_d = Vec::new();
         for buildpack in &self.group {
             let layers_dir = self.layers_root().join(buildpack);
             apply_layers(
@@ -312,30 +405,132 @@ impl Lifecycle {
                 &LayerUse::Launch(process_type.to_string()),
             )
             .expect("launch layers are readable");
+            exec_d.extend(exec_d_programs(&layers_dir, process_type).expect("exec.d is readable"));
             if let Some(found) = find_process(&layers_dir, process_type) {
                 process = Some(found);
             }
         }
         let process =
             process.unwrap_or_else(|| panic!("no buildpack defines a {process_type} process"));
-        let program = which(
-            &process.command[0],
-            env.get("PATH").map_or("", String::as_str),
-        )
-        .unwrap_or_else(|| panic!("{} is not on the launch PATH", process.command[0]));
         let working_dir = process
             .working_dir
             .map_or_else(|| self.app_dir(), |dir| self.app_dir().join(dir));
-        let output = Command::new(program)
-            .args(&process.command[1..])
-            .args(&process.args)
+        let argv = [process.command, process.args].concat();
+        let spec = serde_json::json!({
+            "app_dir": self.app_dir(),
+            "env": env,
+            "exec_d": exec_d,
+            "argv": argv,
+            "working_dir": working_dir,
+        });
+        let output = Command::new(launcher_python())
+            .args(["-I", "-c", LAUNCHER, &spec.to_string()])
             .env_clear()
-            .envs(&env)
-            .current_dir(working_dir)
+            .current_dir(self.app_dir())
             .output()
-            .expect("the process can be started");
+            .expect("the launcher can be started");
         Run::from_output(&output)
     }
+}
+
+/// The launcher's last step, after the environment is set up: exec.d, then exec. It runs in a
+/// process of its own because the process it launches must replace it (same pid, as exec.d
+/// programs expect of their parent), and Python's tomllib reads exec.d output as the launcher
+/// does. Messages and exit code are the lifecycle's (`launch/exec_d.go`, `cmd/exit.go`).
+const LAUNCHER: &str = r#"
+import json, os, shutil, signal, subprocess, sys, tomllib
+
+spec = json.loads(sys.argv[1])
+env = spec["env"]
+
+def fail(message):
+    print(f"ERROR: failed to launch: {message}", flush=True)
+    sys.exit(82)
+
+def fd3_pipe():
+    """A pipe whose write end is fd 3, inheritable; returns the read end."""
+    read_end, write_end = os.pipe()
+    if write_end != 3:
+        if read_end == 3:
+            read_end, old = os.dup(read_end), read_end
+            os.close(old)
+        os.dup2(write_end, 3)
+        os.close(write_end)
+    return read_end
+
+os.chdir(spec["app_dir"])
+for program in spec["exec_d"]:
+    read_end = fd3_pipe()
+    child = subprocess.Popen([program], env=env, stdin=subprocess.DEVNULL, pass_fds=(3,))
+    os.close(3)
+    with os.fdopen(read_end, "rb") as output:
+        written = output.read()
+    status = child.wait()
+    where = f"exec.d file at path '{program}'"
+    if status > 0:
+        fail(f"exec.d: failed to execute {where}: exit status {status}")
+    if status < 0:
+        fail(f"exec.d: failed to execute {where}: signal: {signal.strsignal(-status).lower()}")
+    try:
+        values = tomllib.loads(written.decode())
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        fail(f"exec.d: failed to decode output from {where}: {error}")
+    if not all(isinstance(value, str) for value in values.values()):
+        fail(f"exec.d: failed to decode output from {where}: values must be strings")
+    env.update(values)
+
+argv = spec["argv"]
+binary = shutil.which(argv[0], path=env.get("PATH", ""))
+if binary is None:
+    fail(f'path lookup: exec: "{argv[0]}": executable file not found in $PATH')
+os.chdir(spec["working_dir"])
+os.execve(binary, argv, env)
+"#;
+
+/// An interpreter with tomllib (Python >= 3.11) for [`LAUNCHER`], resolved once from `python3`
+/// on the harness's PATH so that no version manager's shim stands between.
+fn launcher_python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let output = Command::new("python3")
+            .args(["-c", "import sys, tomllib; print(sys.executable)"])
+            .output()
+            .expect("python3 (3.11 or newer) is on PATH for the launcher");
+        assert!(
+            output.status.success(),
+            "the launcher needs Python 3.11 or newer as python3: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
+    })
+}
+
+/// The exec.d programs of one buildpack's launch layers, in the launcher's order: layer by
+/// layer (alphabetically), `exec.d/` then `exec.d/<type>/`, files by name.
+fn exec_d_programs(layers_dir: &Path, process_type: &str) -> io::Result<Vec<PathBuf>> {
+    let mut programs = Vec::new();
+    for (layer_dir, types) in layers(layers_dir)? {
+        if !flag(&types, "launch") {
+            continue;
+        }
+        for dir in [
+            layer_dir.join("exec.d"),
+            layer_dir.join("exec.d").join(process_type),
+        ] {
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut files = BTreeSet::new();
+            for entry in entries {
+                let entry = entry?;
+                if !entry.file_type()?.is_dir() {
+                    files.insert(entry.path());
+                }
+            }
+            programs.extend(files);
+        }
+    }
+    Ok(programs)
 }
 
 fn target_arch() -> &'static str {
@@ -380,17 +575,6 @@ struct LaunchProcess {
 fn find_process(layers_dir: &Path, process_type: &str) -> Option<LaunchProcess> {
     let source = fs::read_to_string(layers_dir.join("launch.toml")).ok()?;
     let launch: toml::Table = toml::from_str(&source).expect("launch.toml is valid TOML");
-    let strings = |value: Option<&toml::Value>| -> Vec<String> {
-        value
-            .and_then(toml::Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|item| item.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     launch
         .get("processes")?
         .as_array()?
@@ -408,13 +592,325 @@ fn find_process(layers_dir: &Path, process_type: &str) -> Option<LaunchProcess> 
         })
 }
 
-fn which(program: &str, path: &str) -> Option<PathBuf> {
-    if program.contains('/') {
-        return Some(PathBuf::from(program));
+/// The strings of a TOML array (nothing when absent).
+fn strings(value: Option<&toml::Value>) -> Vec<String> {
+    value
+        .and_then(toml::Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// One alternative of a detect plan: what a buildpack provides and requires (`name` plus
+/// `metadata` tables, as they go into the buildpack plan's `[[entries]]`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PlanSections {
+    provides: Vec<String>,
+    requires: Vec<toml::Table>,
+}
+
+fn plan_name(table: &toml::Table) -> &str {
+    table
+        .get("name")
+        .and_then(toml::Value::as_str)
+        .unwrap_or_default()
+}
+
+/// The plan's sections, then each `[[or]]` alternative.
+fn plan_options(plan: &toml::Table) -> Vec<PlanSections> {
+    let sections = |table: &toml::Table| PlanSections {
+        provides: table
+            .get("provides")
+            .and_then(toml::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(toml::Value::as_table)
+            .map(|provide| plan_name(provide).to_string())
+            .collect(),
+        requires: table
+            .get("requires")
+            .and_then(toml::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(toml::Value::as_table)
+            .cloned()
+            .collect(),
+    };
+    let alternatives = plan
+        .get("or")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(toml::Value::as_table);
+    std::iter::once(plan)
+        .chain(alternatives)
+        .map(sections)
+        .collect()
+}
+
+/// The detector's trials: one alternative per buildpack, earlier alternatives first, depth
+/// first in group order; the first trial that follows the build plan rules wins. (The detector
+/// also drops optional buildpacks that break the rules; the stand-ins never do.)
+fn first_valid_trial(options: &[&[PlanSections]], chosen: &mut Vec<usize>) -> Option<Vec<usize>> {
+    let Some(alternatives) = options.get(chosen.len()) else {
+        let sections: Vec<&PlanSections> = chosen
+            .iter()
+            .zip(options)
+            .map(|(choice, alternatives)| &alternatives[*choice])
+            .collect();
+        return follows_plan_rules(&sections).then(|| chosen.clone());
+    };
+    for choice in 0..alternatives.len() {
+        chosen.push(choice);
+        if let Some(trial) = first_valid_trial(options, chosen) {
+            return Some(trial);
+        }
+        chosen.pop();
     }
-    path.split(':')
-        .map(|dir| Path::new(dir).join(program))
-        .find(|candidate| candidate.is_file())
+    None
+}
+
+/// Every require is provided by the same or an earlier buildpack; every provide is required by
+/// the same or a later one.
+fn follows_plan_rules(sections: &[&PlanSections]) -> bool {
+    sections.iter().enumerate().all(|(position, section)| {
+        let provided_so_far = |name: &str| {
+            sections[..=position]
+                .iter()
+                .any(|earlier| earlier.provides.iter().any(|provide| provide == name))
+        };
+        let required_from_here = |name: &str| {
+            sections[position..].iter().any(|later| {
+                later
+                    .requires
+                    .iter()
+                    .any(|require| plan_name(require) == name)
+            })
+        };
+        section
+            .requires
+            .iter()
+            .all(|require| provided_so_far(plan_name(require)))
+            && section
+                .provides
+                .iter()
+                .all(|provide| required_from_here(provide))
+    })
+}
+
+/// A buildpack's `[[entries]]`: every require of the names it provides.
+fn plan_entries(sections: &[&PlanSections], position: usize) -> Vec<toml::Table> {
+    sections[position]
+        .provides
+        .iter()
+        .flat_map(|provided| {
+            sections
+                .iter()
+                .flat_map(|section| &section.requires)
+                .filter(move |require| plan_name(require) == provided)
+                .cloned()
+        })
+        .collect()
+}
+
+/// Other buildpacks of a Django app's group, small stand-ins that detect and build here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StandIn {
+    /// heroku/procfile: detect passes when the app has a Procfile; build turns every line into
+    /// a process `bash -c <line>` (the last of duplicate keys wins), `web` (or a lone process)
+    /// the default.
+    Procfile,
+    /// heroku/release-phase: detect always passes, providing and requiring `release-phase`;
+    /// build defines `release` as a runner of the `release` commands that buildpacks require
+    /// in the build plan, then project.toml's `[[com.heroku.phase.release]]`, when there are
+    /// any. The runner runs them in order as child processes and stops at the first failure.
+    ReleasePhase,
+}
+
+/// Where a stand-in goes in the group, relative to this buildpack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Order {
+    BeforeGuard,
+    AfterGuard,
+}
+
+const RELEASE_PHASE_PLAN: &str = "release-phase";
+
+/// The stand-in's `exec-release-commands`: one shell-quoted command per line of its file.
+const RELEASE_COMMANDS_RUNNER: &str = r#"#!/usr/bin/env bash
+while IFS= read -r command <&9; do
+  eval "$command" 9<&- || {
+    status=$?
+    echo "release-phase failed: \`$command\` exited with status $status" >&2
+    exit 1
+  }
+done 9<"$1"
+"#;
+
+impl StandIn {
+    const ALL: [Self; 2] = [Self::Procfile, Self::ReleasePhase];
+
+    /// The buildpack's layers directory name (its id with `/` replaced).
+    pub(crate) fn dir_name(self) -> &'static str {
+        match self {
+            Self::Procfile => "heroku_procfile",
+            Self::ReleasePhase => "heroku_release-phase",
+        }
+    }
+
+    fn from_dir_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|stand_in| stand_in.dir_name() == name)
+    }
+
+    /// The plan alternatives when detect passes.
+    fn detect(self, app_dir: &Path) -> Option<Vec<PlanSections>> {
+        match self {
+            Self::Procfile => app_dir
+                .join("Procfile")
+                .is_file()
+                .then(|| vec![PlanSections::default()]),
+            Self::ReleasePhase => Some(vec![PlanSections {
+                provides: vec![RELEASE_PHASE_PLAN.to_string()],
+                requires: vec![toml::Table::from_iter([(
+                    "name".to_string(),
+                    RELEASE_PHASE_PLAN.into(),
+                )])],
+            }]),
+        }
+    }
+
+    /// Writes the stand-in's layers and launch.toml afresh (its layers are launch-only).
+    fn build(self, app_dir: &Path, layers_dir: &Path, entries: &[toml::Table]) {
+        if layers_dir.exists() {
+            fs::remove_dir_all(layers_dir).expect("the layers dir is writable");
+        }
+        fs::create_dir_all(layers_dir).expect("the layers dir is writable");
+        let processes = match self {
+            Self::Procfile => {
+                let source = fs::read_to_string(app_dir.join("Procfile")).unwrap_or_default();
+                procfile_processes(&source)
+            }
+            Self::ReleasePhase => release_phase_process(app_dir, layers_dir, entries)
+                .into_iter()
+                .collect(),
+        };
+        if processes.is_empty() {
+            return;
+        }
+        let launch = toml::Table::from_iter([(
+            "processes".to_string(),
+            toml::Value::Array(processes.into_iter().map(toml::Value::Table).collect()),
+        )]);
+        fs::write(
+            layers_dir.join("launch.toml"),
+            toml::to_string(&launch).expect("launch.toml is TOML"),
+        )
+        .expect("the layers dir is writable");
+    }
+}
+
+fn launch_process(kind: &str, command: &[&str], args: &[&str], default: bool) -> toml::Table {
+    let array =
+        |words: &[&str]| toml::Value::Array(words.iter().map(|word| (*word).into()).collect());
+    toml::Table::from_iter([
+        ("type".to_string(), kind.into()),
+        ("command".to_string(), array(command)),
+        ("args".to_string(), array(args)),
+        ("default".to_string(), default.into()),
+    ])
+}
+
+/// heroku/procfile's processes for a Procfile.
+fn procfile_processes(source: &str) -> Vec<toml::Table> {
+    let mut lines: Vec<(String, &str)> = Vec::new();
+    for line in source.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some((key, command)) = line.split_once(':') {
+            let key = key.trim().to_lowercase().replace('_', "-");
+            lines.retain(|(earlier, _)| *earlier != key);
+            lines.push((key, command.trim()));
+        }
+    }
+    let lone = lines.len() == 1;
+    lines
+        .iter()
+        .map(|(key, command)| {
+            launch_process(key, &["bash", "-c"], &[command], lone || key == "web")
+        })
+        .collect()
+}
+
+/// heroku/release-phase's `release` process and its `main` layer, when any command is
+/// configured.
+fn release_phase_process(
+    app_dir: &Path,
+    layers_dir: &Path,
+    entries: &[toml::Table],
+) -> Option<toml::Table> {
+    let project: toml::Table = fs::read_to_string(app_dir.join("project.toml"))
+        .map(|source| toml::from_str(&source).expect("project.toml is TOML"))
+        .unwrap_or_default();
+    let from_project = ["com", "heroku", "phase", "release"]
+        .iter()
+        .try_fold(&toml::Value::Table(project.clone()), |value, key| {
+            value.get(key)
+        })
+        .and_then(toml::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let from_plan = entries
+        .iter()
+        .filter(|entry| plan_name(entry) == RELEASE_PHASE_PLAN)
+        .filter_map(|entry| entry.get("metadata")?.get("release")?.as_array().cloned())
+        .flatten();
+    let commands: Vec<String> = from_plan
+        .chain(from_project)
+        .filter_map(|command| {
+            let command = command.as_table()?;
+            let mut words = vec![command.get("command")?.as_str()?.to_string()];
+            words.extend(strings(command.get("args")));
+            Some(
+                words
+                    .iter()
+                    .map(|word| shell_quote(word))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        })
+        .collect();
+    if commands.is_empty() {
+        return None;
+    }
+    let layer = layers_dir.join("main");
+    fs::create_dir_all(layer.join("bin")).expect("the layers dir is writable");
+    fs::write(layers_dir.join("main.toml"), "[types]\nlaunch = true\n")
+        .expect("the layers dir is writable");
+    let runner = layer.join("bin/exec-release-commands");
+    fs::write(&runner, RELEASE_COMMANDS_RUNNER).expect("the layers dir is writable");
+    fs::set_permissions(&runner, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("the runner can be made executable");
+    let commands_file = layer.join("release-commands");
+    fs::write(&commands_file, commands.join("\n") + "\n").expect("the layers dir is writable");
+    let commands_file = commands_file.to_string_lossy();
+    Some(launch_process(
+        "release",
+        &["exec-release-commands", &commands_file],
+        &[],
+        false,
+    ))
+}
+
+/// A word as bash reads it back: in single quotes.
+fn shell_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
 }
 
 /// Which layers apply, and which env directories of theirs.
@@ -718,6 +1214,180 @@ mod tests {
         let mut build_env = env_of(&[("PATH", "/usr/bin")]);
         apply_layers(&mut build_env, layers_dir.path(), &LayerUse::Build).unwrap();
         assert_eq!(build_env, env_of(&[("PATH", "/usr/bin")]));
+    }
+
+    fn write_executable(path: &Path, script: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, script).unwrap();
+        fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn launcher_runs_exec_d_of_the_process_type_then_replaces_itself_with_the_process() {
+        let fixture = TempDir::new("empty-app");
+        let app = Lifecycle::new(fixture.path(), fixture.path());
+        let layer = app.layers_dir().join("tool");
+        fs::create_dir_all(&layer).unwrap();
+        fs::write(
+            app.layers_dir().join("tool.toml"),
+            "[types]\nlaunch = true\n",
+        )
+        .unwrap();
+        write_executable(
+            &layer.join("exec.d/1-every-process"),
+            "#!/usr/bin/env bash\necho 'FLAT = \"for every process\"' >&3\n",
+        );
+        write_executable(
+            &layer.join("exec.d/release/2-release"),
+            indoc::indoc! {r#"
+                #!/usr/bin/env bash
+                echo "exec.d for release in $PWD"
+                printf 'LAUNCHER_PID = "%s"\nSEEN_FLAT = "%s"\n' "$PPID" "$FLAT" >&3
+            "#},
+        );
+        let web_exec_d = layer.join("exec.d/web/3-web");
+        write_executable(
+            &web_exec_d,
+            "#!/usr/bin/env bash\necho 'web only' >&2\nexit 3\n",
+        );
+        app.write_launch_toml(
+            BUILDPACK_DIR_NAME,
+            indoc::indoc! {r#"
+                [[processes]]
+                type = "release"
+                command = ["bash", "-c"]
+                args = ['echo "$FLAT, $SEEN_FLAT, $([ "$LAUNCHER_PID" = "$$" ] && echo same pid)"']
+
+                [[processes]]
+                type = "web"
+                command = ["bash", "-c"]
+                args = ["echo web started"]
+            "#},
+        );
+
+        let release = app.launch("release", &[]);
+        assert_eq!(release.code, Some(0), "{}", release.transcript());
+        assert_eq!(
+            release.stdout,
+            format!(
+                "exec.d for release in {}\nfor every process, for every process, same pid\n",
+                app.app_dir().display()
+            )
+        );
+
+        let web = app.launch("web", &[]);
+        assert_eq!(web.code, Some(LAUNCHER_EXIT_CODE), "{}", web.transcript());
+        assert_eq!(
+            web.stdout,
+            format!(
+                "ERROR: failed to launch: exec.d: failed to execute exec.d file at path '{}': exit status 3\n",
+                web_exec_d.display()
+            )
+        );
+        assert_eq!(web.stderr, "web only\n");
+    }
+
+    const GUARD_PLAN: &str = indoc::indoc! {r#"
+        [[provides]]
+        name = "release-guard"
+
+        [[requires]]
+        name = "release-guard"
+        metadata = { release-process = "heroku/release-phase" }
+
+        [[requires]]
+        name = "release-phase"
+        metadata = { release = [{ command = "release-guard", args = ["release"] }] }
+
+        [[or]]
+    "#};
+
+    /// The entries each buildpack gets, for the groups `first` then `second`.
+    fn resolve(first: &[PlanSections], second: &[PlanSections]) -> [Vec<toml::Table>; 2] {
+        let options = [first, second];
+        let trial = first_valid_trial(&options, &mut Vec::new()).unwrap();
+        let sections = [&first[trial[0]], &second[trial[1]]];
+        [plan_entries(&sections, 0), plan_entries(&sections, 1)]
+    }
+
+    #[test]
+    fn build_plan_resolution_follows_the_group_order() {
+        let guard = plan_options(&toml::from_str(GUARD_PLAN).unwrap());
+        let release_phase = StandIn::ReleasePhase.detect(Path::new("/")).unwrap();
+        let tables = |sources: &[&str]| -> Vec<toml::Table> {
+            sources
+                .iter()
+                .map(|source| toml::from_str(source).unwrap())
+                .collect()
+        };
+
+        let [release_phase_entries, guard_entries] = resolve(&release_phase, &guard);
+        assert_eq!(
+            release_phase_entries,
+            tables(&[
+                r#"name = "release-phase""#,
+                r#"
+                    name = "release-phase"
+                    metadata = { release = [{ command = "release-guard", args = ["release"] }] }
+                "#,
+            ])
+        );
+        assert_eq!(
+            guard_entries,
+            tables(&[r#"
+                name = "release-guard"
+                metadata = { release-process = "heroku/release-phase" }
+            "#])
+        );
+
+        // A provider after the requirement breaks the rules: the `[[or]]` alternative wins.
+        let [guard_entries, release_phase_entries] = resolve(&guard, &release_phase);
+        assert!(guard_entries.is_empty());
+        assert_eq!(
+            release_phase_entries,
+            tables(&[r#"name = "release-phase""#])
+        );
+    }
+
+    #[test]
+    fn procfile_lines_become_bash_processes() {
+        let processes = procfile_processes(indoc::indoc! {"
+            # comment
+            web: gunicorn mysite.wsgi
+
+            release: echo first
+            Worker_Queue: python worker.py
+            release: python manage.py migrate
+        "});
+        let expected: toml::Table = toml::from_str(indoc::indoc! {r#"
+            [[processes]]
+            type = "web"
+            command = ["bash", "-c"]
+            args = ["gunicorn mysite.wsgi"]
+            default = true
+
+            [[processes]]
+            type = "worker-queue"
+            command = ["bash", "-c"]
+            args = ["python worker.py"]
+            default = false
+
+            [[processes]]
+            type = "release"
+            command = ["bash", "-c"]
+            args = ["python manage.py migrate"]
+            default = false
+        "#})
+        .unwrap();
+        assert_eq!(
+            processes
+                .into_iter()
+                .map(toml::Value::Table)
+                .collect::<Vec<_>>(),
+            *expected["processes"].as_array().unwrap()
+        );
+        let lone = procfile_processes("release: python manage.py migrate\n");
+        assert_eq!(lone[0].get("default"), Some(&toml::Value::Boolean(true)));
     }
 
     #[test]
