@@ -25,10 +25,13 @@ mod advice_test;
 mod fuzz_targets;
 
 mod buildpack_test;
+mod classic_test;
 mod fuzz_regressions_test;
 mod gate_test;
 mod libcnb_integration_test;
 mod probe_test;
 mod redaction_test;
+mod sarif_test;
 mod tutorial_release_test;
 mod verify_test;
+mod wheel_test;

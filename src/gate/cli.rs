@@ -20,7 +20,11 @@ Options:
   --app DIR            the app directory (default: the current directory)
   --settings MODULE    the Django settings module (default: DJANGO_SETTINGS_MODULE, the
                        build-time configuration, then manage.py's default)
-  --format text|json   the release log (default) or one JSON document on stdout
+  --format text|json|sarif
+                       the release log (default), one JSON document, or a SARIF 2.1.0 log
+                       for code scanning, on stdout
+  --path-prefix DIR    the app's directory inside its repository: prefixed to the files in
+                       findings' locations (SARIF, JSON) for an app in a subdirectory
   --mode MODE          enforce (default), warn (report, never fail) or off (skip, no Python)
 
 Environment:
@@ -42,6 +46,9 @@ Exit codes:
 pub struct CheckArgs {
     pub options: GateOptions,
     pub format: Format,
+    /// `--path-prefix`: where the app lives in its repository (SARIF locations are relative
+    /// to the repository root).
+    pub path_prefix: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +127,15 @@ fn parse_check(
             "--app" => parsed.options.app_dir = Some(PathBuf::from(words.value(word)?)),
             "--settings" => parsed.options.settings_module = Some(words.value(word)?),
             "--format" => parsed.format = words.value(word)?.parse()?,
+            "--path-prefix" => {
+                let prefix = words.value(word)?;
+                if prefix.starts_with('/') {
+                    return Err(UsageError(format!(
+                        "--path-prefix `{prefix}` must be relative to the repository root"
+                    )));
+                }
+                parsed.path_prefix = Some(prefix);
+            }
             "--mode" => {
                 let mode = words.value(word)?;
                 parsed.options.mode = Some(
@@ -166,8 +182,15 @@ fn check(args: &CheckArgs, notes: &[String]) -> Exit {
         redactor,
     } = super::run(&args.options, &environment, &cwd);
     report.notes.extend_from_slice(notes);
-    report::print(&report, args.format, &redactor);
+    print(&mut report, args, &redactor);
     exit
+}
+
+fn print(report: &mut report::Report, args: &CheckArgs, redactor: &Redactor) {
+    if let Some(prefix) = &args.path_prefix {
+        report.prefix_locations(prefix);
+    }
+    report::print(report, args.format, redactor);
 }
 
 /// `release`: the gate, then `exec` of the user's release command when the gate passes, so the
@@ -201,20 +224,20 @@ fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
             report
                 .notes
                 .push(format!("The release command was not run: {shown}"));
-            report::print(&report, args.format, &redactor);
+            print(&mut report, args, &redactor);
             return exit.into();
         }
-        report::print(&report, args.format, &redactor);
+        print(&mut report, args, &redactor);
         (report.mode != Mode::Off, redactor)
     };
     // After the verdict, so the command's own output follows the line that introduces it; off
-    // mode stays the single line it promises. In JSON mode stdout carries the document and
-    // then only the command's own output.
+    // mode stays the single line it promises. In JSON and SARIF modes stdout carries the
+    // document and then only the command's own output.
     if announce {
         let line = redactor.field(&format!("Running the release command: {shown}"));
         match args.format {
             Format::Text => println!("{line}"),
-            Format::Json => eprintln!("{line}"),
+            Format::Json | Format::Sarif => eprintln!("{line}"),
         }
     }
     let error = std::os::unix::process::CommandExt::exec(
@@ -267,6 +290,7 @@ mod tests {
                 mode: Some(Mode::Warn),
             },
             format: Format::Json,
+            path_prefix: None,
         };
         let args = [
             "--app",
@@ -319,6 +343,24 @@ mod tests {
     }
 
     #[test]
+    fn sarif_with_a_path_prefix() {
+        assert_eq!(
+            parse_args(&["check", "--format", "sarif", "--path-prefix", "backend/"]),
+            Ok(Command::Check(CheckArgs {
+                format: Format::Sarif,
+                path_prefix: Some("backend/".to_string()),
+                ..CheckArgs::default()
+            }))
+        );
+        assert_eq!(
+            parse_args(&["--path-prefix", "/src/app"]),
+            Err(UsageError(
+                "--path-prefix `/src/app` must be relative to the repository root".to_string()
+            ))
+        );
+    }
+
+    #[test]
     fn commands_are_shown_as_typed() {
         let command = ["bash", "-c", "python manage.py migrate", "it's"].map(String::from);
         assert_eq!(
@@ -358,7 +400,7 @@ mod tests {
         assert_eq!(problem(&["--app"]).as_deref(), Some("--app needs a value"));
         assert_eq!(
             problem(&["--format", "yaml"]).as_deref(),
-            Some("--format `yaml` is not text or json")
+            Some("--format `yaml` is not text, json or sarif")
         );
         assert_eq!(
             problem(&["--mode", "loud"]).as_deref(),

@@ -523,7 +523,7 @@ mod tests {
             ),
             (
                 "example.com --format yaml",
-                "--format `yaml` is not text or json",
+                "--format `yaml` is not text, json or sarif",
             ),
             ("example.com --path", "--path needs a value"),
             (
