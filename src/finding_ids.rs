@@ -50,6 +50,7 @@ const GUARD: &[&str] = &[
     "guard.proxy_ssl_header_malformed",
     "guard.proxy_ssl_header_unexpected",
     "guard.redirect_exempt_catch_all",
+    "guard.redirect_exempt_invalid",
     "guard.ssl_host_off_host",
     "guard.middleware_order",
     "guard.samesite_invalid",
@@ -62,6 +63,7 @@ const GUARD: &[&str] = &[
     "guard.simulation_app_error",
     "guard.simulation_skipped",
     "guard.dead_setting",
+    "guard.database_checks_not_run",
 ];
 
 /// `release-guard verify` (`src/verify/`).

@@ -24,15 +24,29 @@ fn logs(module: &str, vars: &[(&str, &str)]) -> (String, serde_json::Value) {
     (stdout(&text), json(&report))
 }
 
+/// The info line every report has (the probe never runs Django's database checks): it carries
+/// no advice about the app's settings.
+const DATABASE_CHECKS_NOT_RUN: &str = "guard.database_checks_not_run";
+
 /// Each finding's title and its Fix and Where lines, then the closing lines.
 fn advice_excerpt(log: &str) -> String {
     let mut excerpt = String::new();
     let mut keep = false;
+    let mut skipping = false;
     for line in log.lines() {
         if line.starts_with("- ") {
             keep = false;
-            excerpt.push_str(line);
-            excerpt.push('\n');
+            skipping = line == format!("- {DATABASE_CHECKS_NOT_RUN}");
+            if !skipping {
+                excerpt.push_str(line);
+                excerpt.push('\n');
+            }
+            continue;
+        }
+        if line.is_empty() {
+            skipping = false;
+        }
+        if skipping {
             continue;
         }
         if line.starts_with("  Fix: ") || line.starts_with("Release ") {
@@ -55,6 +69,7 @@ fn advice_fields(report: &serde_json::Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|finding| finding["id"] != DATABASE_CHECKS_NOT_RUN)
         .map(|finding| {
             let mut line = finding["id"].as_str().unwrap().to_string();
             if let Some(at) = finding.get("location") {

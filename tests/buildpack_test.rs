@@ -449,6 +449,8 @@ fn preview_lists_findings_without_failing_the_build() {
                 Fix: SESSION_COOKIE_SECURE = True
               - BLOCK `security.W016` (CSRF_COOKIE_SECURE): You have 'django.middleware.csrf.CsrfViewMiddleware' in your MIDDLEWARE, but you have not set CSRF_COOKIE_SECURE to True.
                 Fix: CSRF_COOKIE_SECURE = True
+              - INFO `guard.database_checks_not_run`: Django's database checks were not run (django.core.checks.database.check_database_backends): Release Guard never connects to a database.
+                Fix: python manage.py check --database default  # where the database is reachable, e.g. in CI
               - The release would be blocked by 4 blocking findings
             - Done (finished in <time>)
         "#},

@@ -224,6 +224,12 @@ fn tutorial_blocked_release_log() {
               Where: the block at mysite/settings.py:32 runs only when the USE_SSL config var is true
                      (pydantic-settings Settings.USE_SSL, case-insensitive).
 
+            INFO (1)
+            - guard.database_checks_not_run
+              Django's database checks were not run (django.core.checks.database.check_database_backends):
+              Release Guard never connects to a database.
+              Fix: python manage.py check --database default  # where the database is reachable, e.g. in CI
+
             Release blocked: 4 problems
             Fix: USE_SSL=true
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
@@ -430,7 +436,10 @@ fn silenced_and_ignored_checks_are_listed_and_never_block() {
     );
     let ignore = [("RELEASE_GUARD_IGNORE", "security.W012, security.W016")];
     let report = json_report(&venv, &app_dir, &ignore, 0);
-    assert_eq!(ids(&report, "findings"), BTreeSet::new());
+    assert_eq!(
+        ids(&report, "findings"),
+        set(&["guard.database_checks_not_run"])
+    );
     let silenced: Vec<(&str, &str)> = report["silenced"]
         .as_array()
         .unwrap()
@@ -543,21 +552,22 @@ fn the_apps_own_output_while_loading_has_its_own_heading() {
 
 #[test]
 fn a_missing_database_driver_blames_the_backend_and_shows_the_cause() {
-    let text = release_log(
-        &fixture("tutorial"),
-        &[(
-            "DATABASE_URL",
-            "postgres://user:planted-db-secret@db.example.net:5432/app",
-        )],
-        2,
+    // The test venvs have the PostgreSQL driver (the isolation tests need it), not MySQL's.
+    let venv = default_venv();
+    let app_dir = app(
+        "missing-driver",
+        &venv,
+        "DATABASES[\"default\"] = {\"ENGINE\": \"django.db.backends.mysql\", \"NAME\": \"app\", \"USER\": \"user\", \"PASSWORD\": \"planted-db-secret\", \"HOST\": \"db.example.net\"}\n",
+        &[],
     );
+    let text = release_log(&app_dir, &[], 2);
     assert_contains(
         &text,
         "COULD NOT EVALUATE: Importing the app's models or database backends failed (the settings module mysite.settings loaded)\n",
     );
     assert_contains(
         &text,
-        "\n    Caused by ModuleNotFoundError: No module named 'psycopg",
+        "\n    Caused by ModuleNotFoundError: No module named 'MySQLdb'",
     );
     assert!(!text.contains("planted-db-secret"), "{text}");
 }
@@ -648,7 +658,7 @@ type EdgeCase = (
     &'static [&'static str],
 );
 
-const EDGE_CASES: [EdgeCase; 13] = [
+const EDGE_CASES: [EdgeCase; 20] = [
     ("good", &[], &[]),
     ("hsts_string_zero", &["guard.hsts_seconds_invalid"], &[]),
     (
@@ -682,6 +692,32 @@ const EDGE_CASES: [EdgeCase; 13] = [
     ("ssl_host_elsewhere", &[], &["guard.ssl_host_off_host"]),
     ("debug_on", &["security.W018", "security.W020"], &[]),
     ("database_middleware", &[], &[]),
+    (
+        "current_site_exempt_all",
+        &["guard.redirect_exempt_catch_all"],
+        &[],
+    ),
+    (
+        "redirect_exempt_negative",
+        &["guard.redirect_exempt_catch_all"],
+        &[],
+    ),
+    ("redirect_exempt_healthcheck", &[], &[]),
+    (
+        "redirect_exempt_deep",
+        &["guard.redirect_exempt_invalid"],
+        &[],
+    ),
+    (
+        "basic_auth_first",
+        &[
+            "guard.simulation_hsts_missing",
+            "guard.simulation_not_redirected",
+        ],
+        &[],
+    ),
+    ("database_before_security", &[], &["guard.middleware_order"]),
+    ("sees_answer_path", &[], &[]),
 ];
 
 #[test]
@@ -705,11 +741,194 @@ fn edge_cases_under_every_django_match_the_rules_and_django() {
 }
 
 #[test]
+fn simulation_findings_name_the_middleware_that_answered() {
+    let vars = [("DJANGO_SETTINGS_MODULE", "edge.settings.basic_auth_first")];
+    let report = json_report(&default_venv(), &fixture("edge"), &vars, 1);
+    assert_eq!(
+        message_of(&report, "guard.simulation_not_redirected"),
+        "SECURE_SSL_REDIRECT is on, but a plain-HTTP request for http://www.example.com/.well-known/release-guard/ (X-Forwarded-Proto: http) got 401 from edge.middleware.BasicAuthMiddleware instead of a redirect to https://www.example.com."
+    );
+    let vars = [(
+        "DJANGO_SETTINGS_MODULE",
+        "edge.settings.database_before_security",
+    )];
+    let report = json_report(&default_venv(), &fixture("edge"), &vars, 0);
+    assert_eq!(
+        message_of(&report, "guard.middleware_order"),
+        "The simulated HTTP and HTTPS requests for /.well-known/release-guard/ needed the database in edge.middleware.SiteConfigurationMiddleware, which runs before SecurityMiddleware could answer, so the HTTPS redirect and HSTS were not verified."
+    );
+}
+
+fn message_of(report: &Value, id: &str) -> String {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["id"] == id)
+        .and_then(|finding| finding["message"].as_str())
+        .unwrap_or_else(|| panic!("no {id} in {report}"))
+        .to_string()
+}
+
+#[test]
+fn a_pattern_nested_20000_levels_deep_is_reported_even_in_warn_mode() {
+    let vars = [
+        (
+            "DJANGO_SETTINGS_MODULE",
+            "edge.settings.redirect_exempt_deep",
+        ),
+        ("RELEASE_GUARD_MODE", "warn"),
+    ];
+    let report = json_report(&default_venv(), &fixture("edge"), &vars, 0);
+    assert!(
+        message_of(&report, "guard.redirect_exempt_invalid").ends_with(
+            "which Python cannot compile (RecursionError: nested too deeply to compile): SecurityMiddleware raises the same error as the app starts, so the app cannot answer any request."
+        ),
+        "{report}"
+    );
+}
+
+#[test]
+fn every_path_exempt_with_current_site_middleware_blocks() {
+    // (?i).* is syntax the old hand-written matcher skipped, and the plain-HTTP request reached
+    // the database in CurrentSiteMiddleware, which proves it was not redirected.
+    let vars = [(
+        "DJANGO_SETTINGS_MODULE",
+        "edge.settings.current_site_exempt_all",
+    )];
+    let report = json_report(&default_venv(), &fixture("edge"), &vars, 1);
+    assert_eq!(
+        message_of(&report, "guard.redirect_exempt_catch_all"),
+        "SECURE_REDIRECT_EXEMPT contains \"(?i).*\", which exempts every path tried (/, /login/, /accounts/login/, /admin/, /admin/login/, /q7x2v9k4/any-page/), so SECURE_SSL_REDIRECT never redirects anything."
+    );
+}
+
+/// A copy of `fixtures/<name>` in the scratch directory, with `files` written over it.
+fn fixture_copy(name: &str, venv: &Venv, files: &[(&str, &str)]) -> PathBuf {
+    let dir = scratch("gate-apps").join(format!("{name}-{}", venv.name));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    copy_dir(&fixture(name), &dir).unwrap();
+    for (path, content) in files {
+        std::fs::write(dir.join(path), content).unwrap();
+    }
+    dir
+}
+
+const BAKERY_PRODUCTION: [(&str, &str); 4] = [
+    ("DJANGO_SETTINGS_MODULE", "bakerydemo.settings.production"),
+    (
+        "DJANGO_SECRET_KEY",
+        "bakery-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMN",
+    ),
+    ("DJANGO_ALLOWED_HOSTS", "bakerydemo.herokuapp.com"),
+    // Nothing listens there: the probe must not try.
+    ("REDIS_URL", "redis://127.0.0.1:9/0"),
+];
+
+#[test]
+fn bakerydemo_style_app_passes_and_blocks_without_the_redirect() {
+    for venv in venvs() {
+        // Its own cache (LocMem, LOCATION "bakerydemo", named like the host) must not change
+        // the verdict either.
+        let own_cache = json_report(&venv, &fixture("bakery"), &BAKERY_PRODUCTION[..3], 0);
+        assert_eq!(blocking_ids(&own_cache), BTreeSet::new(), "{}", venv.name);
+        let report = json_report(&venv, &fixture("bakery"), &BAKERY_PRODUCTION, 0);
+        assert_eq!(
+            ids_with_severity(&report, "info"),
+            set(&["guard.database_checks_not_run"]),
+            "{}",
+            venv.name
+        );
+        let mut vars = BAKERY_PRODUCTION.to_vec();
+        vars.push(("DJANGO_SECURE_SSL_REDIRECT", "off"));
+        let blocked = json_report(&venv, &fixture("bakery"), &vars, 1);
+        assert_eq!(
+            blocking_ids(&blocked),
+            set(&["security.W008"]),
+            "{}",
+            venv.name
+        );
+    }
+}
+
+#[test]
+fn djangoproject_style_app_passes_and_blocks_an_exemption_of_every_path() {
+    for venv in venvs() {
+        let app_dir = fixture_copy(
+            "djangoproject",
+            &venv,
+            &[(
+                "secrets.json",
+                r#"{"secret_key": "djangoproject-key-0123456789-abcdefghijklmnopqrstuvwxyz-XYZ", "db_engine": "sqlite"}"#,
+            )],
+        );
+        let secrets = app_dir.join("secrets.json");
+        let secrets = secrets.to_str().unwrap();
+        for (module, code, block) in [
+            ("djangoproject.settings.prod", 0, &[][..]),
+            (
+                "djangoproject.settings.prod_exempt_all",
+                1,
+                &["guard.redirect_exempt_catch_all"][..],
+            ),
+        ] {
+            let vars = [
+                ("DJANGO_SETTINGS_MODULE", module),
+                ("DJANGOPROJECT_SECRETS", secrets),
+            ];
+            let report = json_report(&venv, &app_dir, &vars, code);
+            let context = format!("{} {module}", venv.name);
+            assert_eq!(blocking_ids(&report), set(block), "{context}");
+            // CurrentSiteMiddleware needs the database after SecurityMiddleware: judged, not
+            // skipped.
+            assert!(
+                !ids(&report, "findings").contains("guard.simulation_skipped"),
+                "{context}: {report}"
+            );
+            let django = django_check_ids(&venv, &app_dir, &vars);
+            assert!(django.is_subset(&ids(&report, "findings")), "{context}");
+        }
+    }
+}
+
+#[test]
+fn getting_started_style_app_passes_and_blocks_without_gunicorn_trust() {
+    let vars = [
+        ("DYNO", "web.1"),
+        (
+            "DJANGO_SECRET_KEY",
+            "getting-started-key-0123456789-abcdefghijklmnopqrstuvwxyz-XYZ",
+        ),
+    ];
+    for venv in venvs() {
+        let report = json_report(&venv, &fixture("getting-started"), &vars, 0);
+        assert_eq!(blocking_ids(&report), BTreeSet::new(), "{}", venv.name);
+        let untrusting = fixture_copy(
+            "getting-started",
+            &venv,
+            &[("gunicorn.conf.py", "workers = 2\n")],
+        );
+        let blocked = json_report(&venv, &untrusting, &vars, 1);
+        assert_eq!(
+            blocking_ids(&blocked),
+            set(&["guard.https_undetectable"]),
+            "{}",
+            venv.name
+        );
+    }
+}
+
+#[test]
 fn trusting_gunicorn_config_replaces_the_proxy_header() {
     let venv = default_venv();
     let vars = [("DJANGO_SETTINGS_MODULE", "edge.settings.no_proxy_header")];
     let report = json_report(&venv, &fixture("edge-proxy-trusted"), &vars, 0);
-    assert_eq!(ids(&report, "findings"), BTreeSet::new());
+    assert_eq!(
+        ids(&report, "findings"),
+        set(&["guard.database_checks_not_run"])
+    );
 }
 
 /// What the guard's floor says after Django's own message when Django did not report it.

@@ -94,9 +94,11 @@ fn tutorial_without_ssl_under_every_django() {
         assert!(simulation.ran, "{simulation:?}");
         assert_eq!(simulation.host.as_deref(), Some("guard-demo.herokuapp.com"));
         let http = simulation.http.as_ref().expect("http response");
-        assert_eq!((http.status, http.location.as_deref()), (Some(404), None));
+        // The view is the probe's own: the tutorial's URLconf would answer 404.
+        assert_eq!((http.status, http.location.as_deref()), (Some(200), None));
+        assert!(http.reached_view);
         let https = simulation.https.as_ref().expect("https response");
-        assert_eq!(https.status, Some(404));
+        assert_eq!(https.status, Some(200));
         assert!(https.hsts.is_empty());
         for phase in ["setup_ms", "checks_ms", "simulation_ms"] {
             assert!(snapshot.timings.contains_key(phase), "{phase}");
@@ -132,8 +134,12 @@ fn tutorial_with_ssl_redirects_and_sends_hsts() {
             http.location.as_deref(),
             Some("https://guard-demo.herokuapp.com/.well-known/release-guard/")
         );
+        assert_eq!(
+            http.answered_by.as_deref(),
+            Some("django.middleware.security.SecurityMiddleware")
+        );
         let https = snapshot.simulation.https.as_ref().expect("https response");
-        assert_eq!(https.status, Some(404));
+        assert_eq!(https.status, Some(200));
         assert_eq!(https.hsts, ["max-age=3600; includeSubDomains; preload"]);
     }
 }
@@ -447,6 +453,16 @@ fn probe_dying_without_answer_relays_its_output_as_app_text() {
 }
 
 #[test]
+fn an_answer_written_by_a_probe_that_did_not_finish_is_ignored() {
+    // The app writes a plausible answer where the probe would, then exits 3.
+    let failure = run(&edge_request("edge", "forges_answer")).unwrap_err();
+    let ProbeFailure::NoAnswer { exit_status, .. } = &failure else {
+        panic!("expected NoAnswer, got {failure:?}")
+    };
+    assert_eq!(exit_status.code(), Some(3));
+}
+
+#[test]
 fn gunicorn_trusting_the_router_fixes_a_missing_proxy_header() {
     let plain = snapshot(&edge_request("edge", "no_proxy_header"));
     assert!(!plain.proxy_trust.trusted);
@@ -469,7 +485,7 @@ fn gunicorn_trusting_the_router_fixes_a_missing_proxy_header() {
         }
     );
     let https = trusted.simulation.https.as_ref().unwrap();
-    assert_eq!(https.status, Some(404));
+    assert_eq!(https.status, Some(200));
     assert_eq!(https.hsts, ["max-age=31536000; includeSubDomains; preload"]);
 }
 

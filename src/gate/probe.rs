@@ -29,6 +29,9 @@ pub const PROBE_PACKAGE: &[(&str, &str)] = &[
     ("__init__.py", include_str!("probe/__init__.py")),
     ("main.py", include_str!("probe/main.py")),
     ("app_output.py", include_str!("probe/app_output.py")),
+    ("exempt.py", include_str!("probe/exempt.py")),
+    ("isolation.py", include_str!("probe/isolation.py")),
+    ("simulation.py", include_str!("probe/simulation.py")),
     ("phases.py", include_str!("probe/phases.py")),
     ("provenance.py", include_str!("probe/provenance.py")),
     ("secrets.py", include_str!("probe/secrets.py")),
@@ -122,7 +125,8 @@ pub enum ProbeFailure {
     TimedOut(Duration),
     /// The guard received this signal (SIGTERM/SIGINT/SIGHUP) and passed it on to the probe.
     Interrupted { signal: i32 },
-    /// The probe exited without writing an answer.
+    /// The probe exited without writing an answer, or exited abnormally (its answer file, if
+    /// any, is then ignored).
     NoAnswer {
         exit_status: ExitStatus,
         /// The end of the probe's output (stderr, and stdout, which shares its pipe), raw: the
@@ -291,7 +295,14 @@ pub fn run(request: &ProbeRequest) -> Result<ProbeAnswer, ProbeFailure> {
     drop(signals);
     drop(group);
 
-    match std::fs::read(&answer_path) {
+    // Only a probe that finished normally answers: a file left by a probe that died (or by app
+    // code that wrote it and exited) is not an answer.
+    let answer = if exit_status.success() {
+        std::fs::read(&answer_path)
+    } else {
+        Err(io::ErrorKind::NotFound.into())
+    };
+    match answer {
         Ok(answer) => serde_json::from_slice(&answer)
             .map_err(|error| ProbeFailure::InvalidAnswer(error.to_string())),
         Err(error) if error.kind() == io::ErrorKind::NotFound => Err(ProbeFailure::NoAnswer {

@@ -5,6 +5,8 @@
 //! Values are raw: the rules judge what the app really does. The probe reads settings through an
 //! allowlist and turns the secret key into booleans; the secrets it knows come in `secrets`, for
 //! the output boundary (`crate::redact`) alone. Text written by the app is [`AppText`].
+//! The probe touches no network: no database connection, and in-process caches while it
+//! simulates requests.
 
 use crate::redact::{AppText, Secrets};
 use serde::Deserialize;
@@ -42,14 +44,21 @@ pub struct Snapshot {
     pub python_version: String,
     /// The settings module Django loaded.
     pub settings_module: String,
-    /// Every message of `run_checks(include_deployment_checks=True)`, silenced ones included.
+    /// Every message of `run_checks(include_deployment_checks=True, databases=[])`, silenced
+    /// ones included: the probe never connects to a database.
     pub checks: Vec<CheckMessage>,
+    /// The `database`-tagged checks that were therefore not run (`module.function`).
+    #[serde(default)]
+    pub database_checks_skipped: Vec<String>,
     /// Allowlisted settings by name. A setting Django does not define is absent.
     pub settings: BTreeMap<String, PyValue>,
     /// Facts about `SECRET_KEY`, never its value.
     pub secret_key: SecretKeyFacts,
     /// Whether the WSGI/ASGI server would trust the router's `X-Forwarded-Proto`.
     pub proxy_trust: ProxyTrust,
+    /// `SECURE_REDIRECT_EXEMPT` as Django's `re` evaluates it on sample paths.
+    #[serde(default)]
+    pub redirect_exempt: RedirectExempt,
     /// The in-process requests made the way Heroku's router makes them.
     pub simulation: Simulation,
     /// Where the settings got their values, for advice; absent when the settings module is
@@ -264,7 +273,29 @@ pub struct ProxyTrust {
     pub value: Option<String>,
 }
 
-/// Requests made in-process through the app's WSGI application.
+/// `SECURE_REDIRECT_EXEMPT`, each entry compiled with Python's `re` and `.search()`ed in the
+/// sample paths (without their leading slash), exactly as `SecurityMiddleware` does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct RedirectExempt {
+    /// The paths every entry was tried on: the site root, login and admin login pages, and a
+    /// path no app routes.
+    pub sample_paths: Vec<String>,
+    pub patterns: Vec<ExemptPattern>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ExemptPattern {
+    /// The entry as written (shortened when very long).
+    pub pattern: String,
+    /// Why Python could not compile it (e.g. `re.error: ...`, `RecursionError: ...`).
+    pub error: Option<String>,
+    /// The sample paths it exempts from the HTTPS redirect.
+    #[serde(default)]
+    pub exempts: Vec<String>,
+}
+
+/// Requests made in-process through the app's WSGI application and middleware, with the view
+/// answered by the probe.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Simulation {
     /// False when the simulation could not run; `skipped_reason` says why.
@@ -275,6 +306,12 @@ pub struct Simulation {
     pub host: Option<String>,
     /// The path requested.
     pub path: Option<String>,
+    /// `SECURE_REDIRECT_EXEMPT` exempts that path, so no redirect is expected.
+    #[serde(default)]
+    pub path_exempt: bool,
+    /// The middleware layers were traced, so `answered_by` and `database_needed_by` are known.
+    #[serde(default)]
+    pub traced: bool,
     /// `X-Forwarded-Proto: http`: must redirect to https on the same host.
     pub http: Option<SimulatedResponse>,
     /// `X-Forwarded-Proto: https`: must not redirect to itself and must carry HSTS.
@@ -294,6 +331,15 @@ pub struct SimulatedResponse {
     pub set_cookies: Vec<String>,
     /// The exception, when the app raised one.
     pub error: Option<AppText>,
+    /// The request passed every middleware and reached the (stand-in) view.
+    #[serde(default)]
+    pub reached_view: bool,
+    /// The `MIDDLEWARE` entry (or the WSGI application) that answered without passing the
+    /// request on; None when the view answered or the layers were not traced.
+    pub answered_by: Option<String>,
+    /// The `MIDDLEWARE` entry (or the WSGI application) that tried to reach the database,
+    /// which the probe refused.
+    pub database_needed_by: Option<String>,
 }
 
 /// Why the probe could not evaluate the app.

@@ -41,9 +41,11 @@ SNAPSHOT_FIELDS = {
     "python_version",
     "settings_module",
     "checks",
+    "database_checks_skipped",
     "settings",
     "secret_key",
     "proxy_trust",
+    "redirect_exempt",
     "simulation",
     "provenance",
     "app_output",
@@ -173,7 +175,14 @@ class SnapshotTest(unittest.TestCase):
                 "hsts": [],
                 "set_cookies": [],
                 "error": None,
+                "reached_view": False,
+                "answered_by": "django.middleware.security.SecurityMiddleware",
+                "database_needed_by": None,
             },
+        )
+        self.assertEqual(
+            answer["database_checks_skipped"],
+            ["django.core.checks.database.check_database_backends"],
         )
         self.assertEqual(
             answer["simulation"]["https"]["hsts"],
@@ -262,6 +271,8 @@ class SnapshotTest(unittest.TestCase):
                 "skipped_reason": "ALLOWED_HOSTS accepts no host the simulated requests could use",
                 "host": None,
                 "path": None,
+                "path_exempt": False,
+                "traced": False,
                 "http": None,
                 "https": None,
             },
@@ -278,7 +289,8 @@ class SnapshotTest(unittest.TestCase):
                 "value": "*",
             },
         )
-        self.assertEqual(answer["simulation"]["https"]["status"], 404)
+        self.assertEqual(answer["simulation"]["https"]["status"], 200)
+        self.assertTrue(answer["simulation"]["https"]["reached_view"])
         plain = run_edge("no_proxy_header")
         self.assertEqual(plain["simulation"]["https"]["status"], 301)
         self.assertEqual(plain["simulation"]["https"]["hsts"], [])
@@ -292,7 +304,10 @@ class SnapshotTest(unittest.TestCase):
         self.assertEqual(https["status"], 500)
         self.assertEqual(
             https["error"],
-            "DatabaseAccessBlocked: the guard's simulated request does not use the database ('default')",
+            "DatabaseAccessBlocked: Release Guard never connects to a database ('default')",
+        )
+        self.assertEqual(
+            https["database_needed_by"], "edge.middleware.SiteConfigurationMiddleware"
         )
         self.assertEqual(
             https["hsts"], ["max-age=31536000; includeSubDomains; preload"]

@@ -12,14 +12,13 @@ the app's source lines.
 """
 
 import json
-import logging
 import math
 import os
 import sys
 import threading
 import time
 
-from . import app_output, phases, provenance, watchdog
+from . import app_output, exempt, isolation, phases, provenance, simulation, watchdog
 from .secrets import SecretCollector
 
 # The directory holding this package and bootstrap.py: its frames are the probe's, not the app's.
@@ -30,16 +29,6 @@ OUT_ENV = "RELEASE_GUARD_PROBE_OUT"
 MAX_TEXT_LENGTH = 65536
 MAX_REPR_LENGTH = 200
 MAX_FRAMES = 5
-MAX_BODY_BYTES = 1 << 20
-
-SIMULATION_PATH = "/.well-known/release-guard/"
-# The header, as `request.META` key and value, that the proxy in front of the app marks HTTPS
-# requests with (`META_KEY:value`, from the guard's proxy-ssl-header setting).
-PROXY_SSL_HEADER_ENV = "RELEASE_GUARD_PROBE_PROXY_SSL_HEADER"
-ROUTER_HTTPS_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# A documentation address (RFC 5737) standing in for the browser behind Heroku's router.
-CLIENT_ADDRESS = "203.0.113.7"
-ROUTER_ADDRESS = "10.0.0.1"
 
 ALLOWED_SETTINGS = (
     "DEBUG",
@@ -238,9 +227,8 @@ def optional_text(value):
 
 
 def run_checks_sorted():
-    from django.core.checks import run_checks
-
-    messages = run_checks(include_deployment_checks=True)
+    """Django's checks without the database, sorted; and the database checks not run."""
+    messages, database_checks_skipped = isolation.run_checks_without_database()
     out = [
         {
             # Django accepts any int level and any ID object (a lazy translation, say).
@@ -254,7 +242,7 @@ def run_checks_sorted():
         for message in messages
     ]
     out.sort(key=lambda item: (item["id"] or "", item["msg"]))
-    return out
+    return out, database_checks_skipped
 
 
 # Far beyond CRITICAL (50) either way, and inside the runner's integer range.
@@ -410,198 +398,6 @@ def proxy_trust(app_dir, environ, collector=None):
     return untrusted
 
 
-# --- simulation ------------------------------------------------------------------------------
-
-
-def simulation_host(settings):
-    """A Host header the app accepts, preferring the first concrete ALLOWED_HOSTS entry."""
-    from django.http.request import validate_host
-
-    allowed = list(settings.ALLOWED_HOSTS)
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]  # what Django itself allows then
-    for entry in allowed:
-        host = entry.lstrip(".") if isinstance(entry, str) else ""
-        if host and host != "*" and validate_host(host, allowed):
-            return host
-    if "*" in allowed:
-        return "example.com"
-    return None
-
-
-def wsgi_application(settings):
-    if settings.WSGI_APPLICATION:
-        from django.utils.module_loading import import_string
-
-        return import_string(settings.WSGI_APPLICATION)
-    from django.core.handlers.wsgi import WSGIHandler
-
-    return WSGIHandler()
-
-
-def proxy_ssl_header(environ):
-    """The request.META key and value the proxy marks HTTPS requests with."""
-    key, separator, value = environ.get(PROXY_SSL_HEADER_ENV, "").partition(":")
-    return (key, value) if separator and key and value else ROUTER_HTTPS_HEADER
-
-
-def simulate_request(application, host, forwarded_proto, url_scheme):
-    """One GET through the WSGI app, as Heroku's router forwards it (an HTTPS one also with
-    the header the configured proxy sets, when that is another)."""
-    import io
-
-    from django.core.signals import got_request_exception
-
-    port = "443" if forwarded_proto == "https" else "80"
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": "",
-        "PATH_INFO": SIMULATION_PATH,
-        "QUERY_STRING": "",
-        "SERVER_NAME": host,
-        "SERVER_PORT": port,
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": ROUTER_ADDRESS,
-        "HTTP_HOST": host,
-        "HTTP_X_FORWARDED_PROTO": forwarded_proto,
-        "HTTP_X_FORWARDED_PORT": port,
-        "HTTP_X_FORWARDED_FOR": CLIENT_ADDRESS,
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": url_scheme,
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-    if forwarded_proto == "https":
-        https_key, https_value = proxy_ssl_header(os.environ)
-        environ[https_key] = https_value
-    started = {}
-    raised = []
-
-    def start_response(status, headers, exc_info=None):
-        started["status"] = status
-        started["headers"] = headers
-
-    def record_exception(**_kwargs):
-        raised.append(sys.exc_info()[1])
-
-    got_request_exception.connect(record_exception, dispatch_uid="release-guard-probe")
-    result = {
-        "status": None,
-        "location": None,
-        "hsts": [],
-        "set_cookies": [],
-        "error": None,
-    }
-    try:
-        body = application(environ, start_response)
-        try:
-            received = 0
-            for chunk in body:
-                received += len(chunk)
-                if received > MAX_BODY_BYTES:
-                    break
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
-    except Exception as error:  # noqa: BLE001 - the app failing is a finding, not a probe error
-        raised.append(error)
-    finally:
-        got_request_exception.disconnect(dispatch_uid="release-guard-probe")
-    if "status" in started:
-        result["status"] = int(started["status"].split(" ", 1)[0])
-        for name, value in started["headers"]:
-            lower = name.lower()
-            if lower == "location" and result["location"] is None:
-                result["location"] = value
-            elif lower == "strict-transport-security":
-                result["hsts"].append(value)
-            elif lower == "set-cookie":
-                result["set_cookies"].append(value)
-    if raised:
-        error = raised[0]
-        result["error"] = f"{type(error).__name__}: {error_text(error)}"
-    return result
-
-
-SIMULATION_NOT_RUN = {
-    "ran": False,
-    "skipped_reason": None,
-    "host": None,
-    "path": None,
-    "http": None,
-    "https": None,
-}
-
-
-class DatabaseAccessBlocked(Exception):
-    """Raised when app code tries to connect to a database during the simulated requests."""
-
-
-def block_database_connections():
-    """Makes every database connection attempt raise, and returns the function that undoes it.
-    The probe also runs at build time, where the database is unreachable (a connect could hang
-    for minutes); and a release check must not write anything."""
-    from django.db.backends.base.base import BaseDatabaseWrapper
-
-    original = BaseDatabaseWrapper.ensure_connection
-
-    def refuse(connection):
-        if connection.connection is not None:
-            return original(connection)
-        raise DatabaseAccessBlocked(
-            f"the guard's simulated request does not use the database ({connection.alias!r})"
-        )
-
-    BaseDatabaseWrapper.ensure_connection = refuse
-
-    def restore():
-        BaseDatabaseWrapper.ensure_connection = original
-
-    return restore
-
-
-def simulation(settings, trust):
-    skipped = dict(SIMULATION_NOT_RUN)
-    host = simulation_host(settings)
-    if host is None:
-        skipped["skipped_reason"] = (
-            "ALLOWED_HOSTS accepts no host the simulated requests could use"
-        )
-        return skipped
-    try:
-        application = wsgi_application(settings)
-    except Exception as error:  # noqa: BLE001 - reported as the reason for skipping
-        skipped["skipped_reason"] = (
-            f"the WSGI application {settings.WSGI_APPLICATION!r} could not be loaded: "
-            f"{type(error).__name__}: {error_text(error)}"
-        )
-        return skipped
-    # Keep Django's loggers quiet: an error here must not e-mail ADMINS or fill the log.
-    previous_disable = logging.root.manager.disable
-    logging.disable(logging.CRITICAL)
-    restore_database = block_database_connections()
-    try:
-        http = simulate_request(application, host, "http", "http")
-        # gunicorn/uvicorn rewrite wsgi.url_scheme only when they trust the router.
-        https_scheme = "https" if trust["trusted"] else "http"
-        https = simulate_request(application, host, "https", https_scheme)
-    finally:
-        restore_database()
-        logging.disable(previous_disable)
-    return {
-        "ran": True,
-        "skipped_reason": None,
-        "host": host,
-        "path": SIMULATION_PATH,
-        "http": http,
-        "https": https,
-    }
-
-
 # --- main ------------------------------------------------------------------------------------
 
 
@@ -642,6 +438,9 @@ def load_django(settings_module, collector, app_dir, env_reads):
         raise failure("setup_failed", error, collector, app_dir) from None
     from django.conf import settings
 
+    # From here on nothing may connect to a database: not the app's ready(), not the checks,
+    # not the simulated requests.
+    isolation.block_database_connections(simulation.note_database_attempt)
     try:
         django.setup()
     except ImproperlyConfigured as error:
@@ -673,18 +472,26 @@ def probe(app_dir, environ, collector):
 
         start = time.perf_counter()
         try:
-            checks = run_checks_sorted()
+            checks, database_checks_skipped = run_checks_sorted()
         except BaseException as error:  # noqa: BLE001 - a check that crashes
             raise failure("checks_failed", error, collector, app_dir) from None
         timings["checks_ms"] = elapsed_ms(start)
 
         trust = proxy_trust(app_dir, environ, collector)
+        redirect_exempt = exempt.evaluate(
+            getattr(settings, "SECURE_REDIRECT_EXEMPT", []), simulation.SIMULATION_PATH
+        )
         start = time.perf_counter()
         try:
-            simulated = simulation(settings, trust)
+            simulated = simulation.simulation(
+                settings,
+                trust,
+                error_text,
+                redirect_exempt["simulation_path_exempt"],
+            )
         except Exception as error:  # noqa: BLE001 - the snapshot is still worth having
             simulated = {
-                **SIMULATION_NOT_RUN,
+                **simulation.NOT_RUN,
                 "skipped_reason": f"the simulation failed: {type(error).__name__}: "
                 f"{error_text(error)}",
             }
@@ -696,9 +503,11 @@ def probe(app_dir, environ, collector):
             "python_version": sys.version.split()[0],
             "settings_module": settings.SETTINGS_MODULE,
             "checks": checks,
+            "database_checks_skipped": database_checks_skipped,
             "settings": read_settings(settings),
             "secret_key": secret_key_facts(settings),
             "proxy_trust": trust,
+            "redirect_exempt": redirect_exempt,
             "simulation": simulated,
             "provenance": sources,
             "app_output": loading_output.text(app_dir),
@@ -758,7 +567,8 @@ def silence_tracebacks():
 def main():
     silence_tracebacks()
     watchdog.start()
-    out_path = os.environ.get(OUT_ENV)
+    # Out of the environment before any app code runs: only the probe writes the answer.
+    out_path = os.environ.pop(OUT_ENV, None)
     if not out_path:
         print(f"release-guard probe: {OUT_ENV} is not set", file=sys.stderr)
         return 2

@@ -7,8 +7,8 @@ mod dead_settings;
 mod django;
 mod floor;
 mod hsts;
+mod isolation;
 mod middleware;
-mod pattern;
 mod proxy;
 mod redirect;
 mod simulation;
@@ -26,6 +26,7 @@ use crate::gate::snapshot::{PyValue, Snapshot};
 pub fn all(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Vec<Finding> {
     let mut findings = django::findings(snapshot, proxy_ssl_header);
     findings.extend(floor::findings(snapshot, proxy_ssl_header));
+    findings.extend(isolation::findings(snapshot));
     findings.extend(hsts::findings(snapshot));
     let proxy_findings = proxy::findings(snapshot, proxy_ssl_header);
     let https_undetectable = !proxy_findings.is_empty();
@@ -45,7 +46,7 @@ pub fn all(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Vec<Findin
 }
 
 /// Every `guard.*` ID the rules can produce (the README's rule table lists them).
-pub const GUARD_IDS: [&str; 19] = [
+pub const GUARD_IDS: [&str; 21] = [
     hsts::INVALID,
     hsts::SHORT,
     hsts::PRELOAD_INELIGIBLE,
@@ -53,6 +54,7 @@ pub const GUARD_IDS: [&str; 19] = [
     proxy::HEADER_MALFORMED,
     proxy::HEADER_UNEXPECTED,
     redirect::EXEMPT_CATCH_ALL,
+    redirect::EXEMPT_INVALID,
     redirect::SSL_HOST_OFF_HOST,
     middleware::ORDER,
     cookies::SAMESITE_INVALID,
@@ -65,6 +67,7 @@ pub const GUARD_IDS: [&str; 19] = [
     simulation::APP_ERROR,
     simulation::SKIPPED,
     dead_settings::DEAD_SETTING,
+    isolation::DATABASE_CHECKS_NOT_RUN,
 ];
 
 const SECURITY_MIDDLEWARE: &str = "django.middleware.security.SecurityMiddleware";

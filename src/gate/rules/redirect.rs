@@ -1,49 +1,103 @@
 //! Where `SECURE_SSL_REDIRECT` sends plain-HTTP requests, and which it lets through.
 
-use super::pattern::{Unsupported, matches_every_path};
-use super::{setting, ssl_redirect_on};
+use super::{SECURITY_MIDDLEWARE, has_middleware, setting, ssl_redirect_on};
 use crate::finding::{Finding, Severity, Source};
-use crate::gate::snapshot::{PyValue, Snapshot};
+use crate::gate::snapshot::{ExemptPattern, PyValue, Snapshot};
 
 pub(super) const EXEMPT_CATCH_ALL: &str = "guard.redirect_exempt_catch_all";
+pub(super) const EXEMPT_INVALID: &str = "guard.redirect_exempt_invalid";
 pub(super) const SSL_HOST_OFF_HOST: &str = "guard.ssl_host_off_host";
 
 pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
-    if !ssl_redirect_on(snapshot) {
-        return Vec::new();
+    let mut findings = invalid_exemptions(snapshot);
+    if ssl_redirect_on(snapshot) {
+        findings.extend(broad_exemptions(snapshot));
+        findings.extend(off_host(snapshot));
     }
-    catch_all_exemptions(snapshot)
-        .into_iter()
-        .chain(off_host(snapshot))
+    findings
+}
+
+/// Entries Python cannot compile: `SecurityMiddleware` compiles them all when the app starts.
+fn invalid_exemptions(snapshot: &Snapshot) -> Vec<Finding> {
+    let security_middleware = has_middleware(snapshot, SECURITY_MIDDLEWARE);
+    snapshot
+        .redirect_exempt
+        .patterns
+        .iter()
+        .filter_map(|entry| Some((entry, entry.error.as_deref()?)))
+        .map(|(entry, error)| {
+            let (severity, consequence) = if security_middleware {
+                (Severity::Block, "SecurityMiddleware raises the same error as the app starts, so the app cannot answer any request")
+            } else {
+                (Severity::Warn, "it would break the app the moment SecurityMiddleware is added")
+            };
+            Finding::new(
+                EXEMPT_INVALID,
+                severity,
+                Source::Guard,
+                format!("SECURE_REDIRECT_EXEMPT contains {:?}, which Python cannot compile ({error}): {consequence}.", entry.pattern),
+            )
+            .with_setting("SECURE_REDIRECT_EXEMPT")
+            .with_required("regular expressions Python's re module compiles")
+            .with_fix(EXEMPT_FIX)
+        })
         .collect()
 }
 
-/// `SECURE_REDIRECT_EXEMPT`'s patterns, when they are all strings.
-pub(super) fn exempt_patterns(snapshot: &Snapshot) -> Vec<&str> {
-    setting(snapshot, "SECURE_REDIRECT_EXEMPT")
-        .and_then(PyValue::as_str_list)
-        .unwrap_or_default()
-}
+const EXEMPT_FIX: &str =
+    r#"SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # only paths that must stay on plain HTTP"#;
 
-fn catch_all_exemptions(snapshot: &Snapshot) -> Vec<Finding> {
-    exempt_patterns(snapshot)
-        .into_iter()
-        // A pattern beyond the supported syntax is not judged; the simulated request still
-        // catches an exempted root page.
-        .filter(|pattern| matches_every_path(pattern) == Ok::<bool, Unsupported>(true))
-        .map(|pattern| {
+/// Entries that exempt a sample path: the site root, a login page or an arbitrary page.
+fn broad_exemptions(snapshot: &Snapshot) -> Vec<Finding> {
+    let samples = &snapshot.redirect_exempt.sample_paths;
+    snapshot
+        .redirect_exempt
+        .patterns
+        .iter()
+        .filter(|entry| !entry.exempts.is_empty())
+        .map(|entry| {
             Finding::new(
                 EXEMPT_CATCH_ALL,
                 Severity::Block,
                 Source::Guard,
-                format!("SECURE_REDIRECT_EXEMPT contains {pattern:?}, which matches every path, so SECURE_SSL_REDIRECT never redirects anything."),
+                broad_exemption_message(entry, samples),
             )
             .with_setting("SECURE_REDIRECT_EXEMPT")
             .with_required(r#"patterns anchored to the few paths that must stay on plain HTTP, e.g. r"^healthz/$""#)
-            .with_why("Django .search()es each pattern in the path without its leading \"/\"; a pattern that can match the empty string (\"\", \".*\", \"^\") matches everywhere. The whole site stays reachable over plain HTTP, so first visits can be intercepted.")
-            .with_fix("SECURE_REDIRECT_EXEMPT = []")
+            .with_why("Django .search()es each pattern in the path without its leading \"/\": a pattern that matches the site root, a login page or an arbitrary path leaves real pages reachable over plain HTTP, where first visits and login forms can be intercepted.")
+            .with_fix(EXEMPT_FIX)
         })
         .collect()
+}
+
+fn broad_exemption_message(entry: &ExemptPattern, samples: &[String]) -> String {
+    let paths: Vec<String> = entry
+        .exempts
+        .iter()
+        .map(|path| format!("/{path}"))
+        .collect();
+    if entry.exempts.len() == samples.len() {
+        format!(
+            "SECURE_REDIRECT_EXEMPT contains {:?}, which exempts every path tried ({}), so SECURE_SSL_REDIRECT never redirects anything.",
+            entry.pattern,
+            paths.join(", ")
+        )
+    } else {
+        format!(
+            "SECURE_REDIRECT_EXEMPT contains {:?}, which exempts {} from the HTTPS redirect, so those pages stay on plain HTTP.",
+            entry.pattern,
+            join_and(&paths)
+        )
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [only] => only.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 fn off_host(snapshot: &Snapshot) -> Option<Finding> {
@@ -90,23 +144,58 @@ mod tests {
     use super::*;
 
     #[test]
-    fn catch_all_exemptions_block() {
+    fn exemptions_of_sample_paths_block() {
         let snapshot = SnapshotBuilder::hardened()
-            .set(
-                "SECURE_REDIRECT_EXEMPT",
-                py_list(&["^healthz/$", ".*", "(?!x)"]),
+            .exempt("^healthz/$", &[], None)
+            .exempt("(?i).*", &SAMPLE_PATHS, None)
+            .exempt(
+                "^(?!admin/)",
+                &["", "login/", "accounts/login/", "q7x2v9k4/any-page/"],
+                None,
             )
             .build();
-        let finding = only_finding(findings(&snapshot), EXEMPT_CATCH_ALL);
+        let found = findings(&snapshot);
+        assert_eq!(ids(&found), [EXEMPT_CATCH_ALL, EXEMPT_CATCH_ALL]);
         assert_eq!(
-            finding.message,
-            "SECURE_REDIRECT_EXEMPT contains \".*\", which matches every path, so SECURE_SSL_REDIRECT never redirects anything."
+            found[0].message,
+            "SECURE_REDIRECT_EXEMPT contains \"(?i).*\", which exempts every path tried (/, /login/, /accounts/login/, /admin/, /admin/login/, /q7x2v9k4/any-page/), so SECURE_SSL_REDIRECT never redirects anything."
+        );
+        assert_eq!(
+            found[1].message,
+            "SECURE_REDIRECT_EXEMPT contains \"^(?!admin/)\", which exempts /, /login/, /accounts/login/ and /q7x2v9k4/any-page/ from the HTTPS redirect, so those pages stay on plain HTTP."
         );
         let redirect_off = SnapshotBuilder::hardened()
-            .set("SECURE_REDIRECT_EXEMPT", py_list(&[""]))
+            .exempt("", &SAMPLE_PATHS, None)
             .set("SECURE_SSL_REDIRECT", py_bool(false))
             .build();
         assert_eq!(findings(&redirect_off), Vec::new());
+    }
+
+    #[test]
+    fn patterns_python_cannot_compile_are_reported() {
+        let error = "RecursionError: nested too deeply to compile";
+        let snapshot = SnapshotBuilder::hardened()
+            .exempt("((((", &[], Some(error))
+            .build();
+        let finding = only_finding(findings(&snapshot), EXEMPT_INVALID);
+        assert_eq!(finding.severity, Severity::Block);
+        assert_eq!(
+            finding.message,
+            "SECURE_REDIRECT_EXEMPT contains \"((((\", which Python cannot compile (RecursionError: nested too deeply to compile): SecurityMiddleware raises the same error as the app starts, so the app cannot answer any request."
+        );
+        let without_security = SnapshotBuilder::hardened()
+            .set("MIDDLEWARE", py_list(&HARDENED_MIDDLEWARE[1..]))
+            .set("SECURE_SSL_REDIRECT", py_bool(false))
+            .exempt(
+                "(",
+                &[],
+                Some("re.error: missing ), unterminated subpattern at position 0"),
+            )
+            .build();
+        assert_eq!(
+            only_finding(findings(&without_security), EXEMPT_INVALID).severity,
+            Severity::Warn
+        );
     }
 
     #[test]

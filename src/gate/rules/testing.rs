@@ -4,7 +4,8 @@
 use crate::config::ProxySslHeader;
 use crate::finding::Finding;
 use crate::gate::snapshot::{
-    CheckMessage, ProxyTrust, PyValue, SecretKeyFacts, SimulatedResponse, Simulation, Snapshot,
+    CheckMessage, ExemptPattern, ProxyTrust, PyValue, RedirectExempt, SecretKeyFacts,
+    SimulatedResponse, Simulation, Snapshot,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -56,6 +57,16 @@ fn quoted_items(items: &[&str]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// The probe's sample paths for `SECURE_REDIRECT_EXEMPT` (src/gate/probe/exempt.py).
+pub(crate) const SAMPLE_PATHS: [&str; 6] = [
+    "",
+    "login/",
+    "accounts/login/",
+    "admin/",
+    "admin/login/",
+    "q7x2v9k4/any-page/",
+];
 
 pub(crate) const HARDENED_MIDDLEWARE: [&str; 7] = [
     "django.middleware.security.SecurityMiddleware",
@@ -112,6 +123,7 @@ impl SnapshotBuilder {
                 python_version: "3.11.14".to_string(),
                 settings_module: "mysite.settings".to_string(),
                 checks: Vec::new(),
+                database_checks_skipped: Vec::new(),
                 settings,
                 secret_key: SecretKeyFacts {
                     set: true,
@@ -120,19 +132,27 @@ impl SnapshotBuilder {
                     insecure_prefix: false,
                 },
                 proxy_trust: ProxyTrust::default(),
+                redirect_exempt: RedirectExempt {
+                    sample_paths: SAMPLE_PATHS.map(String::from).to_vec(),
+                    patterns: Vec::new(),
+                },
                 simulation: Simulation {
                     ran: true,
                     skipped_reason: None,
                     host: Some(HOST.to_string()),
                     path: Some("/".to_string()),
+                    path_exempt: false,
+                    traced: true,
                     http: Some(SimulatedResponse {
                         status: Some(301),
                         location: Some(https_url),
+                        answered_by: Some(HARDENED_MIDDLEWARE[0].to_string()),
                         ..SimulatedResponse::default()
                     }),
                     https: Some(SimulatedResponse {
                         status: Some(200),
                         hsts: vec!["max-age=31536000".to_string()],
+                        reached_view: true,
                         ..SimulatedResponse::default()
                     }),
                 },
@@ -168,6 +188,17 @@ impl SnapshotBuilder {
 
     pub(crate) fn secret_key(mut self, facts: SecretKeyFacts) -> Self {
         self.snapshot.secret_key = facts;
+        self
+    }
+
+    /// Adds an entry to `SECURE_REDIRECT_EXEMPT` as the probe evaluates it: the sample paths
+    /// it exempts, or the error compiling it.
+    pub(crate) fn exempt(mut self, pattern: &str, exempts: &[&str], error: Option<&str>) -> Self {
+        self.snapshot.redirect_exempt.patterns.push(ExemptPattern {
+            pattern: pattern.to_string(),
+            error: error.map(String::from),
+            exempts: exempts.iter().map(ToString::to_string).collect(),
+        });
         self
     }
 

@@ -1,0 +1,355 @@
+"""The router's two requests (X-Forwarded-Proto: http, then https), made in-process through the
+app's real WSGI application and middleware chain, with the view answered by the probe itself.
+
+Why a stand-in view: what the release gate judges (the HTTPS redirect, HSTS, cookies) is the
+middleware's work. The app's URLconf, views and templates often need the database (a Wagtail
+catch-all page, a 404 page rendered from templates), which the probe never touches, and they
+are slow. Every layer a request enters is traced, so the report can name the middleware that
+answered and the one that reached for the database.
+"""
+
+import contextlib
+import functools
+import io
+import logging
+import os
+import sys
+
+from . import isolation
+
+SIMULATION_PATH = "/.well-known/release-guard/"
+# A documentation address (RFC 5737) standing in for the browser behind Heroku's router.
+CLIENT_ADDRESS = "203.0.113.7"
+ROUTER_ADDRESS = "10.0.0.1"
+# The header, as `request.META` key and value, that the proxy in front of the app marks HTTPS
+# requests with (`META_KEY:value`, from the guard's proxy-ssl-header setting).
+PROXY_SSL_HEADER_ENV = "RELEASE_GUARD_PROBE_PROXY_SSL_HEADER"
+ROUTER_HTTPS_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+MAX_BODY_BYTES = 1 << 20
+STAND_IN_BODY = (
+    b"Release Guard's stand-in view: the middleware let this request through.\n"
+)
+# The innermost layer of Django's chain: view middleware and the view.
+VIEW_LAYER = "<view>"
+
+NOT_RUN = {
+    "ran": False,
+    "skipped_reason": None,
+    "host": None,
+    "path": None,
+    "path_exempt": False,
+    "traced": False,
+    "http": None,
+    "https": None,
+}
+
+
+class MiddlewareTrace:
+    """The layers of Django's middleware chain one request entered, outermost first."""
+
+    def __init__(self, application_name):
+        self.application_name = application_name
+        self.traced = False
+        self.reset()
+
+    def reset(self):
+        self.entered = []
+        self.active = []
+        self.reached_view = False
+        self.database_needed_by = None
+
+    def enter(self, layer, handler, request):
+        self.entered.append(layer)
+        self.active.append(layer)
+        try:
+            return handler(request)
+        finally:
+            self.active.pop()
+
+    def note_database_attempt(self):
+        """Called when something tries to connect: blame the layer running right now (unknown
+        when the chain was built before it could be traced)."""
+        if self.traced and self.database_needed_by is None:
+            layer = self.active[-1] if self.active else self.application_name
+            # Only the stand-in view runs inside the view layer, and it never queries: a
+            # process_view middleware did.
+            self.database_needed_by = (
+                "a process_view middleware" if layer == VIEW_LAYER else layer
+            )
+
+    def answered_by(self):
+        """The middleware that answered without passing the request on (None: the view did)."""
+        if self.reached_view or not self.traced:
+            return None
+        layers = [layer for layer in self.entered if layer != VIEW_LAYER]
+        return layers[-1] if layers else self.application_name
+
+
+# The trace of the request being simulated, told about database attempts by isolation.
+_current = None
+
+
+def note_database_attempt(_alias):
+    if _current is not None:
+        _current.note_database_attempt()
+
+
+def middleware_paths(settings):
+    """settings.MIDDLEWARE as {factory: dotted path}, for naming the layers of the chain."""
+    from django.utils.module_loading import import_string
+
+    paths = {}
+    for path in settings.MIDDLEWARE:
+        with contextlib.suppress(Exception):
+            paths[import_string(path)] = path
+    return paths
+
+
+def layer_name(handler, paths):
+    """The MIDDLEWARE entry a middleware instance came from (a class, or a function factory
+    whose closure it is)."""
+    if type(handler) in paths:
+        return paths[type(handler)]
+    qualname = getattr(handler, "__qualname__", "")
+    for factory, path in paths.items():
+        prefix = f"{getattr(factory, '__qualname__', '')}.<locals>."
+        if qualname.startswith(prefix) and handler.__module__ == factory.__module__:
+            return path
+    return f"{type(handler).__module__}.{type(handler).__qualname__}"
+
+
+@contextlib.contextmanager
+def tracing_middleware(trace, settings):
+    """While the app's WSGI application is built, wraps each layer of the middleware chain
+    (django.core.handlers.base builds it with convert_exception_to_response) to trace it."""
+    from asgiref.sync import iscoroutinefunction
+    from django.core.handlers import base
+
+    original = base.convert_exception_to_response
+    paths = middleware_paths(settings)
+
+    def traced_layer(handler):
+        converted = original(handler)
+        if iscoroutinefunction(converted):
+            return converted  # WSGI runs sync layers; an async one is adapted around it
+        trace.traced = True
+        view = getattr(handler, "__name__", "") == "_get_response"
+        layer = VIEW_LAYER if view else layer_name(handler, paths)
+        return functools.wraps(converted)(
+            lambda request: trace.enter(layer, converted, request)
+        )
+
+    base.convert_exception_to_response = traced_layer
+    try:
+        yield
+    finally:
+        base.convert_exception_to_response = original
+
+
+@contextlib.contextmanager
+def stand_in_view(trace):
+    """Every request resolves to the probe's own view, whatever the URLconf says."""
+    from django.core.handlers.base import BaseHandler
+    from django.http import HttpResponse
+    from django.urls import ResolverMatch
+
+    def view(request):
+        trace.reached_view = True
+        return HttpResponse(STAND_IN_BODY, content_type="text/plain")
+
+    view.login_required = False  # Django 5.1's LoginRequiredMiddleware would redirect
+
+    def resolve_request(handler, request):
+        match = ResolverMatch(view, (), {}, url_name="release-guard-stand-in")
+        request.resolver_match = match
+        return match
+
+    original = BaseHandler.resolve_request
+    BaseHandler.resolve_request = resolve_request
+    try:
+        yield
+    finally:
+        BaseHandler.resolve_request = original
+
+
+def simulation_host(settings):
+    """A Host header the app accepts, preferring the first concrete ALLOWED_HOSTS entry."""
+    from django.http.request import validate_host
+
+    allowed = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]  # what Django itself allows then
+    for entry in allowed:
+        host = entry.lstrip(".") if isinstance(entry, str) else ""
+        if host and host != "*" and validate_host(host, allowed):
+            return host
+    if "*" in allowed:
+        return "example.com"
+    return None
+
+
+def wsgi_application(settings):
+    if settings.WSGI_APPLICATION:
+        from django.utils.module_loading import import_string
+
+        return import_string(settings.WSGI_APPLICATION)
+    from django.core.handlers.wsgi import WSGIHandler
+
+    return WSGIHandler()
+
+
+def proxy_ssl_header(environ):
+    """The request.META key and value the proxy marks HTTPS requests with."""
+    key, separator, value = environ.get(PROXY_SSL_HEADER_ENV, "").partition(":")
+    return (key, value) if separator and key and value else ROUTER_HTTPS_HEADER
+
+
+def request_environ(host, forwarded_proto, url_scheme):
+    """One GET as Heroku's router forwards it (an HTTPS one also with the header the configured
+    proxy sets, when that is another)."""
+    port = "443" if forwarded_proto == "https" else "80"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": SIMULATION_PATH,
+        "QUERY_STRING": "",
+        "SERVER_NAME": host,
+        "SERVER_PORT": port,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": ROUTER_ADDRESS,
+        "HTTP_HOST": host,
+        "HTTP_X_FORWARDED_PROTO": forwarded_proto,
+        "HTTP_X_FORWARDED_PORT": port,
+        "HTTP_X_FORWARDED_FOR": CLIENT_ADDRESS,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": url_scheme,
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    if forwarded_proto == "https":
+        https_key, https_value = proxy_ssl_header(os.environ)
+        environ[https_key] = https_value
+    return environ
+
+
+def call_application(application, environ):
+    """Runs one request to the end; returns (status line, headers, exceptions raised)."""
+    from django.core.signals import got_request_exception
+
+    started = {}
+    raised = []
+
+    def start_response(status, headers, exc_info=None):
+        started["status"] = status
+        started["headers"] = headers
+
+    def record_exception(**_kwargs):
+        raised.append(sys.exc_info()[1])
+
+    got_request_exception.connect(record_exception, dispatch_uid="release-guard-probe")
+    try:
+        body = application(environ, start_response)
+        try:
+            received = 0
+            for chunk in body:
+                received += len(chunk)
+                if received > MAX_BODY_BYTES:
+                    break
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+    except Exception as error:  # noqa: BLE001 - the app failing is a finding, not a probe error
+        raised.append(error)
+    finally:
+        got_request_exception.disconnect(dispatch_uid="release-guard-probe")
+    return started.get("status"), started.get("headers", []), raised
+
+
+def simulate_request(application, trace, environ, describe_error):
+    global _current
+    trace.reset()
+    _current = trace
+    try:
+        status, headers, raised = call_application(application, environ)
+    finally:
+        _current = None
+    result = {
+        "status": None if status is None else int(status.split(" ", 1)[0]),
+        "location": None,
+        "hsts": [],
+        "set_cookies": [],
+        "error": None,
+        "reached_view": trace.reached_view,
+        "answered_by": trace.answered_by(),
+        "database_needed_by": trace.database_needed_by,
+    }
+    for name, value in headers:
+        lower = name.lower()
+        if lower == "location" and result["location"] is None:
+            result["location"] = value
+        elif lower == "strict-transport-security":
+            result["hsts"].append(value)
+        elif lower == "set-cookie":
+            result["set_cookies"].append(value)
+    if raised:
+        error = raised[0]
+        result["error"] = f"{type(error).__name__}: {describe_error(error)}"
+    return result
+
+
+def simulation(settings, trust, describe_error, path_exempt):
+    """Both requests, or why they could not be made. Values are raw (the guard redacts at its
+    output); `describe_error(error)` is the text of an exception; `path_exempt` whether
+    SECURE_REDIRECT_EXEMPT exempts the path."""
+    skipped = dict(NOT_RUN)
+    host = simulation_host(settings)
+    if host is None:
+        skipped["skipped_reason"] = (
+            "ALLOWED_HOSTS accepts no host the simulated requests could use"
+        )
+        return skipped
+    trace = MiddlewareTrace(settings.WSGI_APPLICATION or "Django's WSGIHandler")
+    try:
+        with tracing_middleware(trace, settings):
+            application = wsgi_application(settings)
+    except Exception as error:  # noqa: BLE001 - reported as the reason for skipping
+        skipped["skipped_reason"] = (
+            f"the WSGI application {settings.WSGI_APPLICATION!r} could not be loaded: "
+            f"{type(error).__name__}: {describe_error(error)}"
+        )
+        return skipped
+    # Keep Django's loggers quiet: an error here must not e-mail ADMINS or fill the log.
+    previous_disable = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        with isolation.in_process_caches(), stand_in_view(trace):
+            http = simulate_request(
+                application,
+                trace,
+                request_environ(host, "http", "http"),
+                describe_error,
+            )
+            # gunicorn/uvicorn rewrite wsgi.url_scheme only when they trust the router.
+            https_scheme = "https" if trust["trusted"] else "http"
+            https = simulate_request(
+                application,
+                trace,
+                request_environ(host, "https", https_scheme),
+                describe_error,
+            )
+    finally:
+        logging.disable(previous_disable)
+    return {
+        "ran": True,
+        "skipped_reason": None,
+        "host": host,
+        "path": SIMULATION_PATH,
+        "path_exempt": path_exempt,
+        "traced": trace.traced,
+        "http": http,
+        "https": https,
+    }

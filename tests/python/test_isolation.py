@@ -1,0 +1,219 @@
+"""The probe never opens a network connection to a database or a cache, evaluates
+SECURE_REDIRECT_EXEMPT with Python's own `re`, and simulates past the view.
+
+The database and the cache are real listeners on 127.0.0.1 that count every connection they
+accept: PostgreSQL (psycopg) and Redis (redis-py) configured the way Heroku apps configure them
+(DATABASE_URL, REDIS_URL), in test apps shaped like wagtail/bakerydemo, djangoproject.com and
+Heroku's python-getting-started (fixtures/bakery, fixtures/djangoproject,
+fixtures/getting-started).
+"""
+
+import json
+import socket
+import tempfile
+import threading
+import unittest
+from pathlib import Path
+
+from probe_support import probe_module
+from test_probe import run_edge, run_probe
+
+exempt = probe_module("exempt")
+
+BAKERY_KEY = "bakery-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMN"
+# The longest a listener lives: the test is long over by then.
+LISTENER_LIFETIME = 60.0
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that accepts, counts and closes connections until the `with`
+    block ends (or LISTENER_LIFETIME passes)."""
+
+    def __enter__(self):
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.socket.settimeout(0.1)
+        self.port = self.socket.getsockname()[1]
+        self.connections = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+        return self
+
+    def _accept(self):
+        stop_after = threading.Timer(LISTENER_LIFETIME, self.stop.set)
+        stop_after.start()
+        while not self.stop.is_set():
+            try:
+                connection, _ = self.socket.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            connection.close()
+        stop_after.cancel()
+
+    def __exit__(self, *_exc):
+        self.stop.set()
+        self.thread.join()
+        self.socket.close()
+
+
+def bakery(**env):
+    answer, completed = run_probe(
+        "bakery",
+        "bakerydemo.settings.production",
+        DJANGO_SECRET_KEY=BAKERY_KEY,
+        DJANGO_ALLOWED_HOSTS="bakerydemo.herokuapp.com",
+        **env,
+    )
+    if answer is None:
+        raise AssertionError(f"no answer; stderr:\n{completed.stderr}")
+    return answer
+
+
+class NoConnectionTest(unittest.TestCase):
+    def test_postgres_and_redis_on_loopback_see_no_connection(self):
+        with Listener() as database, Listener() as cache:
+            answer = bakery(
+                DATABASE_URL=f"postgres://app:pw@127.0.0.1:{database.port}/pages",
+                REDIS_URL=f"redis://127.0.0.1:{cache.port}/0",
+            )
+        self.assertEqual(answer["status"], "ok", answer)
+        # Django 6.1's model checks connect when given every alias; nothing may.
+        self.assertEqual((database.connections, cache.connections), (0, 0))
+        self.assertEqual(
+            answer["database_checks_skipped"],
+            ["django.core.checks.database.check_database_backends"],
+        )
+        # The cache middleware ran against the in-process stand-in: HTTPS reached the view.
+        https = answer["simulation"]["https"]
+        self.assertEqual(
+            (https["status"], https["error"], https["reached_view"]), (200, None, True)
+        )
+        self.assertEqual(
+            https["hsts"], ["max-age=31536000; includeSubDomains; preload"]
+        )
+
+    def test_djangoproject_with_its_database_unreachable(self):
+        with Listener() as database, tempfile.TemporaryDirectory() as conf:
+            secrets = Path(conf, "secrets.json")
+            secrets.write_text(
+                json.dumps(
+                    {
+                        "secret_key": BAKERY_KEY,
+                        "db_host": "127.0.0.1",
+                        "db_port": str(database.port),
+                        "db_password": "pw",
+                    }
+                )
+            )
+            answer, completed = run_probe(
+                "djangoproject",
+                "djangoproject.settings.prod",
+                DJANGOPROJECT_SECRETS=str(secrets),
+            )
+        self.assertEqual(answer["status"], "ok", completed.stderr)
+        self.assertEqual(database.connections, 0)
+        # CurrentSiteMiddleware needs the database, after SecurityMiddleware: the plain-HTTP
+        # request was redirected before it, the HTTPS one carries HSTS and names it.
+        http, https = answer["simulation"]["http"], answer["simulation"]["https"]
+        self.assertEqual(
+            (http["status"], http["answered_by"]),
+            (301, "django.middleware.security.SecurityMiddleware"),
+        )
+        self.assertEqual(
+            https["database_needed_by"],
+            "django.contrib.sites.middleware.CurrentSiteMiddleware",
+        )
+        self.assertEqual(
+            https["hsts"], ["max-age=31536000; includeSubDomains; preload"]
+        )
+
+    def test_settings_are_left_as_configured(self):
+        with Listener() as cache:
+            answer = bakery(REDIS_URL=f"redis://127.0.0.1:{cache.port}/0")
+        self.assertEqual(
+            answer["settings"]["MIDDLEWARE"]["value"][0],
+            "django.middleware.cache.UpdateCacheMiddleware",
+        )
+        self.assertEqual(cache.connections, 0)
+
+
+class SimulationPastTheViewTest(unittest.TestCase):
+    def test_a_catch_all_url_that_needs_the_database_is_not_consulted(self):
+        https = bakery()["simulation"]["https"]
+        self.assertEqual(
+            (https["status"], https["reached_view"], https["database_needed_by"]),
+            (200, True, None),
+        )
+
+    def test_the_middleware_that_answered_is_named(self):
+        simulation = run_edge("basic_auth_first")["simulation"]
+        for response in (simulation["http"], simulation["https"]):
+            self.assertEqual(
+                (response["status"], response["answered_by"]),
+                (401, "edge.middleware.BasicAuthMiddleware"),
+            )
+
+    def test_database_before_security_middleware_is_located(self):
+        http = run_edge("database_before_security")["simulation"]["http"]
+        self.assertEqual(
+            http["database_needed_by"], "edge.middleware.SiteConfigurationMiddleware"
+        )
+
+
+class RedirectExemptTest(unittest.TestCase):
+    def exempts(self, pattern):
+        return exempt.evaluate([pattern], "/.well-known/release-guard/")["patterns"][0]
+
+    def test_patterns_a_hand_written_matcher_misses(self):
+        for pattern in (r"(?i).*", r"(?s).*", "", r".*", r"\w*"):
+            self.assertEqual(
+                self.exempts(pattern)["exempts"], list(exempt.SAMPLE_PATHS), pattern
+            )
+        self.assertEqual(
+            self.exempts(r"^(?!admin/)")["exempts"],
+            ["", "login/", "accounts/login/", "q7x2v9k4/any-page/"],
+        )
+
+    def test_narrow_exemptions_exempt_no_sample(self):
+        for pattern in (r"^healthz/$", r"^\.well-known/acme-challenge/", r"^api/ping$"):
+            self.assertEqual(
+                self.exempts(pattern),
+                {"pattern": pattern, "error": None, "exempts": []},
+            )
+
+    def test_uncompilable_and_deeply_nested_patterns_are_reported(self):
+        self.assertEqual(
+            self.exempts("(")["error"],
+            "re.error: missing ), unterminated subpattern at position 0",
+        )
+        deep = self.exempts("(" * 20000 + "a" + ")" * 20000)
+        self.assertEqual(deep["error"], "RecursionError: nested too deeply to compile")
+        self.assertEqual(len(deep["pattern"]), exempt.MAX_PATTERN_CHARACTERS)
+
+    def test_the_simulated_path_is_matched_as_django_does(self):
+        evaluated = exempt.evaluate([r"^\.well-known/"], "/.well-known/release-guard/")
+        self.assertTrue(evaluated["simulation_path_exempt"])
+        self.assertFalse(
+            exempt.evaluate([r"^/\.well-known/"], "/.well-known/release-guard/")[
+                "simulation_path_exempt"
+            ]
+        )
+
+    def test_a_probe_run_with_a_deep_pattern_answers(self):
+        answer = run_edge("redirect_exempt_deep")
+        self.assertEqual(answer["status"], "ok")
+        self.assertEqual(
+            answer["redirect_exempt"]["patterns"][0]["error"],
+            "RecursionError: nested too deeply to compile",
+        )
+
+
+class AnswerChannelTest(unittest.TestCase):
+    def test_app_code_cannot_see_the_answer_path(self):
+        answer, completed = run_probe("edge", "edge.settings.sees_answer_path")
+        self.assertEqual(answer["status"], "ok", completed.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
