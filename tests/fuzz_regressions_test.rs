@@ -36,3 +36,17 @@ fn kept_fuzz_inputs_parse_without_panicking() {
         "only {replayed} kept inputs found"
     );
 }
+
+/// The probe-answer corpus must stay a valid answer of today's probe, or every mutation of it
+/// stops at deserialisation and the rules are never fuzzed (regenerate it from a real probe run).
+#[test]
+fn the_probe_answer_corpus_reaches_the_rules() {
+    let seed =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/probe_answer/tutorial_ssl.json");
+    let answer: release_guard::gate::snapshot::ProbeAnswer =
+        serde_json::from_slice(&std::fs::read(&seed).unwrap()).unwrap();
+    assert!(matches!(
+        answer,
+        release_guard::gate::snapshot::ProbeAnswer::Ok(_)
+    ));
+}
