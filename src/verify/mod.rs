@@ -56,7 +56,7 @@ Options:
   --http-port PORT        plain-HTTP port (default 80, or the URL's port)
   --https-port PORT       HTTPS port (default: the URL's port, else where the plain-HTTP
                           redirect leads on the same host, else 443)
-  --format text|json      output format (default text)
+  --format FORMAT         text (default), json or sarif (SARIF 2.1.0, for code scanning)
 
 Exit status: 0 passed, 1 a blocking problem, 2 the site could not be checked.
 ";
