@@ -61,14 +61,8 @@ def run_one(app_dir, procfile, gunicorn_cmd_args):
     with open(os.path.join(app_dir, "Procfile"), "w", encoding="utf-8", errors="surrogateescape") as out:
         out.write(procfile)
     environ = {"GUNICORN_CMD_ARGS": gunicorn_cmd_args, "FORWARDED_ALLOW_IPS": gunicorn_cmd_args}
-    trust = probe.proxy_trust(app_dir, environ, *proxy_trust_extra())
+    trust = probe.proxy_trust(app_dir, environ)
     assert isinstance(trust["trusted"], bool), trust
-
-
-def proxy_trust_extra():
-    """What proxy_trust takes after (app_dir, environ) in this version of the probe."""
-    redactor_class = getattr(probe, "Redactor", None)
-    return () if redactor_class is None else (redactor_class.from_environment({}),)
 
 
 class Hang(Exception):
