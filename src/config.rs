@@ -474,7 +474,9 @@ pub struct GuardConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LaunchConfig {
-    /// The settings module resolved at build time, if any.
+    /// The settings module the build resolved, a record of what the build log showed. The
+    /// release resolves again with its own environment (`settings_resolution`): a module the
+    /// build environment named is not necessarily what the release's processes load.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings_module: Option<SettingsModule>,
     /// The user's project.toml configuration as it was at build time.

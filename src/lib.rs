@@ -16,6 +16,7 @@ pub mod redact;
 pub mod report;
 #[cfg(test)]
 mod scratch_dir;
+pub mod settings_resolution;
 pub mod verify;
 
 // Test-only dependencies, used by the integration tests.

@@ -26,7 +26,7 @@ use output::BuildLog as Log;
 use preview::{preview_lines, run_preview};
 use project_config::{PROJECT_TOML, read_project_toml};
 use release_process::{left_to_release_phase, log_release_process, release_process};
-use resolve::{MANAGE_PY, ResolvedSettings, procfile_release_command, resolve_settings_module};
+use resolve::{BuildSettings, MANAGE_PY, procfile_release_command, resolve_settings_module};
 
 use crate::config::{GuardConfig, LAUNCH_CONFIG_FILE_NAME, LaunchConfig};
 
@@ -62,10 +62,13 @@ impl Buildpack for GuardBuildpack {
         let config = project.guard.clone();
         let settings = resolve_settings_module(&config, context.platform.env(), &context.app_dir)?;
         let release_command = procfile_release_command(&context.app_dir)?;
-        let log = log_django_app(log, settings.as_ref(), release_command.as_deref());
+        let log = log_django_app(log, &settings, release_command.as_deref());
 
         let launch_config = LaunchConfig {
-            settings_module: settings.map(|found| found.module),
+            settings_module: match settings {
+                BuildSettings::Found(found) => Some(found.module),
+                BuildSettings::NotFound | BuildSettings::Invalid(_) => None,
+            },
             guard: config.clone(),
         };
         let layer = install_guard_layer(&context, &launch_config)?;
@@ -91,19 +94,18 @@ impl Buildpack for GuardBuildpack {
     }
 }
 
-fn log_django_app(
-    log: Log,
-    settings: Option<&ResolvedSettings>,
-    release_command: Option<&str>,
-) -> Log {
+fn log_django_app(log: Log, settings: &BuildSettings, release_command: Option<&str>) -> Log {
     let app = log.bullet("Django app");
     let app = match settings {
-        Some(found) => app.sub_bullet(format!(
+        BuildSettings::Invalid(problem) => app.sub_bullet(format!(
+            "{problem}: the release fails on it until it is corrected"
+        )),
+        BuildSettings::Found(found) => app.sub_bullet(format!(
             "Settings module {} (from {})",
             style::value(found.module.as_str()),
             found.source
         )),
-        None => app.sub_bullet(format!(
+        BuildSettings::NotFound => app.sub_bullet(format!(
             "No settings module in {PROJECT_TOML}, DJANGO_SETTINGS_MODULE or {MANAGE_PY}: \
              the guard resolves it at release time"
         )),

@@ -2,14 +2,14 @@
 //! came from) and the Procfile's `release:` command, read from the app directory and the
 //! platform environment.
 
-use crate::app_files::{parse_procfile, settings_module_from_manage_py};
-use crate::config::{GuardConfig, SettingsModule, env};
+use crate::app_files::parse_procfile;
+use crate::config::{GuardConfig, env};
+use crate::settings_resolution::{self, ResolvedSettings, SettingsError, SettingsInputs};
 use libcnb::Env;
-use std::fmt;
 use std::io;
 use std::path::Path;
 
-pub const MANAGE_PY: &str = "manage.py";
+pub use crate::settings_resolution::MANAGE_PY;
 pub const PROCFILE: &str = "Procfile";
 
 #[derive(Debug)]
@@ -20,33 +20,18 @@ pub enum ResolveError {
     ReadProcfile(io::Error),
 }
 
-/// Where the settings module came from, in order of precedence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SettingsSource {
-    ProjectToml,
-    PlatformEnv,
-    ManagePy,
+/// The settings module as the build sees it.
+#[derive(Debug)]
+pub enum BuildSettings {
+    Found(ResolvedSettings),
+    /// No source names one: the release resolves it (or reports that it cannot).
+    NotFound,
+    /// The winning source is not a module path: the release fails on it with this message.
+    Invalid(String),
 }
 
-impl fmt::Display for SettingsSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::ProjectToml => "project.toml",
-            Self::PlatformEnv => "DJANGO_SETTINGS_MODULE",
-            Self::ManagePy => "manage.py",
-        })
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolvedSettings {
-    pub module: SettingsModule,
-    pub source: SettingsSource,
-}
-
-/// The settings module: project.toml's `settings-module` > `DJANGO_SETTINGS_MODULE` in the
-/// platform env > manage.py's `setdefault`. A platform value that is not a module path is
-/// skipped (Django would fail on it too; the gate reports that at release time).
+/// The settings module by the one precedence table ([`crate::settings_resolution`]), with the
+/// platform environment and project.toml the build has.
 ///
 /// # Errors
 ///
@@ -55,25 +40,22 @@ pub fn resolve_settings_module(
     config: &GuardConfig,
     platform_env: &Env,
     app_dir: &Path,
-) -> Result<Option<ResolvedSettings>, ResolveError> {
-    let from_config = config
-        .settings_module
-        .clone()
-        .map(|module| (module, SettingsSource::ProjectToml));
-    let from_platform = || {
-        platform_env
-            .get_string_lossy(env::DJANGO_SETTINGS_MODULE)
-            .and_then(|module| SettingsModule::new(&module))
-            .map(|module| (module, SettingsSource::PlatformEnv))
+) -> Result<BuildSettings, ResolveError> {
+    let environment = platform_env.get_string_lossy(env::DJANGO_SETTINGS_MODULE);
+    let inputs = SettingsInputs {
+        command_line: None,
+        environment: environment.as_deref(),
+        project_toml: config.settings_module.as_ref(),
+        app_dir,
     };
-    let resolved = match from_config.or_else(from_platform) {
-        Some(found) => Some(found),
-        None => read_optional(&app_dir.join(MANAGE_PY))
-            .map_err(ResolveError::ReadManagePy)?
-            .and_then(|source| settings_module_from_manage_py(&source))
-            .map(|module| (module, SettingsSource::ManagePy)),
-    };
-    Ok(resolved.map(|(module, source)| ResolvedSettings { module, source }))
+    match settings_resolution::resolve_settings_module(&inputs) {
+        Ok(Some(found)) => Ok(BuildSettings::Found(found)),
+        Ok(None) => Ok(BuildSettings::NotFound),
+        Err(error @ SettingsError::NotAModule { .. }) => {
+            Ok(BuildSettings::Invalid(error.to_string()))
+        }
+        Err(SettingsError::ReadManagePy(error)) => Err(ResolveError::ReadManagePy(error)),
+    }
 }
 
 /// The Procfile's `release:` command, if the app has a Procfile with one.
@@ -100,6 +82,7 @@ fn read_optional(path: &Path) -> io::Result<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::SettingsModule;
     use crate::scratch_dir::ScratchDir;
 
     const MANAGE: &str = "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n";
@@ -113,46 +96,42 @@ mod tests {
     }
 
     #[test]
-    fn precedence() {
-        let app = ScratchDir::with_files("precedence", &[(MANAGE_PY, MANAGE)]);
+    fn the_build_uses_the_one_table_with_its_platform_env() {
+        let app = ScratchDir::with_files("build-settings", &[(MANAGE_PY, MANAGE)]);
         let config = GuardConfig {
             settings_module: SettingsModule::new("config.settings.prod"),
             ..GuardConfig::default()
         };
-        let resolve = |config: &GuardConfig, env| {
-            resolve_settings_module(config, &env, app.path())
+        let resolve =
+            |config: &GuardConfig, env| match resolve_settings_module(config, &env, app.path())
                 .unwrap()
-                .map(|found| (found.module.to_string(), found.source))
-        };
+            {
+                BuildSettings::Found(found) => format!("{} from {}", found.module, found.source),
+                BuildSettings::NotFound => "none".to_string(),
+                BuildSettings::Invalid(message) => message,
+            };
         assert_eq!(
             resolve(&config, platform_env(Some("other.settings"))),
-            Some((
-                "config.settings.prod".to_string(),
-                SettingsSource::ProjectToml
-            ))
+            "other.settings from DJANGO_SETTINGS_MODULE"
+        );
+        assert_eq!(
+            resolve(&config, platform_env(None)),
+            "config.settings.prod from project.toml"
         );
         let default = GuardConfig::default();
         assert_eq!(
-            resolve(&default, platform_env(Some("other.settings"))),
-            Some(("other.settings".to_string(), SettingsSource::PlatformEnv))
-        );
-        assert_eq!(
             resolve(&default, platform_env(Some("not a module"))),
-            Some(("mysite.settings".to_string(), SettingsSource::ManagePy))
+            "DJANGO_SETTINGS_MODULE is `not a module`, which is not a Python module path like mysite.settings"
         );
         assert_eq!(
             resolve(&default, platform_env(None)),
-            Some(("mysite.settings".to_string(), SettingsSource::ManagePy))
+            "mysite.settings from manage.py"
         );
-    }
-
-    #[test]
-    fn nothing_found() {
-        let app = ScratchDir::with_files("nothing", &[(MANAGE_PY, "import sys\n")]);
-        let found =
-            resolve_settings_module(&GuardConfig::default(), &platform_env(None), app.path())
-                .unwrap();
-        assert_eq!(found, None);
+        let bare = ScratchDir::with_files("build-settings-none", &[(MANAGE_PY, "import sys\n")]);
+        assert!(matches!(
+            resolve_settings_module(&default, &platform_env(None), bare.path()).unwrap(),
+            BuildSettings::NotFound
+        ));
     }
 
     #[test]

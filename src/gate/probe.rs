@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 pub const PROBE_PACKAGE: &[(&str, &str)] = &[
     ("__init__.py", include_str!("probe/__init__.py")),
     ("main.py", include_str!("probe/main.py")),
+    ("common.py", include_str!("probe/common.py")),
     ("app_output.py", include_str!("probe/app_output.py")),
     ("exempt.py", include_str!("probe/exempt.py")),
     ("isolation.py", include_str!("probe/isolation.py")),

@@ -19,6 +19,7 @@ from pathlib import Path
 from probe_support import FIXTURES, PACKAGE_DIR, probe_command, probe_module
 
 probe = probe_module()
+common = probe_module("common")
 SecretCollector = probe_module("secrets").SecretCollector
 
 TUTORIAL_SECRET_KEY = "tutorial-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
@@ -234,7 +235,7 @@ class SnapshotTest(unittest.TestCase):
 
     def test_settings_allowlist_never_contains_secrets(self):
         answer = run_edge("leaky")
-        self.assertLessEqual(set(answer["settings"]), set(probe.ALLOWED_SETTINGS))
+        self.assertLessEqual(set(answer["settings"]), set(common.ALLOWED_SETTINGS))
         for name in ("SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASES", "CACHES"):
             self.assertNotIn(name, answer["settings"])
         text = json.dumps(answer["settings"])
@@ -649,17 +650,17 @@ class ProxyTrustTest(unittest.TestCase):
 class ValueTest(unittest.TestCase):
     def test_json_forms(self):
         self.assertEqual(
-            probe.describe_value(("a", 1)),
+            common.describe_value(("a", 1)),
             {"type": "tuple", "value": ["a", 1], "repr": "('a', 1)"},
         )
-        self.assertEqual(probe.describe_value({"a"})["value"], None)
-        self.assertEqual(probe.describe_value(float("nan"))["value"], None)
+        self.assertEqual(common.describe_value({"a"})["value"], None)
+        self.assertEqual(common.describe_value(float("nan"))["value"], None)
         self.assertEqual(
-            probe.describe_value(None),
+            common.describe_value(None),
             {"type": "NoneType", "value": None, "repr": "None"},
         )
-        long_repr = probe.describe_value("x" * 500)["repr"]
-        self.assertEqual(len(long_repr), probe.MAX_REPR_LENGTH)
+        long_repr = common.describe_value("x" * 500)["repr"]
+        self.assertEqual(len(long_repr), common.MAX_REPR_LENGTH)
 
     def test_probe_compiles(self):
         with tempfile.TemporaryDirectory() as out:

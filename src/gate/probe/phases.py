@@ -4,7 +4,7 @@ the exception that explains it."""
 import os
 import sys
 
-from . import main
+from .common import error_text
 
 SETTINGS = "settings"  # importing the settings module
 APPS = "apps"  # django.setup(): importing the apps' models and the database backends
@@ -19,7 +19,7 @@ def cause_text(error):
     )
     if cause is None:
         return None
-    return f"{type(cause).__name__}: {main.error_text(cause)}"
+    return f"{type(cause).__name__}: {error_text(cause)}"
 
 
 def of(kind):

@@ -16,7 +16,7 @@ import builtins
 import os
 import sys
 
-from . import main
+from .common import ALLOWED_SETTINGS, NO_JSON_FORM, error_text, json_form
 
 # Candidate strings tried on a config-var read, to learn which one gives True, False or an int.
 TRUE_STRINGS = ("true", "True", "1")
@@ -177,10 +177,10 @@ def _unsure(state):
 
 def describe_plain(value):
     """The value's type name and JSON form (None when it has none), as the rules compare them."""
-    form = main.json_form(value)
+    form = json_form(value)
     return {
         "type": type(value).__name__,
-        "value": None if form is main.NO_JSON_FORM else form,
+        "value": None if form is NO_JSON_FORM else form,
     }
 
 
@@ -563,12 +563,12 @@ def for_answer(settings, app_dir, env_reads, collector):
     stderr (without the secrets `collector` knows) and the release is judged without it."""
     try:
         sources = settings_provenance(
-            settings, main.ALLOWED_SETTINGS, app_dir, env_reads.names
+            settings, ALLOWED_SETTINGS, app_dir, env_reads.names
         )
     except Exception as error:  # noqa: BLE001 - never fail a release over its advice
         print(
             "release-guard probe: settings provenance failed: "
-            f"{type(error).__name__}: {collector.scrub(main.error_text(error))}",
+            f"{type(error).__name__}: {collector.scrub(error_text(error))}",
             file=sys.stderr,
         )
         return None

@@ -1,0 +1,453 @@
+//! The gate's configuration: the command line, the environment and the launch config the build
+//! wrote, resolved into one [`Resolved`] before anything runs.
+
+use super::policy::Policy;
+use crate::config::{
+    DEFAULT_TIMEOUT_SECS, FailLevel, FindingIds, LaunchConfig, Mode, ProxySslHeader, TimeoutSecs,
+    env, read_config_file,
+};
+use crate::report::{EvaluationError, ModeSource};
+use crate::settings_resolution::{SettingsInputs, resolve_settings_module};
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// What the command line chose; `None` defers to the environment and the launch config.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GateOptions {
+    pub app_dir: Option<PathBuf>,
+    pub settings_module: Option<String>,
+    pub mode: Option<Mode>,
+}
+
+/// The process environment as the gate sees it, captured once so resolution is testable.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    vars: BTreeMap<OsString, OsString>,
+}
+
+impl Environment {
+    #[must_use]
+    pub fn from_process() -> Self {
+        std::env::vars_os().collect()
+    }
+
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&OsStr> {
+        self.vars.get(OsStr::new(name)).map(OsString::as_os_str)
+    }
+
+    /// A variable that must be UTF-8 text; an empty value counts as unset.
+    fn text(&self, name: &str) -> Result<Option<&str>, ConfigError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(value) => match value.to_str() {
+                Some("") => Ok(None),
+                Some(text) => Ok(Some(text.trim())),
+                None => Err(ConfigError::new(name, "is not valid UTF-8 text")),
+            },
+        }
+    }
+
+    pub(crate) fn vars(&self) -> impl Iterator<Item = (&OsString, &OsString)> {
+        self.vars.iter()
+    }
+}
+
+impl FromIterator<(OsString, OsString)> for Environment {
+    fn from_iter<I: IntoIterator<Item = (OsString, OsString)>>(iter: I) -> Self {
+        Self {
+            vars: iter.into_iter().collect(),
+        }
+    }
+}
+
+/// A bad value in the guard's own configuration: names the variable (or file) and what is
+/// allowed. Fails the release with exit 2 unless `RELEASE_GUARD_MODE=warn` (or `--mode warn`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub source: String,
+    pub problem: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(source: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self {
+            source: source.into(),
+            problem: problem.into(),
+        }
+    }
+
+    pub(crate) fn into_evaluation_error(self) -> EvaluationError {
+        EvaluationError {
+            title: format!("Invalid Release Guard configuration: {}", self.source),
+            detail: format!("{} {}", self.source, self.problem),
+            fix: format!("Correct or unset {}.", self.source),
+        }
+    }
+}
+
+/// Everything the gate needs, resolved from options, environment and the launch config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub mode: Mode,
+    /// Who chose `mode`; None for the default.
+    pub mode_source: Option<ModeSource>,
+    pub app_dir: PathBuf,
+    pub settings_module: Option<String>,
+    pub timeout: Duration,
+    pub policy: Policy,
+    /// The header the proxy in front of the app sets on HTTPS requests.
+    pub proxy_ssl_header: ProxySslHeader,
+}
+
+/// `--mode` > `RELEASE_GUARD_MODE`; `None` when neither says (the launch config decides).
+///
+/// # Errors
+///
+/// When `RELEASE_GUARD_MODE` is not a mode.
+pub fn mode_override(
+    options: &GateOptions,
+    environment: &Environment,
+) -> Result<Option<(Mode, ModeSource)>, ConfigError> {
+    if let Some(mode) = options.mode {
+        return Ok(Some((mode, ModeSource::Flag)));
+    }
+    Ok(parsed_env(environment, env::MODE)?.map(|mode| (mode, ModeSource::ConfigVar)))
+}
+
+/// The variable `name` parsed, `None` when unset.
+fn parsed_env<T: FromStr<Err = String>>(
+    environment: &Environment,
+    name: &str,
+) -> Result<Option<T>, ConfigError> {
+    environment
+        .text(name)?
+        .map(|value| {
+            value
+                .parse()
+                .map_err(|problem| ConfigError::new(name, format!("is invalid: {problem}")))
+        })
+        .transpose()
+}
+
+/// Resolves the configuration: command line > environment > launch config (build time) >
+/// defaults.
+///
+/// # Errors
+///
+/// A [`ConfigError`] naming the variable or file with a bad value.
+pub fn resolve(
+    options: &GateOptions,
+    environment: &Environment,
+    cwd: &Path,
+) -> Result<Resolved, ConfigError> {
+    let launch = load_launch_config(environment)?;
+    let chosen = mode_override(options, environment)?.or(launch
+        .guard
+        .mode
+        .map(|mode| (mode, ModeSource::ProjectToml)));
+    let mode = chosen.map(|(mode, _)| mode).unwrap_or_default();
+    let app_dir = options.app_dir.clone().unwrap_or_else(|| cwd.to_path_buf());
+    if !app_dir.is_dir() {
+        return Err(ConfigError::new(
+            "--app",
+            format!("{} is not a directory", app_dir.display()),
+        ));
+    }
+    let settings_module = settings_module(options, environment, &launch, &app_dir)?;
+    let timeout_secs = match environment.text(env::TIMEOUT)? {
+        Some(text) => text
+            .parse()
+            .ok()
+            .and_then(TimeoutSecs::new)
+            .ok_or_else(|| ConfigError::new(env::TIMEOUT, format!("is `{text}`; use a whole number of seconds greater than 0 (default {DEFAULT_TIMEOUT_SECS})")))?
+            .secs(),
+        None => launch.guard.timeout.map_or(DEFAULT_TIMEOUT_SECS, TimeoutSecs::secs),
+    };
+    let fail_level: FailLevel = parsed_env(environment, env::FAIL_LEVEL)?
+        .or(launch.guard.fail_level)
+        .unwrap_or_default();
+    let policy = Policy::from_config(
+        &launch.guard,
+        &finding_ids(environment, env::BLOCK)?,
+        &finding_ids(environment, env::IGNORE)?,
+        fail_level,
+    );
+    let proxy_ssl_header = parsed_env(environment, env::PROXY_SSL_HEADER)?
+        .or_else(|| launch.guard.proxy_ssl_header.clone())
+        .unwrap_or_default();
+    Ok(Resolved {
+        mode,
+        mode_source: chosen.map(|(_, source)| source),
+        app_dir,
+        settings_module,
+        timeout: Duration::from_secs(timeout_secs),
+        policy,
+        proxy_ssl_header,
+    })
+}
+
+/// A comma-separated list of finding IDs from the environment (empty when unset).
+fn finding_ids(environment: &Environment, name: &str) -> Result<FindingIds, ConfigError> {
+    let text = environment.text(name)?.unwrap_or_default();
+    FindingIds::from_comma_separated(text)
+        .map_err(|problem| ConfigError::new(name, format!("is invalid: {problem}")))
+}
+
+fn config_name(environment: &Environment) -> String {
+    environment.get(env::CONFIG).map_or_else(
+        || env::CONFIG.to_string(),
+        |path| format!("{} ({})", env::CONFIG, path.to_string_lossy()),
+    )
+}
+
+/// The launch config the buildpack wrote, or the defaults when `RELEASE_GUARD_CONFIG` is unset
+/// (running outside the image).
+fn load_launch_config(environment: &Environment) -> Result<LaunchConfig, ConfigError> {
+    let Some(path) = environment.get(env::CONFIG).filter(|path| !path.is_empty()) else {
+        return Ok(LaunchConfig::default());
+    };
+    let text = read_config_file(Path::new(path)).map_err(|error| {
+        ConfigError::new(
+            config_name(environment),
+            format!("could not be read: {error}"),
+        )
+    })?;
+    toml::from_str(&text).map_err(|error| {
+        ConfigError::new(
+            config_name(environment),
+            format!(
+                "is not a valid Release Guard configuration: {}",
+                error.message()
+            ),
+        )
+    })
+}
+
+/// The settings module by the one precedence table ([`crate::settings_resolution`]), with this
+/// process's environment and the project.toml the build recorded. What the build itself
+/// resolved is not an input: a module the build environment named is not what the release's
+/// processes load.
+fn settings_module(
+    options: &GateOptions,
+    environment: &Environment,
+    launch: &LaunchConfig,
+    app_dir: &Path,
+) -> Result<Option<String>, ConfigError> {
+    let inputs = SettingsInputs {
+        command_line: options.settings_module.as_deref(),
+        environment: environment.text(env::DJANGO_SETTINGS_MODULE)?,
+        project_toml: launch.guard.settings_module.as_ref(),
+        app_dir,
+    };
+    resolve_settings_module(&inputs)
+        .map(|found| found.map(|found| found.module.to_string()))
+        .map_err(|error| ConfigError::new(error.source_name(), error.problem()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Exit, Verdict};
+    use crate::scratch_dir::ScratchDir;
+    use std::ffi::OsString;
+
+    /// An app directory with a startproject manage.py and, optionally, a launch config.
+    fn app_dir(name: &str, launch_config: Option<&str>) -> ScratchDir {
+        let manage_py = "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n";
+        let mut files = vec![("manage.py", manage_py)];
+        files.extend(launch_config.map(|config| ("release-guard.toml", config)));
+        ScratchDir::with_files(&format!("gate-{name}"), &files)
+    }
+
+    fn environment(dir: &Path, vars: &[(&str, &str)]) -> Environment {
+        let config = dir.join("release-guard.toml");
+        let config_var = config
+            .exists()
+            .then(|| (OsString::from(env::CONFIG), config.into_os_string()));
+        vars.iter()
+            .map(|(name, value)| (OsString::from(name), OsString::from(value)))
+            .chain(config_var)
+            .collect()
+    }
+
+    fn resolved(
+        dir: &Path,
+        options: &GateOptions,
+        vars: &[(&str, &str)],
+    ) -> Result<Resolved, ConfigError> {
+        resolve(options, &environment(dir, vars), dir)
+    }
+
+    #[test]
+    fn defaults_come_from_manage_py() {
+        let dir = app_dir("defaults", None);
+        let resolved = resolved(&dir, &GateOptions::default(), &[]).unwrap();
+        assert_eq!(resolved.mode, Mode::Enforce);
+        assert_eq!(resolved.app_dir, dir.path());
+        assert_eq!(resolved.settings_module.as_deref(), Some("mysite.settings"));
+        assert_eq!(resolved.timeout, Duration::from_secs(DEFAULT_TIMEOUT_SECS));
+        assert_eq!(resolved.policy, Policy::default());
+        assert_eq!(resolved.proxy_ssl_header, ProxySslHeader::default());
+    }
+
+    #[test]
+    fn command_line_beats_env_beats_launch_config() {
+        let dir = app_dir(
+            "precedence",
+            Some(indoc::indoc! {r#"
+                settings-module = "what.the.build.saw"
+                [guard]
+                settings-module = "built.settings"
+                mode = "warn"
+                timeout = 60
+                ignore = ["security.W021"]
+                fail-level = "warning"
+                proxy-ssl-header = "X-Forwarded-Protocol"
+            "#}),
+        );
+        let from_config = resolved(&dir, &GateOptions::default(), &[]).unwrap();
+        assert_eq!(from_config.mode, Mode::Warn);
+        assert_eq!(from_config.policy.fail_level, FailLevel::Warning);
+        assert_eq!(
+            from_config.proxy_ssl_header.meta_key(),
+            "HTTP_X_FORWARDED_PROTOCOL"
+        );
+        assert_eq!(from_config.timeout, Duration::from_mins(1));
+        assert_eq!(
+            from_config.settings_module.as_deref(),
+            Some("built.settings")
+        );
+        assert_eq!(
+            from_config.policy.ignore,
+            ["security.W021".to_string()].into()
+        );
+
+        let vars = [
+            (env::MODE, "off"),
+            (env::TIMEOUT, "5"),
+            (env::DJANGO_SETTINGS_MODULE, "env.settings"),
+            (env::IGNORE, "security.W004"),
+            (env::FAIL_LEVEL, "Default"),
+            (env::PROXY_SSL_HEADER, "X-Forwarded-Ssl: on"),
+        ];
+        let from_env = resolved(&dir, &GateOptions::default(), &vars).unwrap();
+        assert_eq!(from_env.mode, Mode::Off);
+        assert_eq!(from_env.policy.fail_level, FailLevel::Default);
+        assert_eq!(from_env.proxy_ssl_header.to_string(), "X-Forwarded-Ssl: on");
+        assert_eq!(from_env.timeout, Duration::from_secs(5));
+        assert_eq!(from_env.settings_module.as_deref(), Some("env.settings"));
+        assert_eq!(
+            from_env.policy.ignore,
+            ["security.W004".to_string(), "security.W021".to_string()].into()
+        );
+
+        let options = GateOptions {
+            settings_module: Some("cli.settings".to_string()),
+            mode: Some(Mode::Enforce),
+            ..GateOptions::default()
+        };
+        let from_cli = resolved(&dir, &options, &vars).unwrap();
+        assert_eq!(from_cli.mode, Mode::Enforce);
+        assert_eq!(from_cli.settings_module.as_deref(), Some("cli.settings"));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_and_what_is_allowed() {
+        let dir = app_dir("bad-values", None);
+        let problem = |vars: &[(&str, &str)]| {
+            let error = resolved(&dir, &GateOptions::default(), vars).unwrap_err();
+            format!("{} {}", error.source, error.problem)
+        };
+        assert_eq!(
+            problem(&[(env::MODE, "loud")]),
+            "RELEASE_GUARD_MODE is invalid: `loud` is not a mode; use enforce, warn or off"
+        );
+        assert_eq!(
+            problem(&[(env::IGNORE, "corsheaders.E013, security.w021")]),
+            "RELEASE_GUARD_IGNORE is invalid: `security.w021` is not a finding ID Release Guard knows; did you mean `security.W021`?"
+        );
+        assert_eq!(
+            problem(&[(env::BLOCK, "W021")]),
+            "RELEASE_GUARD_BLOCK is invalid: `W021` is not a finding ID Release Guard knows; did you mean `security.W021`?"
+        );
+        assert_eq!(
+            problem(&[(env::TIMEOUT, "5m")]),
+            "RELEASE_GUARD_TIMEOUT is `5m`; use a whole number of seconds greater than 0 (default 300)"
+        );
+        assert!(problem(&[(env::TIMEOUT, "0")]).starts_with("RELEASE_GUARD_TIMEOUT is `0`"));
+        assert_eq!(
+            problem(&[(env::FAIL_LEVEL, "error")]),
+            "RELEASE_GUARD_FAIL_LEVEL is invalid: `error` is not a fail level; use default or warning"
+        );
+        assert_eq!(
+            problem(&[(env::PROXY_SSL_HEADER, "HTTP_X_FORWARDED_PROTOCOL")]),
+            "RELEASE_GUARD_PROXY_SSL_HEADER is invalid: `HTTP_X_FORWARDED_PROTOCOL` is not an HTTP header name such as \"X-Forwarded-Proto\" (letters, digits and '-'), optionally followed by \": value\" when the proxy sends something other than https, such as \"X-Forwarded-Ssl: on\""
+        );
+        assert_eq!(
+            problem(&[(env::DJANGO_SETTINGS_MODULE, "mysite/settings.py")]),
+            "DJANGO_SETTINGS_MODULE is `mysite/settings.py`, which is not a Python module path like mysite.settings"
+        );
+    }
+
+    #[test]
+    fn a_broken_launch_config_is_an_error_but_off_still_works() {
+        let dir = app_dir("broken-config", Some("[guard]\nmood = \"warn\"\n"));
+        let error = resolved(&dir, &GateOptions::default(), &[]).unwrap_err();
+        assert!(
+            error.source.starts_with("RELEASE_GUARD_CONFIG ("),
+            "{error:?}"
+        );
+        assert!(
+            error
+                .problem
+                .starts_with("is not a valid Release Guard configuration: unknown field `mood`"),
+            "{error:?}"
+        );
+
+        let environment = environment(&dir, &[(env::MODE, "off")]);
+        let run = crate::gate::run(&GateOptions::default(), &environment, &dir);
+        assert_eq!(run.exit, Exit::Pass);
+        assert_eq!(run.report.mode, Mode::Off);
+        let run = crate::gate::run(&GateOptions::default(), &self::environment(&dir, &[]), &dir);
+        assert_eq!(run.exit, Exit::CouldNotEvaluate);
+        assert!(
+            run.report
+                .error
+                .unwrap()
+                .title
+                .starts_with("Invalid Release Guard configuration")
+        );
+        let warn = self::environment(&dir, &[(env::MODE, "warn")]);
+        let run = crate::gate::run(&GateOptions::default(), &warn, &dir);
+        assert_eq!(
+            (run.exit, run.report.mode, run.report.verdict),
+            (Exit::Pass, Mode::Warn, Verdict::Error)
+        );
+    }
+
+    #[test]
+    fn a_launch_config_that_is_not_a_regular_file_is_an_error_not_a_hang() {
+        let dir = app_dir("special-config", None);
+        let fifo = dir.path().join("fifo.toml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        for path in [Path::new("/dev/zero"), &fifo] {
+            let environment: Environment =
+                [(OsString::from(env::CONFIG), path.as_os_str().to_owned())]
+                    .into_iter()
+                    .collect();
+            let error = resolve(&GateOptions::default(), &environment, &dir).unwrap_err();
+            assert_eq!(
+                format!("{} {}", error.source, error.problem),
+                format!(
+                    "RELEASE_GUARD_CONFIG ({}) could not be read: it is not a regular file",
+                    path.display()
+                )
+            );
+        }
+    }
+}
