@@ -12,11 +12,14 @@ pub mod exec_d;
 pub mod finding;
 pub mod finding_ids;
 pub mod gate;
+pub mod headers;
 pub mod redact;
 pub mod report;
 #[cfg(test)]
 mod scratch_dir;
 pub mod settings_resolution;
+#[cfg(test)]
+mod test_generator;
 pub mod verify;
 
 // Test-only dependencies, used by the integration tests.

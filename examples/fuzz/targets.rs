@@ -5,7 +5,8 @@
 use release_guard::config::{LaunchConfig, ProxySslHeader};
 use release_guard::gate::policy::Policy;
 use release_guard::gate::snapshot::ProbeAnswer;
-use release_guard::verify::{cookie, hsts, url::Url};
+use release_guard::headers::{cookie, hsts};
+use release_guard::verify::url::Url;
 
 /// One parser under test.
 pub(crate) struct Target {

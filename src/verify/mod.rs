@@ -7,10 +7,6 @@
 
 pub mod checks;
 pub mod client;
-pub mod cookie;
-#[cfg(test)]
-mod generator;
-pub mod hsts;
 mod idn;
 pub mod tls;
 pub mod url;

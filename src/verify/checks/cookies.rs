@@ -3,7 +3,7 @@
 
 use super::{Chain, ChainEnd, CookieNames, HttpsSide, SiteObservation, finding};
 use crate::finding::{Finding, Severity};
-use crate::verify::cookie::{self, Prefix, SameSite, SetCookie};
+use crate::headers::cookie::{self, Prefix, SameSite, SetCookie};
 use crate::verify::url::{Scheme, Url};
 
 /// Heroku's router sets this cookie for session affinity; it is not the app's to secure.

@@ -3,7 +3,7 @@
 
 use super::{Hop, finding};
 use crate::finding::{Finding, Severity};
-use crate::verify::hsts::{self, KnownDirective, StsHeader, StsProblem};
+use crate::headers::hsts::{self, KnownDirective, StsHeader, StsProblem};
 use crate::verify::url::Url;
 
 /// The stages hstspreload.org recommends for raising `max-age`: 5 minutes, 1 week, 1 month,

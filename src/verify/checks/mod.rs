@@ -14,7 +14,7 @@ mod testing;
 
 use super::url::{Scheme, Url};
 use crate::finding::{Finding, Severity, Source};
-use crate::verify::hsts::StsHeader;
+use crate::headers::hsts::StsHeader;
 
 /// At most this many redirects are followed from one start URL (hstspreload's `maxRedirects`).
 pub const MAX_REDIRECTS: usize = 3;
@@ -286,7 +286,7 @@ mod tests {
 
     #[test]
     fn property_findings_are_well_formed_and_never_push_preload() {
-        use crate::verify::generator::Generator;
+        use crate::test_generator::Generator;
         let statuses = [200, 301, 302, 307, 308];
         let locations = [
             "https://example.com/",

@@ -346,7 +346,7 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::generator::Generator;
+    use crate::test_generator::Generator;
 
     fn problems(value: &str) -> Vec<StsProblem> {
         parse(value).problems

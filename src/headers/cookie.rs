@@ -129,7 +129,7 @@ fn parse_same_site(value: &str) -> SameSite {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::generator::Generator;
+    use crate::test_generator::Generator;
 
     #[test]
     fn django_session_and_csrf_cookies() {
