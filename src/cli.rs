@@ -3,47 +3,116 @@
 //! only hands over the arguments.
 
 use crate::args::{self, Args};
-use crate::config::Mode;
+use crate::config::{DEFAULT_TIMEOUT_SECS, FailLevel, Mode, ProxySslHeader, env};
 use crate::gate::{self, Environment, GateOptions, GateRun};
+use crate::help::{self, Section, row};
 use crate::redact::{AppText, Redactor};
 use crate::report::{self, Exit, Format, TOOL_BANNER};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub const USAGE: &str = "\
+/// `release-guard --help`.
+#[must_use]
+pub fn usage() -> String {
+    let options = vec![
+        row(
+            "--app DIR",
+            "the app directory (default: the current directory)",
+        ),
+        row(
+            "--settings MODULE",
+            format!(
+                "the Django settings module (default: {}, then project.toml's settings-module, then manage.py's default)",
+                env::DJANGO_SETTINGS_MODULE
+            ),
+        ),
+        row(
+            "--format text|json|sarif",
+            "the release log (default), one JSON document, or a SARIF 2.1.0 log for code scanning, on stdout",
+        ),
+        row(
+            "--path-prefix DIR",
+            "the app's directory inside its repository: prefixed to the files in findings' locations (SARIF, JSON) for an app in a subdirectory",
+        ),
+        row(
+            "--mode MODE",
+            format!("{} (default {})", Mode::ALLOWED, Mode::default()),
+        ),
+    ];
+    let environment = vec![
+        row(
+            env::MODE,
+            format!(
+                "{}; the escape hatch: heroku config:set {}=warn",
+                Mode::ALLOWED,
+                env::MODE
+            ),
+        ),
+        row(
+            env::IGNORE,
+            "comma-separated finding IDs to ignore (listed as silenced)",
+        ),
+        row(
+            env::BLOCK,
+            "comma-separated finding IDs that block in addition to the defaults",
+        ),
+        row(
+            env::FAIL_LEVEL,
+            format!(
+                "{}: with warning every warning blocks, as check --fail-level WARNING did (unset means {})",
+                FailLevel::ALLOWED,
+                FailLevel::default()
+            ),
+        ),
+        row(
+            env::PROXY_SSL_HEADER,
+            format!(
+                "the header the proxy sets on HTTPS requests (default {})",
+                ProxySslHeader::default()
+            ),
+        ),
+        row(
+            env::TIMEOUT,
+            format!("seconds the app may take to load (default {DEFAULT_TIMEOUT_SECS})"),
+        ),
+        row(
+            env::PYTHON,
+            "the Python interpreter (default: python, then python3, on PATH)",
+        ),
+        row(
+            env::CONFIG,
+            "the build-time configuration file (set by the buildpack)",
+        ),
+        row("NO_COLOR", "plain text even on a terminal"),
+    ];
+    help::render(
+        "\
 Usage:
   release-guard [check] [OPTIONS]                  check the Django app, print the release log
   release-guard release [OPTIONS] [-- COMMAND...]  check, then run COMMAND only if the release passes
   release-guard verify URL...                      check the live site over HTTP
   release-guard --help | --version
-
-Options:
-  --app DIR            the app directory (default: the current directory)
-  --settings MODULE    the Django settings module (default: DJANGO_SETTINGS_MODULE, the
-                       build-time configuration, then manage.py's default)
-  --format text|json|sarif
-                       the release log (default), one JSON document, or a SARIF 2.1.0 log
-                       for code scanning, on stdout
-  --path-prefix DIR    the app's directory inside its repository: prefixed to the files in
-                       findings' locations (SARIF, JSON) for an app in a subdirectory
-  --mode MODE          enforce (default), warn (report, never fail) or off (skip, no Python)
-
-Environment:
-  RELEASE_GUARD_MODE              enforce, warn or off; the escape hatch: heroku config:set RELEASE_GUARD_MODE=warn
-  RELEASE_GUARD_IGNORE            comma-separated finding IDs to ignore (listed as silenced)
-  RELEASE_GUARD_BLOCK             comma-separated finding IDs that block in addition to the defaults
-  RELEASE_GUARD_FAIL_LEVEL        default, or warning: every warning blocks, as check --fail-level WARNING did
-  RELEASE_GUARD_PROXY_SSL_HEADER  the header the proxy sets on HTTPS requests (default X-Forwarded-Proto)
-  RELEASE_GUARD_TIMEOUT           seconds the app may take to load (default 300)
-  RELEASE_GUARD_PYTHON            the Python interpreter (default: python, then python3, on PATH)
-  RELEASE_GUARD_CONFIG            the build-time configuration file (set by the buildpack)
-  NO_COLOR                        plain text even on a terminal
-  IDs are Django's (security.W004) or the guard's (guard.hsts_seconds_invalid); listing either
+",
+        &[
+            Section {
+                title: "Options",
+                rows: options,
+                notes: "",
+            },
+            Section {
+                title: "Environment",
+                rows: environment,
+                notes: "  IDs are Django's (security.W004) or the guard's (guard.hsts_seconds_invalid); listing either
   in settings.SILENCED_SYSTEM_CHECKS silences it too.
-
+",
+            },
+        ],
+        "
 Exit codes:
   0  passed (or not enforcing)   1  blocked   2  could not evaluate, or bad usage/configuration
-";
+",
+    )
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CheckArgs {
@@ -157,7 +226,7 @@ fn parse_check(
 pub fn main(args: &[String]) -> ExitCode {
     match parse(args) {
         Ok(Command::Help) => {
-            print!("{USAGE}");
+            print!("{}", usage());
             ExitCode::SUCCESS
         }
         Ok(Command::Version) => {
@@ -169,7 +238,7 @@ pub fn main(args: &[String]) -> ExitCode {
         Ok(Command::Verify(args)) => crate::verify::run_cli(&args).into(),
         Err(UsageError(problem)) => {
             let problem = Redactor::from_env(std::env::vars_os()).field(&problem);
-            eprintln!("release-guard: {problem}\n\n{USAGE}");
+            eprintln!("release-guard: {problem}\n\n{}", usage());
             Exit::CouldNotEvaluate.into()
         }
     }
@@ -368,6 +437,32 @@ mod tests {
             shell_words(&command),
             r"bash -c 'python manage.py migrate' 'it'\''s'"
         );
+    }
+
+    #[test]
+    fn help_names_every_variable_and_the_defaults_the_code_uses() {
+        let help = usage();
+        for name in [
+            env::MODE,
+            env::IGNORE,
+            env::BLOCK,
+            env::FAIL_LEVEL,
+            env::PROXY_SSL_HEADER,
+            env::TIMEOUT,
+            env::PYTHON,
+            env::CONFIG,
+            env::DJANGO_SETTINGS_MODULE,
+        ] {
+            assert!(help.contains(name), "{name} is missing from --help");
+        }
+        assert!(help.contains(&format!("(default {DEFAULT_TIMEOUT_SECS})")));
+        assert!(help.contains(&format!("(default {})", ProxySslHeader::default())));
+        let verify = crate::verify::usage();
+        assert!(verify.contains(&format!(
+            "(default {}, at most {})",
+            crate::verify::DEFAULT_TIMEOUT_SECS,
+            crate::verify::MAX_TIMEOUT_SECS
+        )));
     }
 
     #[test]

@@ -14,9 +14,11 @@ pub mod url;
 use crate::args::{self, Args};
 use crate::config::Mode;
 use crate::finding::Severity;
+use crate::help::{self, Section, row};
 use crate::redact::Redactor;
 use crate::report::{self, EvaluationError, Exit, Format, Report, Verdict};
 use checks::{Chain, ChainEnd, CookieNames, HttpSide, HttpsSide, SiteObservation};
+use checks::{DEFAULT_CSRF_COOKIE, DEFAULT_SESSION_COOKIE};
 use client::{Client, FetchError};
 use std::fmt;
 use std::ops::RangeInclusive;
@@ -34,28 +36,65 @@ pub const MAX_TIMEOUT_SECS: u64 = 86_400;
 /// Heroku sets this in every dyno: the app's `*.herokuapp.com` host.
 pub const DEFAULT_DOMAIN_ENV: &str = "HEROKU_APP_DEFAULT_DOMAIN_NAME";
 
-pub const USAGE: &str = "\
+/// `release-guard verify --help`.
+#[must_use]
+pub fn usage() -> String {
+    let options = vec![
+        row(
+            "--path PATH",
+            "also check the cookies and header of this HTTPS path (repeatable), e.g. --path /accounts/login/",
+        ),
+        row(
+            "--session-cookie NAME",
+            format!("Django's SESSION_COOKIE_NAME (default {DEFAULT_SESSION_COOKIE})"),
+        ),
+        row(
+            "--csrf-cookie NAME",
+            format!("Django's CSRF_COOKIE_NAME (default {DEFAULT_CSRF_COOKIE})"),
+        ),
+        row(
+            "--cacert FILE",
+            "also trust the CA certificates in this PEM file (repeatable); SSL_CERT_FILE and SSL_CERT_DIR are trusted too",
+        ),
+        row(
+            "--timeout SECONDS",
+            format!(
+                "time budget for the whole run (default {DEFAULT_TIMEOUT_SECS}, at most {MAX_TIMEOUT_SECS})"
+            ),
+        ),
+        row(
+            "--http-port PORT",
+            "plain-HTTP port (default 80, or the URL's port)",
+        ),
+        row(
+            "--https-port PORT",
+            "HTTPS port (default: the URL's port, else where the plain-HTTP redirect leads on the same host, else 443)",
+        ),
+        row(
+            "--format FORMAT",
+            "text (default), json or sarif (SARIF 2.1.0, for code scanning)",
+        ),
+    ];
+    help::render(
+        &format!(
+            "\
 Usage: release-guard verify [URL...] [options]
 
 Checks the live site: the plain-HTTP redirect, the certificate, the Strict-Transport-Security
 header and the session and CSRF cookies. A URL may be a bare host (example.com); without one,
-$HEROKU_APP_DEFAULT_DOMAIN_NAME is checked.
-
-Options:
-  --path PATH             also check the cookies and header of this HTTPS path (repeatable),
-                          e.g. --path /accounts/login/
-  --session-cookie NAME   Django's SESSION_COOKIE_NAME (default sessionid)
-  --csrf-cookie NAME      Django's CSRF_COOKIE_NAME (default csrftoken)
-  --cacert FILE           also trust the CA certificates in this PEM file (repeatable);
-                          SSL_CERT_FILE and SSL_CERT_DIR are trusted too
-  --timeout SECONDS       time budget for the whole run (default 30, at most 86400)
-  --http-port PORT        plain-HTTP port (default 80, or the URL's port)
-  --https-port PORT       HTTPS port (default: the URL's port, else where the plain-HTTP
-                          redirect leads on the same host, else 443)
-  --format FORMAT         text (default), json or sarif (SARIF 2.1.0, for code scanning)
-
+${DEFAULT_DOMAIN_ENV} is checked.
+"
+        ),
+        &[Section {
+            title: "Options",
+            rows: options,
+            notes: "",
+        }],
+        "
 Exit status: 0 passed, 1 a blocking problem, 2 the site could not be checked.
-";
+",
+    )
+}
 
 /// Everything one run needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,13 +215,13 @@ pub fn run_cli(args: &[String]) -> Exit {
     let redactor = Redactor::from_env(std::env::vars_os());
     let options = match parse_args(args, |name| std::env::var(name).ok()) {
         Ok(Command::Help) => {
-            print!("{USAGE}");
+            print!("{}", usage());
             return Exit::Pass;
         }
         Ok(Command::Verify(options)) => options,
         Err(problem) => {
             let problem = redactor.field(&problem);
-            eprintln!("release-guard verify: {problem}\n\n{USAGE}");
+            eprintln!("release-guard verify: {problem}\n\n{}", usage());
             return Exit::CouldNotEvaluate;
         }
     };

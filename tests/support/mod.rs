@@ -1,7 +1,5 @@
 //! Shared test support: the CNB harness (`cnb`), the Python environments (`python`), and the
 //! wheel and classic buildpack with their venvs and release dyno (`packaging`).
-// Each test module uses a different part of the support code.
-#![allow(dead_code)]
 
 pub(crate) mod cnb;
 pub(crate) mod packaging;

@@ -93,6 +93,11 @@ pub struct SiteObservation {
     pub extra_paths: Vec<Chain>,
 }
 
+/// Django's default `SESSION_COOKIE_NAME`.
+pub const DEFAULT_SESSION_COOKIE: &str = "sessionid";
+/// Django's default `CSRF_COOKIE_NAME`.
+pub const DEFAULT_CSRF_COOKIE: &str = "csrftoken";
+
 /// The cookie names Django is configured with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CookieNames {
@@ -103,8 +108,8 @@ pub struct CookieNames {
 impl Default for CookieNames {
     fn default() -> Self {
         Self {
-            session: "sessionid".to_owned(),
-            csrf: "csrftoken".to_owned(),
+            session: DEFAULT_SESSION_COOKIE.to_owned(),
+            csrf: DEFAULT_CSRF_COOKIE.to_owned(),
         }
     }
 }
