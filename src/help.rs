@@ -101,11 +101,11 @@ mod tests {
             render("Usage: x\n", &sections, "\nbye\n"),
             "Usage: x\n\
              \nOptions:\n\
-             \x20 --app DIR             the app directory\n\
-             \x20 --format text|json    one word after another, wrapped wrapped wrapped wrapped wrapped\n\
-             \x20                       wrapped wrapped wrapped wrapped wrapped wrapped wrapped\n\
+             \x20 --app DIR           the app directory\n\
+             \x20 --format text|json  one word after another, wrapped wrapped wrapped wrapped wrapped wrapped\n\
+             \x20                     wrapped wrapped wrapped wrapped wrapped wrapped\n\
              \x20 --an-option-whose-name-is-far-too-long\n\
-             \x20                       below it\n\
+             \x20                     below it\n\
              \x20 a note\n\
              \nbye\n"
         );
