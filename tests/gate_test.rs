@@ -658,7 +658,7 @@ type EdgeCase = (
     &'static [&'static str],
 );
 
-const EDGE_CASES: [EdgeCase; 20] = [
+const EDGE_CASES: [EdgeCase; 24] = [
     ("good", &[], &[]),
     ("hsts_string_zero", &["guard.hsts_seconds_invalid"], &[]),
     (
@@ -718,6 +718,18 @@ const EDGE_CASES: [EdgeCase; 20] = [
     ),
     ("database_before_security", &[], &["guard.middleware_order"]),
     ("sees_answer_path", &[], &[]),
+    // What the simulated HTTPS response sends, judged by the rules verify uses.
+    ("hsts_forgotten", &["guard.header.max_age.zero"], &[]),
+    ("hsts_malformed", &["guard.header.parse.invalid"], &[]),
+    ("hsts_repeated", &["guard.response.multiple_headers"], &[]),
+    (
+        "cookies_secure_stripped",
+        &[
+            "guard.cookies.csrf.no_secure",
+            "guard.cookies.session.no_secure",
+        ],
+        &[],
+    ),
 ];
 
 #[test]
@@ -757,6 +769,33 @@ fn simulation_findings_name_the_middleware_that_answered() {
         message_of(&report, "guard.middleware_order"),
         "The simulated HTTP and HTTPS requests for /.well-known/release-guard/ needed the database in edge.middleware.SiteConfigurationMiddleware, which runs before SecurityMiddleware could answer, so the HTTPS redirect and HSTS were not verified."
     );
+}
+
+#[test]
+fn values_the_simulated_response_sends_are_judged_in_verify_s_words() {
+    let simulated =
+        "The simulated HTTPS response for https://www.example.com/.well-known/release-guard/";
+    for (module, id, message) in [
+        (
+            "hsts_forgotten",
+            "guard.header.max_age.zero",
+            format!(
+                "{simulated} sends max-age=0, which tells browsers to forget the site's HSTS policy. The settings make SecurityMiddleware send `max-age=31536000; includeSubDomains; preload`, so other code writes or rewrites this one."
+            ),
+        ),
+        (
+            "cookies_secure_stripped",
+            "guard.cookies.session.no_secure",
+            format!(
+                "{simulated} sets the session cookie `sessionid` without Secure. SESSION_COOKIE_SECURE is True, so other code writes or rewrites the cookie."
+            ),
+        ),
+    ] {
+        let settings_module = format!("edge.settings.{module}");
+        let vars = [("DJANGO_SETTINGS_MODULE", settings_module.as_str())];
+        let report = json_report(&default_venv(), &fixture("edge"), &vars, 1);
+        assert_eq!(message_of(&report, id), message, "{module}");
+    }
 }
 
 fn message_of(report: &Value, id: &str) -> String {
