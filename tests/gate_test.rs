@@ -1155,6 +1155,90 @@ fn cleared_checks_release_log() {
     );
 }
 
+/// Combinations of the floor's settings over the edge app's hardened base (JSON for
+/// `edge.settings.floor`), and the IDs that block whether Django's check registry is intact or
+/// cleared: one combination per row of the floor's table, the issue's (SecurityMiddleware
+/// removed) first.
+const FLOOR_COMBINATIONS: [(&str, &[&str]); 6] = [
+    (
+        r#"{"MIDDLEWARE": ["django.contrib.sessions.middleware.SessionMiddleware", "django.middleware.csrf.CsrfViewMiddleware"]}"#,
+        &["security.W001"],
+    ),
+    (
+        r#"{"MIDDLEWARE": ["django.middleware.security.SecurityMiddleware", "django.contrib.sessions.middleware.SessionMiddleware"], "DEBUG": true, "ALLOWED_HOSTS": []}"#,
+        &["security.W018", "security.W020"],
+    ),
+    (
+        r#"{"SECURE_HSTS_SECONDS": 0, "SECURE_SSL_REDIRECT": 1, "SESSION_COOKIE_SECURE": 1, "SESSION_COOKIE_HTTPONLY": false, "CSRF_COOKIE_SECURE": "yes"}"#,
+        &[
+            "security.W004",
+            "security.W008",
+            "security.W012",
+            "security.W015",
+            "security.W016",
+        ],
+    ),
+    (
+        r#"{"SECURE_REFERRER_POLICY": "same-origin, nope", "SECURE_CROSS_ORIGIN_OPENER_POLICY": "bogus"}"#,
+        &["security.E023", "security.E024"],
+    ),
+    (
+        r#"{"SECRET_KEY": "django-insecure-short"}"#,
+        &["security.W009"],
+    ),
+    (
+        r#"{"INSTALLED_APPS": ["django.contrib.auth", "django.contrib.contenttypes", "edge.apps.EdgeConfig"], "SESSION_COOKIE_SECURE": false, "SESSION_COOKIE_HTTPONLY": null}"#,
+        &["security.W011", "security.W014"],
+    ),
+];
+
+/// Django's deploy checks the floor leaves out: they never block by default (docs/rules.md).
+const NOT_IN_THE_FLOOR: [&str; 7] = [
+    "security.W002",
+    "security.W005",
+    "security.W006",
+    "security.W019",
+    "security.W021",
+    "security.W022",
+    "security.W025",
+];
+
+#[test]
+fn clearing_the_check_registry_never_lowers_the_verdict_under_every_django() {
+    for venv in venvs() {
+        for (settings, expected) in FLOOR_COMBINATIONS {
+            let context = format!("{} {settings}", venv.name);
+            let intact_vars = [
+                ("DJANGO_SETTINGS_MODULE", "edge.settings.floor"),
+                ("EDGE_FLOOR_SETTINGS", settings),
+            ];
+            let mut cleared_vars = intact_vars.to_vec();
+            cleared_vars.push(("EDGE_CLEAR_CHECKS", "1"));
+            // `manage.py check --deploy` is fooled; Django reports the problems when intact.
+            assert_eq!(
+                django_check_ids(&venv, &fixture("edge"), &cleared_vars),
+                BTreeSet::new(),
+                "{context}"
+            );
+            let intact = json_report(&venv, &fixture("edge"), &intact_vars, 1);
+            let cleared = json_report(&venv, &fixture("edge"), &cleared_vars, 1);
+            assert_eq!(blocking_ids(&intact), set(expected), "{context}");
+            assert_eq!(blocking_ids(&cleared), set(expected), "{context}");
+            // The floor reports the checks it holds in Django's words, saying why Django did not.
+            let held: Vec<(String, String)> = messages(&intact)
+                .into_iter()
+                .filter(|(id, _)| !NOT_IN_THE_FLOOR.contains(&id.as_str()))
+                .map(|(id, message)| (id, format!("{message}{NOT_REPORTED_BY_DJANGO}")))
+                .collect();
+            let floor: Vec<(String, String)> = messages(&cleared)
+                .into_iter()
+                .filter(|(id, _)| id.starts_with("security."))
+                .collect();
+            assert_eq!(floor, held, "{context}");
+        }
+    }
+}
+
 #[test]
 fn silenced_checks_stay_silenced_when_the_guard_checks_them_itself() {
     let venv = default_venv();
