@@ -1157,7 +1157,7 @@ fn cleared_checks_release_log() {
 
 /// Combinations of the floor's settings over the edge app's hardened base (JSON for
 /// `edge.settings.floor`), and the IDs that block whether Django's check registry is intact or
-/// cleared: one combination per row of the floor's table, the (SecurityMiddleware
+/// cleared: one combination per row of the floor's table, the (`SecurityMiddleware`
 /// removed) first.
 const FLOOR_COMBINATIONS: [(&str, &[&str]); 6] = [
     (

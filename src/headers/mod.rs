@@ -39,3 +39,21 @@ pub fn rule_ids() -> impl Iterator<Item = String> {
         .chain(cookie_policy::CODES.iter())
         .flat_map(|code| [format!("guard.{code}"), format!("verify.{code}")])
 }
+
+#[cfg(test)]
+mod tests {
+    /// docs/rules.md lists every shared rule, for both commands.
+    #[test]
+    fn every_shared_rule_is_documented() {
+        let documented = include_str!("../../docs/rules.md");
+        for code in super::hsts_policy::CODES
+            .iter()
+            .chain(super::cookie_policy::CODES)
+        {
+            assert!(
+                documented.contains(&format!("`{{guard,verify}}.{code}`")),
+                "{code} is missing from docs/rules.md"
+            );
+        }
+    }
+}

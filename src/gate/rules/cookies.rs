@@ -111,7 +111,7 @@ fn samesite_finding(cookie: &Cookie, value: &PyValue, secure: bool) -> Option<Fi
 
 /// The cookies the simulated HTTPS response (`subject`) set, judged by the rules verify applies
 /// to a live site. Where Django's cookie carries exactly what the settings tell Django to send,
-/// the settings rules report it (Django's W010-W016, the floor, the SameSite rules above) with
+/// the settings rules report it (Django's W010-W016, the floor, the `SameSite` rules above) with
 /// the setting to change; anything else was written or rewritten by other code.
 pub(super) fn sent_cookie_findings(
     snapshot: &Snapshot,

@@ -6,8 +6,8 @@
 //!
 //! `FLOOR` is the one table: every check whose finding blocks a release by default (Django's
 //! errors, and the warnings in `policy::DEFAULT_BLOCKING_DJANGO_IDS`), plus every check whose
-//! absence makes those moot (W001: without SecurityMiddleware W004 and W008 cannot fire; W003:
-//! without CsrfViewMiddleware W016 cannot). Left out, because clearing them cannot weaken the
+//! absence makes those moot (W001: without `SecurityMiddleware` W004 and W008 cannot fire; W003:
+//! without `CsrfViewMiddleware` W016 cannot). Left out, because clearing them cannot weaken the
 //! verdict: W002, W005, W006, W019, W021, W022 and W025 (advice that never blocks by default;
 //! W002 only makes W019 moot), and checks that need more than the settings: W027 and E026 (CSP,
 //! Django 6.0+), E101 and E102 (importing `CSRF_FAILURE_VIEW`).
@@ -631,6 +631,14 @@ mod tests {
         let listed: Vec<&str> = floor_check_ids().collect();
         let unique: BTreeSet<&str> = listed.iter().copied().collect();
         assert_eq!(unique.len(), listed.len(), "{listed:?}");
+        let documented = include_str!("../../../docs/rules.md");
+        for check in &FLOOR {
+            let (first, _, _) = check.messages[0];
+            assert!(
+                documented.contains(&format!("| `{first}`")),
+                "{first} is not in docs/rules.md"
+            );
+        }
         for id in crate::gate::policy::DEFAULT_BLOCKING_DJANGO_IDS {
             assert!(
                 unique.contains(id),
@@ -750,7 +758,7 @@ mod tests {
             py_none(),
             py_int(0),
         ];
-        let mut flag = |generator: &mut Generator| generator.pick(&flags).clone();
+        let flag = |generator: &mut Generator| generator.pick(&flags).clone();
         let middleware: Vec<&str> = [
             SECURITY_MIDDLEWARE,
             SESSION_MIDDLEWARE,
@@ -778,7 +786,7 @@ mod tests {
             py_str("0"),
             py_none(),
         ];
-        let hosts: [&[&str]; 3] = [&[], &["www.example.com"], &["*"]];
+        let allowed_hosts: [&[&str]; 3] = [&[], &["www.example.com"], &["*"]];
         let referrer = [
             py_str("same-origin"),
             py_none(),
@@ -804,7 +812,7 @@ mod tests {
             .set("DEBUG", generator.pick(&debug).clone())
             .set(
                 "ALLOWED_HOSTS",
-                py_list(hosts[generator.below(hosts.len())]),
+                py_list(allowed_hosts[generator.below(allowed_hosts.len())]),
             )
             .set("SECURE_REFERRER_POLICY", generator.pick(&referrer).clone())
             .set(
