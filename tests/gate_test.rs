@@ -191,8 +191,8 @@ fn tutorial_blocked_release_log() {
               Required: an int: 3600 (1 hour) first, raised step by step to 31536000 (1 year) once every page
                         and subdomain works over HTTPS
               Why: HSTS makes browsers refuse plain HTTP for the site, so nobody can be downgraded on a hostile
-                   network. Start short: a mistake at 3600 is forgotten in an hour, at 31536000 browsers keep it
-                   for a year.
+                   network. Start short: a mistake at 3600 is forgotten after 1 hour, at 31536000 browsers keep
+                   it for 1 year.
               Fix: USE_SSL=true
               Where: the block at mysite/settings.py:32 runs only when the USE_SSL config var is true
                      (pydantic-settings Settings.USE_SSL, case-insensitive).
@@ -1091,8 +1091,8 @@ fn cleared_checks_release_log() {
               Required: an int: 3600 (1 hour) first, raised step by step to 31536000 (1 year) once every page
                         and subdomain works over HTTPS
               Why: HSTS makes browsers refuse plain HTTP for the site, so nobody can be downgraded on a hostile
-                   network. Start short: a mistake at 3600 is forgotten in an hour, at 31536000 browsers keep it
-                   for a year.
+                   network. Start short: a mistake at 3600 is forgotten after 1 hour, at 31536000 browsers keep
+                   it for 1 year.
               Fix: USE_SSL=true
               Where: the block at mysite/settings.py:32 runs only when the USE_SSL config var is true
                      (pydantic-settings Settings.USE_SSL, case-insensitive).
