@@ -66,7 +66,8 @@ const GUARD: &[&str] = &[
     "guard.database_checks_not_run",
 ];
 
-/// `release-guard verify` (`src/verify/`).
+/// `release-guard verify`'s own checks (`src/verify/`); the header rules it shares with the gate
+/// are listed by `headers::rule_ids`.
 const VERIFY: &[&str] = &[
     "verify.redirects.http.no_redirect",
     "verify.redirects.http.does_not_exist",
@@ -83,47 +84,19 @@ const VERIFY: &[&str] = &[
     "verify.domain.tls.invalid_cert_chain",
     "verify.domain.tls.cannot_connect",
     "verify.response.no_header",
-    "verify.response.multiple_headers",
     "verify.response.error_status",
-    "verify.header.parse.empty",
-    "verify.header.parse.invalid",
-    "verify.header.parse.empty_directive",
-    "verify.header.parse.unknown_directive",
-    "verify.header.parse.repeated.max_age",
-    "verify.header.parse.repeated.include_sub_domains",
-    "verify.header.parse.repeated.preload",
-    "verify.header.parse.invalid.max_age.no_value",
-    "verify.header.parse.invalid.include_sub_domains",
-    "verify.header.parse.invalid.preload",
-    "verify.header.parse.max_age.non_digit_characters",
-    "verify.header.parse.max_age.leading_zero",
-    "verify.header.parse.max_age.quoted",
-    "verify.header.max_age.missing",
-    "verify.header.max_age.zero",
-    "verify.header.max_age.below_180_days",
-    "verify.header.max_age.over_10_years",
-    "verify.header.preloadable.include_sub_domains.missing",
-    "verify.header.preloadable.max_age.below_1_year",
-    "verify.cookies.session.no_secure",
-    "verify.cookies.session.no_httponly",
-    "verify.cookies.session.samesite.missing",
     "verify.cookies.session.not_observed",
-    "verify.cookies.csrf.no_secure",
     "verify.cookies.csrf.no_httponly",
-    "verify.cookies.csrf.samesite.missing",
     "verify.cookies.csrf.not_observed",
-    "verify.cookies.samesite.invalid",
-    "verify.cookies.samesite.none_insecure",
-    "verify.cookies.prefix.invalid",
-    "verify.cookies.other.no_secure",
 ];
 
 /// Every ID in the known namespaces.
-pub fn known() -> impl Iterator<Item = &'static str> {
+pub fn known() -> impl Iterator<Item = String> {
     [DJANGO_SECURITY, GUARD, VERIFY]
         .into_iter()
         .flatten()
-        .copied()
+        .map(|id| (*id).to_owned())
+        .chain(crate::headers::rule_ids())
 }
 
 /// Whether `id` is listed.
@@ -162,24 +135,23 @@ pub fn problem(id: &str) -> Option<String> {
 
 /// The listed ID nearest to `id`: within its namespace (any namespace for a bare `W021`), the
 /// one whose part after the namespace needs the fewest edits, ignoring letter case.
-fn closest(id: &str) -> &'static str {
+fn closest(id: &str) -> String {
     let (namespace, wanted) = match id.split_once('.') {
         Some((namespace, rest)) => (Some(namespace), rest),
         None => (None, id),
     };
     let wanted = wanted.to_ascii_lowercase();
     known()
-        .filter_map(|known| {
-            known
-                .split_once('.')
-                .map(|(space, rest)| (known, space, rest))
-        })
-        .filter(|(_, space, _)| {
+        .filter(|known| {
+            let space = known.split_once('.').map_or("", |(space, _)| space);
             namespace.is_none_or(|namespace| space.eq_ignore_ascii_case(namespace))
         })
-        .min_by_key(|(_, _, rest)| edit_distance(&wanted, &rest.to_ascii_lowercase()))
+        .min_by_key(|known| {
+            let rest = known.split_once('.').map_or("", |(_, rest)| rest);
+            edit_distance(&wanted, &rest.to_ascii_lowercase())
+        })
         // Every known namespace has IDs, so the fallback is never used.
-        .map_or("security.W004", |(known, _, _)| known)
+        .unwrap_or_else(|| "security.W004".to_owned())
 }
 
 /// Levenshtein distance between two ASCII strings.
@@ -261,7 +233,7 @@ mod tests {
                 namespace.is_some_and(|namespace| KNOWN_NAMESPACES.contains(&namespace)),
                 "{id}"
             );
-            assert!(seen.insert(id), "{id} is listed twice");
+            assert!(seen.insert(id.clone()), "{id} is listed twice");
         }
     }
 }

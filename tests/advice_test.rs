@@ -121,7 +121,7 @@ fn plain_settings_py_gets_the_lines_to_change() {
               Fix: DEBUG = False
               Where: replace line 5 of advice/plain_settings.py, where DEBUG is set.
             - guard.hsts_seconds_short (SECURE_HSTS_SECONDS)
-              Fix: SECURE_HSTS_SECONDS = 31536000  # after the shorter values ran without trouble
+              Fix: SECURE_HSTS_SECONDS = 604800  # 1 week, after 1 hour without problems; later 2592000 (30 days), then 31536000 (1 year)
               Where: replace line 7 of advice/plain_settings.py, where SECURE_HSTS_SECONDS is set.
             Release blocked: 4 problems
             Fix: change advice/plain_settings.py as shown above, then deploy again
@@ -136,7 +136,7 @@ fn plain_settings_py_gets_the_lines_to_change() {
             "security.W012 @advice/plain_settings.py:8 | SESSION_COOKIE_SECURE edit_line SESSION_COOKIE_SECURE = True",
             "security.W016 @advice/plain_settings.py:9 | CSRF_COOKIE_SECURE add_line CSRF_COOKIE_SECURE = True",
             "security.W018 @advice/plain_settings.py:5 | DEBUG edit_line DEBUG = False",
-            "guard.hsts_seconds_short @advice/plain_settings.py:7 | SECURE_HSTS_SECONDS edit_line SECURE_HSTS_SECONDS = 31536000  # after the shorter values ran without trouble",
+            "guard.hsts_seconds_short @advice/plain_settings.py:7 | SECURE_HSTS_SECONDS edit_line SECURE_HSTS_SECONDS = 604800  # 1 week, after 1 hour without problems; later 2592000 (30 days), then 31536000 (1 year)",
         ]
     );
 }
@@ -162,7 +162,7 @@ fn a_settings_package_gets_the_file_that_holds_each_setting() {
               Fix: DEBUG = False
               Where: replace line 5 of advice/settings/production.py, where DEBUG is set.
             - guard.hsts_seconds_short (SECURE_HSTS_SECONDS)
-              Fix: SECURE_HSTS_SECONDS = 31536000  # after the shorter values ran without trouble
+              Fix: SECURE_HSTS_SECONDS = 604800  # 1 week, after 1 hour without problems; later 2592000 (30 days), then 31536000 (1 year)
               Where: replace line 6 of advice/settings/base.py, where SECURE_HSTS_SECONDS is set.
             Release blocked: 4 problems
             Fix: change advice/settings/production.py and advice/settings/base.py as shown above, then deploy again
@@ -174,7 +174,7 @@ fn a_settings_package_gets_the_file_that_holds_each_setting() {
             "security.W012 @advice/settings/base.py:7 | SESSION_COOKIE_SECURE edit_line SESSION_COOKIE_SECURE = True",
             "security.W016 @advice/settings/production.py:6 | CSRF_COOKIE_SECURE add_line CSRF_COOKIE_SECURE = True",
             "security.W018 @advice/settings/production.py:5 | DEBUG edit_line DEBUG = False",
-            "guard.hsts_seconds_short @advice/settings/base.py:6 | SECURE_HSTS_SECONDS edit_line SECURE_HSTS_SECONDS = 31536000  # after the shorter values ran without trouble",
+            "guard.hsts_seconds_short @advice/settings/base.py:6 | SECURE_HSTS_SECONDS edit_line SECURE_HSTS_SECONDS = 604800  # 1 week, after 1 hour without problems; later 2592000 (30 days), then 31536000 (1 year)",
         ],
     );
 }
@@ -202,7 +202,7 @@ fn os_environ_config_vars_are_set_or_unset() {
               Where: advice/environ_settings.py:7 reads DEBUG from the DEBUG config var (os.environ); unset, it
                      is False.
             - guard.hsts_seconds_short (SECURE_HSTS_SECONDS)
-              Fix: heroku config:set SECURE_HSTS_SECONDS=31536000
+              Fix: heroku config:set SECURE_HSTS_SECONDS=604800
               Where: advice/environ_settings.py:9 reads SECURE_HSTS_SECONDS from the SECURE_HSTS_SECONDS config
                      var (os.environ).
             Release blocked: 3 problems
@@ -215,7 +215,7 @@ fn os_environ_config_vars_are_set_or_unset() {
             "security.W008 @advice/environ_settings.py:8 | SECURE_SSL_REDIRECT unset_config_var SECURE_SSL_REDIRECT",
             "security.W012 @advice/environ_settings.py:10 | SESSION_COOKIE_SECURE set_config_var SESSION_COOKIE_SECURE 1",
             "security.W018 @advice/environ_settings.py:7 | DEBUG unset_config_var DEBUG",
-            "guard.hsts_seconds_short @advice/environ_settings.py:9 | SECURE_HSTS_SECONDS set_config_var SECURE_HSTS_SECONDS 31536000",
+            "guard.hsts_seconds_short @advice/environ_settings.py:9 | SECURE_HSTS_SECONDS set_config_var SECURE_HSTS_SECONDS 604800",
         ],
     );
 }
@@ -248,7 +248,7 @@ fn django_environ_names_carry_the_prefix_on_heroku() {
               Where: advice/django_environ_settings.py:10 reads DEBUG from the DJANGO_DEBUG config var
                      (django-environ, prefix 'DJANGO_'); unset, it is False.
             - guard.hsts_seconds_short (SECURE_HSTS_SECONDS)
-              Fix: heroku config:set DJANGO_SECURE_HSTS_SECONDS=31536000
+              Fix: heroku config:set DJANGO_SECURE_HSTS_SECONDS=3600
               Where: advice/django_environ_settings.py:12 reads SECURE_HSTS_SECONDS from the
                      DJANGO_SECURE_HSTS_SECONDS config var (django-environ, prefix 'DJANGO_').
             Release blocked: 4 problems
@@ -262,7 +262,7 @@ fn django_environ_names_carry_the_prefix_on_heroku() {
             "security.W012 @advice/django_environ_settings.py:13 | SESSION_COOKIE_SECURE set_config_var DJANGO_SESSION_COOKIE_SECURE true",
             "security.W016 @advice/django_environ_settings.py:14 | CSRF_COOKIE_SECURE unset_config_var DJANGO_CSRF_COOKIE_SECURE",
             "security.W018 @advice/django_environ_settings.py:10 | DEBUG unset_config_var DJANGO_DEBUG",
-            "guard.hsts_seconds_short @advice/django_environ_settings.py:12 | SECURE_HSTS_SECONDS set_config_var DJANGO_SECURE_HSTS_SECONDS 31536000",
+            "guard.hsts_seconds_short @advice/django_environ_settings.py:12 | SECURE_HSTS_SECONDS set_config_var DJANGO_SECURE_HSTS_SECONDS 3600",
         ],
     );
 }
@@ -294,7 +294,7 @@ fn off_heroku_config_vars_are_plain_assignments() {
               Where: advice/django_environ_settings.py:10 reads DEBUG from the DJANGO_DEBUG config var
                      (django-environ, prefix 'DJANGO_'); unset, it is False.
             - guard.hsts_seconds_short (SECURE_HSTS_SECONDS)
-              Fix: DJANGO_SECURE_HSTS_SECONDS=31536000
+              Fix: DJANGO_SECURE_HSTS_SECONDS=3600
               Where: advice/django_environ_settings.py:12 reads SECURE_HSTS_SECONDS from the
                      DJANGO_SECURE_HSTS_SECONDS config var (django-environ, prefix 'DJANGO_').
             Release blocked: 4 problems
@@ -308,7 +308,7 @@ fn off_heroku_config_vars_are_plain_assignments() {
             "security.W012 @advice/django_environ_settings.py:13 | SESSION_COOKIE_SECURE set_config_var DJANGO_SESSION_COOKIE_SECURE true",
             "security.W016 @advice/django_environ_settings.py:14 | CSRF_COOKIE_SECURE unset_config_var DJANGO_CSRF_COOKIE_SECURE",
             "security.W018 @advice/django_environ_settings.py:10 | DEBUG unset_config_var DJANGO_DEBUG",
-            "guard.hsts_seconds_short @advice/django_environ_settings.py:12 | SECURE_HSTS_SECONDS set_config_var DJANGO_SECURE_HSTS_SECONDS 31536000",
+            "guard.hsts_seconds_short @advice/django_environ_settings.py:12 | SECURE_HSTS_SECONDS set_config_var DJANGO_SECURE_HSTS_SECONDS 3600",
         ],
     );
 }
@@ -335,7 +335,7 @@ fn decouple_config_vars_are_set_or_unset() {
               Where: advice/decouple_settings.py:7 reads DEBUG from the DEBUG config var (python-decouple);
                      unset, it is False.
             - guard.hsts_seconds_short (SECURE_HSTS_SECONDS)
-              Fix: heroku config:set SECURE_HSTS_SECONDS=31536000
+              Fix: heroku config:set SECURE_HSTS_SECONDS=604800
               Where: advice/decouple_settings.py:9 reads SECURE_HSTS_SECONDS from the SECURE_HSTS_SECONDS config
                      var (python-decouple).
             Release blocked: 3 problems
@@ -348,7 +348,7 @@ fn decouple_config_vars_are_set_or_unset() {
             "security.W008 @advice/decouple_settings.py:8 | SECURE_SSL_REDIRECT set_config_var SECURE_SSL_REDIRECT true",
             "security.W012 @advice/decouple_settings.py:10 | SESSION_COOKIE_SECURE unset_config_var SESSION_COOKIE_SECURE",
             "security.W018 @advice/decouple_settings.py:7 | DEBUG unset_config_var DEBUG",
-            "guard.hsts_seconds_short @advice/decouple_settings.py:9 | SECURE_HSTS_SECONDS set_config_var SECURE_HSTS_SECONDS 31536000",
+            "guard.hsts_seconds_short @advice/decouple_settings.py:9 | SECURE_HSTS_SECONDS set_config_var SECURE_HSTS_SECONDS 604800",
         ],
     );
 }
@@ -406,12 +406,12 @@ fn with_the_switch_on_the_short_hsts_is_the_line_in_its_block() {
         ],
         indoc! {"
             - guard.hsts_seconds_short (SECURE_HSTS_SECONDS)
-              Fix: SECURE_HSTS_SECONDS = 31536000  # after the shorter values ran without trouble
+              Fix: SECURE_HSTS_SECONDS = 604800  # 1 week, after 1 hour without problems; later 2592000 (30 days), then 31536000 (1 year)
               Where: replace line 24 of advice/pydantic_settings_module.py, where SECURE_HSTS_SECONDS is set.
             Release passed with 1 warning
         "},
         &[
-            "guard.hsts_seconds_short @advice/pydantic_settings_module.py:24 | SECURE_HSTS_SECONDS edit_line SECURE_HSTS_SECONDS = 31536000  # after the shorter values ran without trouble",
+            "guard.hsts_seconds_short @advice/pydantic_settings_module.py:24 | SECURE_HSTS_SECONDS edit_line SECURE_HSTS_SECONDS = 604800  # 1 week, after 1 hour without problems; later 2592000 (30 days), then 31536000 (1 year)",
         ],
     );
 }

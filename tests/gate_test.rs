@@ -191,8 +191,8 @@ fn tutorial_blocked_release_log() {
               Required: an int: 3600 (1 hour) first, raised step by step to 31536000 (1 year) once every page
                         and subdomain works over HTTPS
               Why: HSTS makes browsers refuse plain HTTP for the site, so nobody can be downgraded on a hostile
-                   network. Start short: a mistake at 3600 is forgotten in an hour, at 31536000 browsers keep it
-                   for a year.
+                   network. Start short: a mistake at 3600 is forgotten after 1 hour, at 31536000 browsers keep
+                   it for 1 year.
               Fix: USE_SSL=true
               Where: the block at mysite/settings.py:32 runs only when the USE_SSL config var is true
                      (pydantic-settings Settings.USE_SSL, case-insensitive).
@@ -658,7 +658,7 @@ type EdgeCase = (
     &'static [&'static str],
 );
 
-const EDGE_CASES: [EdgeCase; 20] = [
+const EDGE_CASES: [EdgeCase; 24] = [
     ("good", &[], &[]),
     ("hsts_string_zero", &["guard.hsts_seconds_invalid"], &[]),
     (
@@ -718,6 +718,18 @@ const EDGE_CASES: [EdgeCase; 20] = [
     ),
     ("database_before_security", &[], &["guard.middleware_order"]),
     ("sees_answer_path", &[], &[]),
+    // What the simulated HTTPS response sends, judged by the rules verify uses.
+    ("hsts_forgotten", &["guard.header.max_age.zero"], &[]),
+    ("hsts_malformed", &["guard.header.parse.invalid"], &[]),
+    ("hsts_repeated", &["guard.response.multiple_headers"], &[]),
+    (
+        "cookies_secure_stripped",
+        &[
+            "guard.cookies.csrf.no_secure",
+            "guard.cookies.session.no_secure",
+        ],
+        &[],
+    ),
 ];
 
 #[test]
@@ -757,6 +769,33 @@ fn simulation_findings_name_the_middleware_that_answered() {
         message_of(&report, "guard.middleware_order"),
         "The simulated HTTP and HTTPS requests for /.well-known/release-guard/ needed the database in edge.middleware.SiteConfigurationMiddleware, which runs before SecurityMiddleware could answer, so the HTTPS redirect and HSTS were not verified."
     );
+}
+
+#[test]
+fn values_the_simulated_response_sends_are_judged_in_verify_s_words() {
+    let simulated =
+        "The simulated HTTPS response for https://www.example.com/.well-known/release-guard/";
+    for (module, id, message) in [
+        (
+            "hsts_forgotten",
+            "guard.header.max_age.zero",
+            format!(
+                "{simulated} sends max-age=0, which tells browsers to forget the site's HSTS policy. The settings make SecurityMiddleware send `max-age=31536000; includeSubDomains; preload`, so other code writes or rewrites this one."
+            ),
+        ),
+        (
+            "cookies_secure_stripped",
+            "guard.cookies.session.no_secure",
+            format!(
+                "{simulated} sets the session cookie `sessionid` without Secure. SESSION_COOKIE_SECURE is True, so other code writes or rewrites the cookie."
+            ),
+        ),
+    ] {
+        let settings_module = format!("edge.settings.{module}");
+        let vars = [("DJANGO_SETTINGS_MODULE", settings_module.as_str())];
+        let report = json_report(&default_venv(), &fixture("edge"), &vars, 1);
+        assert_eq!(message_of(&report, id), message, "{module}");
+    }
 }
 
 fn message_of(report: &Value, id: &str) -> String {
@@ -1052,8 +1091,8 @@ fn cleared_checks_release_log() {
               Required: an int: 3600 (1 hour) first, raised step by step to 31536000 (1 year) once every page
                         and subdomain works over HTTPS
               Why: HSTS makes browsers refuse plain HTTP for the site, so nobody can be downgraded on a hostile
-                   network. Start short: a mistake at 3600 is forgotten in an hour, at 31536000 browsers keep it
-                   for a year.
+                   network. Start short: a mistake at 3600 is forgotten after 1 hour, at 31536000 browsers keep
+                   it for 1 year.
               Fix: USE_SSL=true
               Where: the block at mysite/settings.py:32 runs only when the USE_SSL config var is true
                      (pydantic-settings Settings.USE_SSL, case-insensitive).
@@ -1114,6 +1153,90 @@ fn cleared_checks_release_log() {
             Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
         "}
     );
+}
+
+/// Combinations of the floor's settings over the edge app's hardened base (JSON for
+/// `edge.settings.floor`), and the IDs that block whether Django's check registry is intact or
+/// cleared: one combination per row of the floor's table, the issue's (`SecurityMiddleware`
+/// removed) first.
+const FLOOR_COMBINATIONS: [(&str, &[&str]); 6] = [
+    (
+        r#"{"MIDDLEWARE": ["django.contrib.sessions.middleware.SessionMiddleware", "django.middleware.csrf.CsrfViewMiddleware"]}"#,
+        &["security.W001"],
+    ),
+    (
+        r#"{"MIDDLEWARE": ["django.middleware.security.SecurityMiddleware", "django.contrib.sessions.middleware.SessionMiddleware"], "DEBUG": true, "ALLOWED_HOSTS": []}"#,
+        &["security.W018", "security.W020"],
+    ),
+    (
+        r#"{"SECURE_HSTS_SECONDS": 0, "SECURE_SSL_REDIRECT": 1, "SESSION_COOKIE_SECURE": 1, "SESSION_COOKIE_HTTPONLY": false, "CSRF_COOKIE_SECURE": "yes"}"#,
+        &[
+            "security.W004",
+            "security.W008",
+            "security.W012",
+            "security.W015",
+            "security.W016",
+        ],
+    ),
+    (
+        r#"{"SECURE_REFERRER_POLICY": "same-origin, nope", "SECURE_CROSS_ORIGIN_OPENER_POLICY": "bogus"}"#,
+        &["security.E023", "security.E024"],
+    ),
+    (
+        r#"{"SECRET_KEY": "django-insecure-short"}"#,
+        &["security.W009"],
+    ),
+    (
+        r#"{"INSTALLED_APPS": ["django.contrib.auth", "django.contrib.contenttypes", "edge.apps.EdgeConfig"], "SESSION_COOKIE_SECURE": false, "SESSION_COOKIE_HTTPONLY": null}"#,
+        &["security.W011", "security.W014"],
+    ),
+];
+
+/// Django's deploy checks the floor leaves out: they never block by default (docs/rules.md).
+const NOT_IN_THE_FLOOR: [&str; 7] = [
+    "security.W002",
+    "security.W005",
+    "security.W006",
+    "security.W019",
+    "security.W021",
+    "security.W022",
+    "security.W025",
+];
+
+#[test]
+fn clearing_the_check_registry_never_lowers_the_verdict_under_every_django() {
+    for venv in venvs() {
+        for (settings, expected) in FLOOR_COMBINATIONS {
+            let context = format!("{} {settings}", venv.name);
+            let intact_vars = [
+                ("DJANGO_SETTINGS_MODULE", "edge.settings.floor"),
+                ("EDGE_FLOOR_SETTINGS", settings),
+            ];
+            let mut cleared_vars = intact_vars.to_vec();
+            cleared_vars.push(("EDGE_CLEAR_CHECKS", "1"));
+            // `manage.py check --deploy` is fooled; Django reports the problems when intact.
+            assert_eq!(
+                django_check_ids(&venv, &fixture("edge"), &cleared_vars),
+                BTreeSet::new(),
+                "{context}"
+            );
+            let intact = json_report(&venv, &fixture("edge"), &intact_vars, 1);
+            let cleared = json_report(&venv, &fixture("edge"), &cleared_vars, 1);
+            assert_eq!(blocking_ids(&intact), set(expected), "{context}");
+            assert_eq!(blocking_ids(&cleared), set(expected), "{context}");
+            // The floor reports the checks it holds in Django's words, saying why Django did not.
+            let held: Vec<(String, String)> = messages(&intact)
+                .into_iter()
+                .filter(|(id, _)| !NOT_IN_THE_FLOOR.contains(&id.as_str()))
+                .map(|(id, message)| (id, format!("{message}{NOT_REPORTED_BY_DJANGO}")))
+                .collect();
+            let floor: Vec<(String, String)> = messages(&cleared)
+                .into_iter()
+                .filter(|(id, _)| id.starts_with("security."))
+                .collect();
+            assert_eq!(floor, held, "{context}");
+        }
+    }
 }
 
 #[test]

@@ -503,10 +503,12 @@ fn story_settings_ramp_warns_and_without_ssl_block() {
             WARNINGS (1)
             - verify.header.max_age.below_180_days (SECURE_HSTS_SECONDS)
               https://localhost:HTTPS_PORT/ sends max-age=3600 (1 hour); browsers forget the policy after that.
-              Required: at least 15552000 (180 days) once HTTPS works everywhere
-              Why: A short max-age is right while ramping up, but protects returning visitors only briefly.
-                   Raise it in stages and wait out each stage before the next: only max-age=0 over valid HTTPS
-                   undoes a policy.
+              Required: at least 15552000 (180 days) once HTTPS works everywhere; 31536000 (1 year) is the usual
+                        goal
+              Why: A short max-age is the right start (if something breaks over HTTPS, browsers forget the
+                   policy soon), but it protects returning visitors only briefly. Raise it one release at a
+                   time, waiting out each stage before the next: 3600 (1 hour), then 604800 (1 week), then
+                   2592000 (30 days), then 31536000 (1 year). Only max-age=0 over valid HTTPS undoes a policy.
               Fix: SECURE_HSTS_SECONDS = 604800  # 1 week, after 1 hour without problems; later 2592000 (30 days), then 31536000 (1 year)
 
             Preload readiness (localhost): not requested (no `preload` directive); preloading is opt-in and not recommended by hstspreload.org.
@@ -701,7 +703,7 @@ fn temporary_redirect_and_contradictory_preload_warn() {
     assert_eq!(
         run.report.notes,
         [
-            "Preload readiness (localhost): requested but not eligible: no includeSubDomains; max-age below 31536000."
+            "Preload readiness (localhost): requested but not eligible: includeSubDomains is missing; max-age is below 31536000 (1 year)."
         ]
     );
     assert!(

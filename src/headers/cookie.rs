@@ -117,7 +117,9 @@ pub fn parse(header: &str) -> Option<SetCookie> {
     Some(cookie)
 }
 
-fn parse_same_site(value: &str) -> SameSite {
+/// A `SameSite` attribute value as browsers read it.
+#[must_use]
+pub fn parse_same_site(value: &str) -> SameSite {
     match value.to_ascii_lowercase().as_str() {
         "strict" => SameSite::Strict,
         "lax" => SameSite::Lax,

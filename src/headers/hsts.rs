@@ -4,14 +4,6 @@
 
 use std::fmt;
 
-/// One year: the floor hstspreload.org requires for preloading (`oneYear` in hstspreload).
-pub const ONE_YEAR_SECS: u64 = 31_536_000;
-/// 180 days: below this the site's protection lapses quickly between visits (the MDN
-/// Observatory's `SIX_MONTHS` threshold).
-pub const HALF_YEAR_SECS: u64 = 15_552_000;
-/// Ten years: longer than any browser keeps a policy (hstspreload warns above this).
-pub const TEN_YEARS_SECS: u64 = 315_360_000;
-
 /// The directives the guard understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KnownDirective {

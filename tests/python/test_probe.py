@@ -315,6 +315,22 @@ class SnapshotTest(unittest.TestCase):
         )
 
 
+    def test_the_stand_in_view_makes_django_issue_its_cookies_without_saving(self):
+        database = FIXTURES / "edge" / "db.sqlite3"
+        answer = run_edge("good")
+        self.assertFalse(database.exists())
+        cookies = answer["simulation"]["https"]["set_cookies"]
+        names = sorted(cookie.split("=", 1)[0].strip() for cookie in cookies)
+        self.assertEqual(names, ["csrftoken", "sessionid"])
+        session = next(cookie for cookie in cookies if "sessionid=" in cookie)
+        self.assertIn("; Secure", session)
+        self.assertIn("; HttpOnly", session)
+        self.assertIn("SameSite=Lax", session)
+        stripped = run_edge("cookies_secure_stripped")["simulation"]["https"]
+        self.assertEqual(len(stripped["set_cookies"]), 2)
+        self.assertFalse(any("Secure" in cookie for cookie in stripped["set_cookies"]))
+
+
 class SecretsTest(unittest.TestCase):
     """The probe reports raw values (the rules judge them) and hands over, in the answer only,
     the secrets the Rust side hides at the output boundary."""

@@ -146,6 +146,35 @@ def tracing_middleware(trace, settings):
         base.convert_exception_to_response = original
 
 
+def issue_cookies(request):
+    """Uses the session and a CSRF token, as a login page does, so that the app's middleware
+    sets (and whatever rewrites them rewrites) the session and CSRF cookies the guard judges.
+    The session is never saved: its store may be a database or a cache."""
+    from django.conf import settings
+    from django.middleware.csrf import get_token
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        try:
+            session.save = functools.partial(keep_unsaved, session)
+        except (AttributeError, TypeError):  # a session object that cannot be given one
+            session = None
+        else:
+            session[SESSION_MARKER] = True
+    # With CSRF_USE_SESSIONS the token is kept in the session, which then must exist.
+    if not settings.CSRF_USE_SESSIONS or session is not None:
+        get_token(request)
+
+
+# What the stand-in view stores in the session, and the key the unsaved session is given.
+SESSION_MARKER = "release-guard-simulated"
+SIMULATED_SESSION_KEY = "releaseguardsimulatedsession0000"
+
+
+def keep_unsaved(session, must_create=False):
+    session._session_key = SIMULATED_SESSION_KEY
+
+
 @contextlib.contextmanager
 def stand_in_view(trace):
     """Every request resolves to the probe's own view, whatever the URLconf says."""
@@ -155,6 +184,7 @@ def stand_in_view(trace):
 
     def view(request):
         trace.reached_view = True
+        issue_cookies(request)
         return HttpResponse(STAND_IN_BODY, content_type="text/plain")
 
     view.login_required = False  # Django 5.1's LoginRequiredMiddleware would redirect

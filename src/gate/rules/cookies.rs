@@ -1,8 +1,13 @@
-//! `SameSite` on the session and CSRF cookies: Django has no check for either setting.
+//! `SameSite` on the session and CSRF cookies (Django has no check for either setting), and the
+//! cookies the simulated HTTPS response really set, judged by the rules shared with verify
+//! (`headers::cookie_policy`).
 
 use super::{has_middleware, setting, truthy};
 use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::{PyValue, Snapshot};
+use crate::headers::Reporter;
+use crate::headers::cookie::{self, SetCookie};
+use crate::headers::cookie_policy::{self, Attribute, Guarded};
 
 pub(super) const SAMESITE_INVALID: &str = "guard.samesite_invalid";
 pub(super) const SAMESITE_NONE_INSECURE: &str = "guard.samesite_none_insecure";
@@ -104,6 +109,98 @@ fn samesite_finding(cookie: &Cookie, value: &PyValue, secure: bool) -> Option<Fi
     }
 }
 
+/// The cookies the simulated HTTPS response (`subject`) set, judged by the rules verify applies
+/// to a live site. Where Django's cookie carries exactly what the settings tell Django to send,
+/// the settings rules report it (Django's W010-W016, the floor, the `SameSite` rules above) with
+/// the setting to change; anything else was written or rewritten by other code.
+pub(super) fn sent_cookie_findings(
+    snapshot: &Snapshot,
+    subject: &str,
+    set_cookies: &[String],
+) -> Vec<Finding> {
+    let mut seen = std::collections::HashSet::new();
+    let mut findings = Vec::new();
+    for cookie in set_cookies
+        .iter()
+        .filter_map(|header| cookie::parse(header))
+    {
+        if cookie_policy::is_platform_cookie(&cookie) {
+            continue;
+        }
+        let guarded = guarded(snapshot, &cookie.name);
+        for judgment in cookie_policy::findings(Reporter::Gate, subject, &cookie, guarded) {
+            let finding = match guarded {
+                Some(guarded) => {
+                    match settings_say_otherwise(snapshot, guarded, judgment.attribute, &cookie) {
+                        Some(what_settings_say) => rewritten(judgment.finding, &what_settings_say),
+                        // The settings explain it, and their rules say so.
+                        None if judgment.attribute != Attribute::Prefix => continue,
+                        None => judgment.finding,
+                    }
+                }
+                None => judgment.finding,
+            };
+            if seen.insert((finding.id.clone(), cookie.name.clone())) {
+                findings.push(finding);
+            }
+        }
+    }
+    findings
+}
+
+/// Which of Django's cookies `name` is, by the names the settings give them.
+fn guarded(snapshot: &Snapshot, name: &str) -> Option<Guarded> {
+    [
+        (Guarded::Session, "sessionid"),
+        (Guarded::Csrf, "csrftoken"),
+    ]
+    .into_iter()
+    .find(|(guarded, default)| {
+        let configured = setting(snapshot, &guarded.setting("NAME")).and_then(PyValue::as_str);
+        configured.unwrap_or(default) == name
+    })
+    .map(|(guarded, _)| guarded)
+}
+
+/// When the settings make Django send `attribute` differently from `cookie`: the setting and
+/// its value (None when Django itself sends the cookie this way, or the attribute has no
+/// setting).
+fn settings_say_otherwise(
+    snapshot: &Snapshot,
+    guarded: Guarded,
+    attribute: Attribute,
+    cookie: &SetCookie,
+) -> Option<String> {
+    let suffix = match attribute {
+        Attribute::Secure => "SECURE",
+        Attribute::HttpOnly => "HTTPONLY",
+        Attribute::SameSite => "SAMESITE",
+        Attribute::Prefix => return None,
+    };
+    let name = guarded.setting(suffix);
+    let value = setting(snapshot, &name)?;
+    // Django's set_cookie() adds Secure and HttpOnly for truthy settings, and SameSite for a
+    // truthy one, as given.
+    let differs = match attribute {
+        Attribute::SameSite => {
+            value.truthy() && value.as_str().map(cookie::parse_same_site) != cookie.same_site
+        }
+        _ => value.truthy(),
+    };
+    differs.then(|| format!("{name} is {}", value.repr))
+}
+
+/// A Django cookie the settings would send properly: the settings are not what to change.
+fn rewritten(mut finding: Finding, what_settings_say: &str) -> Finding {
+    finding.message = format!(
+        "{} {what_settings_say}, so other code writes or rewrites the cookie.",
+        finding.message
+    );
+    finding.setting = None;
+    finding.fix = Some("Remove the code that sets the cookie again or edits its Set-Cookie header (a middleware listed before the one that sets it, a WSGI wrapper or the web server's configuration); Django already sends it as the settings say.".to_owned());
+    finding
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
@@ -175,5 +272,88 @@ mod tests {
             .set("SESSION_COOKIE_SAMESITE", py_none())
             .build();
         assert_eq!(findings(&no_sessions), Vec::new());
+    }
+
+    fn sent(snapshot: &Snapshot, set_cookies: &[&str]) -> Vec<Finding> {
+        let headers: Vec<String> = set_cookies
+            .iter()
+            .map(|value| (*value).to_owned())
+            .collect();
+        sent_cookie_findings(
+            snapshot,
+            "The simulated HTTPS response for https://x/",
+            &headers,
+        )
+    }
+
+    #[test]
+    fn cookies_as_the_settings_send_them_are_left_to_the_settings_rules() {
+        let insecure = SnapshotBuilder::hardened()
+            .set("SESSION_COOKIE_SECURE", py_bool(false))
+            .set("CSRF_COOKIE_SECURE", py_int(0))
+            .build();
+        assert_eq!(
+            sent(
+                &insecure,
+                &[
+                    "sessionid=x; HttpOnly; Path=/; SameSite=Lax",
+                    "csrftoken=y; Path=/; SameSite=Lax"
+                ]
+            ),
+            Vec::new()
+        );
+        let hardened = SnapshotBuilder::hardened().build();
+        assert_eq!(
+            sent(
+                &hardened,
+                &[
+                    "sessionid=x; HttpOnly; Path=/; SameSite=Lax; Secure",
+                    "csrftoken=y; Path=/; SameSite=Lax; Secure",
+                    "heroku-session-affinity=z"
+                ]
+            ),
+            Vec::new()
+        );
+    }
+
+    #[test]
+    fn a_cookie_sent_otherwise_than_the_settings_say_is_judged_as_sent() {
+        let snapshot = SnapshotBuilder::hardened().build();
+        let found = sent(
+            &snapshot,
+            &[
+                "sessionid=x; Path=/; SameSite=Lax",
+                "csrftoken=y; Path=/; SameSite=Lax; Secure",
+                "csrftoken=y; Path=/; Secure",
+            ],
+        );
+        assert_eq!(
+            ids(&found),
+            [
+                "guard.cookies.session.no_secure",
+                "guard.cookies.session.no_httponly",
+                "guard.cookies.csrf.samesite.missing"
+            ]
+        );
+        assert_eq!(
+            found[0].message,
+            "The simulated HTTPS response for https://x/ sets the session cookie `sessionid` without Secure. SESSION_COOKIE_SECURE is True, so other code writes or rewrites the cookie."
+        );
+        assert_eq!(found[0].severity, Severity::Block);
+        assert_eq!(found[0].setting, None);
+        // Renamed cookies are Django's too; other cookies are judged by the general rules.
+        let renamed = SnapshotBuilder::hardened()
+            .set("SESSION_COOKIE_NAME", py_str("__Host-sid"))
+            .build();
+        assert_eq!(
+            ids(&sent(
+                &renamed,
+                &[
+                    "__Host-sid=1; HttpOnly; SameSite=Lax; Secure",
+                    "theme=dark; Secure; SameSite=Lax"
+                ]
+            )),
+            ["guard.cookies.prefix.invalid"]
+        );
     }
 }

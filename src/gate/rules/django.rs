@@ -5,6 +5,7 @@ use super::proxy::proxy_header_line;
 use crate::config::ProxySslHeader;
 use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::{CheckMessage, Snapshot};
+use crate::headers::hsts_policy;
 
 /// Django's `checks.ERROR`.
 const ERROR_LEVEL: i32 = 40;
@@ -75,12 +76,11 @@ const ADVICE: [(&[&str], Advice); 18] = [
     (
         &["security.W004"],
         Advice {
-            setting: "SECURE_HSTS_SECONDS",
-            required: Some(
-                "an int: 3600 (1 hour) first, raised step by step to 31536000 (1 year) once every page and subdomain works over HTTPS",
-            ),
-            why: "HSTS makes browsers refuse plain HTTP for the site, so nobody can be downgraded on a hostile network. Start short: a mistake at 3600 is forgotten in an hour, at 31536000 browsers keep it for a year.",
-            fix: Some("SECURE_HSTS_SECONDS = 3600"),
+            setting: hsts_policy::SECONDS_SETTING,
+            // The ramp's words and numbers come from the HSTS policy (see `with_advice`).
+            required: None,
+            why: "",
+            fix: None,
         },
     ),
     (
@@ -257,6 +257,11 @@ pub(super) fn with_advice(mut finding: Finding, expected: &ProxySslHeader) -> Fi
         } else {
             advice.fix.map(str::to_string)
         };
+        if finding.id == "security.W004" {
+            finding.required = Some(hsts_policy::start_required());
+            finding.why = Some(hsts_policy::start_why());
+            finding.fix = Some(hsts_policy::start_fix());
+        }
     }
     finding
 }
@@ -330,7 +335,10 @@ mod tests {
             .fix
         };
         assert_eq!(fix("security.W012"), Some("SESSION_COOKIE_SECURE = True"));
-        assert_eq!(fix("security.W004"), Some("SECURE_HSTS_SECONDS = 3600"));
+        assert_eq!(
+            advised_fix("security.W004", &heroku()).as_deref(),
+            Some("SECURE_HSTS_SECONDS = 3600")
+        );
         assert_eq!(fix("security.W018"), Some("DEBUG = False"));
         assert_eq!(
             advised_fix("security.W008", &heroku()).as_deref(),
@@ -346,13 +354,11 @@ mod tests {
                 "SECURE_SSL_REDIRECT = True\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_SSL\", \"on\")"
             )
         );
-        assert!(
-            advice("security.W004")
-                .unwrap()
-                .required
-                .unwrap()
-                .contains("31536000")
+        let w004 = with_advice(
+            Finding::new("security.W004", Severity::Warn, Source::Django, ""),
+            &heroku(),
         );
+        assert!(w004.required.unwrap().contains("31536000"));
         assert!(
             fix("security.W009")
                 .unwrap()

@@ -1,31 +1,28 @@
-//! `SECURE_HSTS_*` values Django's checks let through: they only test truthiness, and
-//! `SecurityMiddleware` copies the value into the header unchecked.
+//! `SECURE_HSTS_*` values Django's checks let through (they only test truthiness, and
+//! `SecurityMiddleware` copies the value into the header unchecked), and the
+//! Strict-Transport-Security headers the simulated HTTPS response really carried. Thresholds,
+//! ramp, preload rules and the judgment of a sent header come from `headers::hsts_policy`,
+//! shared with verify.
 
-use super::{describe_seconds, django_hsts_header, setting, truthy};
+use super::{django_hsts_header, setting, truthy};
 use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::{PyValue, Snapshot};
+use crate::headers::Reporter;
+use crate::headers::hsts_policy::{self, HALF_YEAR_SECS, PRELOAD_SETTING, SECONDS_SETTING};
 
 pub(super) const INVALID: &str = "guard.hsts_seconds_invalid";
 pub(super) const SHORT: &str = "guard.hsts_seconds_short";
 pub(super) const PRELOAD_INELIGIBLE: &str = "guard.hsts_preload_ineligible";
 
-/// The MDN Observatory's floor (its `SIX_MONTHS`), below which it deducts points.
-const SIX_MONTHS: i64 = 15_552_000;
-/// The HSTS preload list's floor (`oneYear` in chromium/hstspreload).
-const ONE_YEAR: i64 = 31_536_000;
-
-const SETTING: &str = "SECURE_HSTS_SECONDS";
-const RAMP: &str = "Ramp up one release at a time, waiting out each value before raising it: 3600 (1 hour), then 604800 (1 week), 2592000 (1 month), and finally 31536000 (1 year). A short value is the right start: if something breaks over HTTPS, browsers forget the policy quickly.";
-
 pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
     // A falsy value (0, None, "") means "no HSTS": Django's security.W004 says so already.
-    let Some(seconds) = setting(snapshot, SETTING).filter(|value| value.truthy()) else {
+    let Some(seconds) = setting(snapshot, SECONDS_SETTING).filter(|value| value.truthy()) else {
         return Vec::new();
     };
-    match seconds.as_int() {
+    match seconds.as_int().and_then(|value| u64::try_from(value).ok()) {
         Some(value) if value > 0 => {
             let mut findings = Vec::new();
-            if value < SIX_MONTHS {
+            if value < HALF_YEAR_SECS {
                 findings.push(short(value));
             }
             if let Some(finding) = preload_ineligible(snapshot, value) {
@@ -36,6 +33,40 @@ pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
         _ => vec![invalid(snapshot, seconds)],
     }
 }
+
+/// The Strict-Transport-Security headers the simulated HTTPS response (`subject`) carried,
+/// judged by the rules verify applies to a live site. A response carrying exactly the header
+/// `SecurityMiddleware` builds from the settings is left to `findings`, which names the setting
+/// and its value; anything else was written or rewritten by other code, and is judged as sent.
+pub(super) fn sent_header_findings(
+    snapshot: &Snapshot,
+    subject: &str,
+    sent: &[String],
+) -> Vec<Finding> {
+    let from_settings = django_hsts_header(snapshot);
+    if let [only] = sent
+        && from_settings.as_ref() == Some(only)
+    {
+        return Vec::new();
+    }
+    let settings_send = from_settings.map_or_else(
+        || "The settings send no Strict-Transport-Security header, so other code writes this one.".to_owned(),
+        |header| format!("The settings make SecurityMiddleware send `{header}`, so other code writes or rewrites this one."),
+    );
+    hsts_policy::sent_header_findings(Reporter::Gate, subject, sent)
+        .0
+        .into_iter()
+        .map(|mut finding| {
+            finding.message = format!("{} {settings_send}", finding.message);
+            finding.setting = None;
+            finding.fix = Some(SENT_HEADER_FIX.to_owned());
+            finding
+        })
+        .collect()
+}
+
+/// The fix when the header is not the settings': the settings are not what needs changing.
+const SENT_HEADER_FIX: &str = "Remove the code that writes Strict-Transport-Security (a middleware listed before SecurityMiddleware, a WSGI wrapper or the web server's configuration) and let SecurityMiddleware send it from SECURE_HSTS_SECONDS.";
 
 fn invalid(snapshot: &Snapshot, seconds: &PyValue) -> Finding {
     let header = django_hsts_header(snapshot).unwrap_or_default();
@@ -58,43 +89,44 @@ fn invalid(snapshot: &Snapshot, seconds: &PyValue) -> Finding {
             seconds.repr, seconds.py_type
         ),
     )
-    .with_setting(SETTING)
+    .with_setting(SECONDS_SETTING)
     .with_required("a Python int greater than 0 (with pydantic-settings, declare the field as `int`)")
     .with_why(consequence)
-    .with_fix("SECURE_HSTS_SECONDS = 3600")
+    .with_fix(hsts_policy::start_fix())
 }
 
-fn short(value: i64) -> Finding {
+fn short(value: u64) -> Finding {
     Finding::new(
         SHORT,
         Severity::Warn,
         Source::Guard,
         format!(
-            "SECURE_HSTS_SECONDS is {}: browsers forget HSTS that soon, and scanners such as the MDN Observatory expect at least 180 days (15552000).",
-            describe_seconds(value)
+            "SECURE_HSTS_SECONDS is {value} ({}): browsers forget HSTS that soon, and scanners such as the MDN Observatory expect at least {HALF_YEAR_SECS} ({}).",
+            hsts_policy::human_duration(value),
+            hsts_policy::human_duration(HALF_YEAR_SECS)
         ),
     )
-    .with_setting(SETTING)
-    .with_required("at least 15552000 (180 days) once HTTPS works everywhere; 31536000 (1 year) is the usual goal")
-    .with_why(RAMP)
-    .with_fix("SECURE_HSTS_SECONDS = 31536000  # after the shorter values ran without trouble")
+    .with_setting(SECONDS_SETTING)
+    .with_required(hsts_policy::short_required())
+    .with_why(hsts_policy::short_why())
+    .with_fix(hsts_policy::ramp_plan(value))
 }
 
-fn preload_ineligible(snapshot: &Snapshot, value: i64) -> Option<Finding> {
-    if !truthy(snapshot, "SECURE_HSTS_PRELOAD") {
+fn preload_ineligible(snapshot: &Snapshot, value: u64) -> Option<Finding> {
+    if !truthy(snapshot, PRELOAD_SETTING) {
         return None;
     }
-    let mut reasons = Vec::new();
-    if value < ONE_YEAR {
-        reasons.push("max-age is below 31536000 (header.preloadable.max_age.below_1_year)");
-    }
-    if !truthy(snapshot, "SECURE_HSTS_INCLUDE_SUBDOMAINS") {
-        reasons
-            .push("includeSubDomains is missing (header.preloadable.include_sub_domains.missing)");
-    }
-    if reasons.is_empty() {
+    let gaps = hsts_policy::preload_gaps(
+        Some(value),
+        truthy(snapshot, "SECURE_HSTS_INCLUDE_SUBDOMAINS"),
+    );
+    if gaps.is_empty() {
         return None;
     }
+    let reasons: Vec<String> = gaps
+        .iter()
+        .map(|gap| format!("{} ({})", gap.reason, gap.code))
+        .collect();
     let header = django_hsts_header(snapshot).unwrap_or_default();
     Some(
         Finding::new(
@@ -106,10 +138,10 @@ fn preload_ineligible(snapshot: &Snapshot, value: i64) -> Option<Finding> {
                 reasons.join("; ")
             ),
         )
-        .with_setting("SECURE_HSTS_PRELOAD")
-        .with_required("preload only as a deliberate opt-in, together with SECURE_HSTS_SECONDS >= 31536000 and SECURE_HSTS_INCLUDE_SUBDOMAINS = True")
-        .with_why("`preload` asks browsers to hard-code HTTPS for the domain and every subdomain. The list rejects this header today but accepts it as soon as the values are raised, and getting off the list takes months. hstspreload.org no longer recommends preloading.")
-        .with_fix("SECURE_HSTS_PRELOAD = False"),
+        .with_setting(PRELOAD_SETTING)
+        .with_required(hsts_policy::preload_required())
+        .with_why(hsts_policy::PRELOAD_WHY)
+        .with_fix(hsts_policy::preload_off_fix()),
     )
 }
 
@@ -119,7 +151,11 @@ mod tests {
     use super::*;
 
     fn with_seconds(value: PyValue) -> Vec<Finding> {
-        findings(&SnapshotBuilder::hardened().set(SETTING, value).build())
+        findings(
+            &SnapshotBuilder::hardened()
+                .set(SECONDS_SETTING, value)
+                .build(),
+        )
     }
 
     #[test]
@@ -159,7 +195,7 @@ mod tests {
         assert!(
             finding
                 .message
-                .starts_with("SECURE_HSTS_SECONDS is 3600 s, 1 hour:")
+                .starts_with("SECURE_HSTS_SECONDS is 3600 (1 hour):")
         );
         assert!(
             finding
@@ -168,7 +204,14 @@ mod tests {
                 .unwrap()
                 .contains("3600 (1 hour), then 604800")
         );
-        assert_eq!(with_seconds(py_int(SIX_MONTHS)), Vec::new());
+        assert_eq!(
+            finding.fix.as_deref(),
+            Some(
+                "SECURE_HSTS_SECONDS = 604800  # 1 week, after 1 hour without problems; later 2592000 (30 days), then 31536000 (1 year)"
+            )
+        );
+        let half_year = i64::try_from(HALF_YEAR_SECS).unwrap();
+        assert_eq!(with_seconds(py_int(half_year)), Vec::new());
     }
 
     #[test]
@@ -190,5 +233,60 @@ mod tests {
         assert_eq!(findings(&eligible), Vec::new());
         // No preload, no advice about it.
         assert_eq!(findings(&SnapshotBuilder::hardened().build()), Vec::new());
+    }
+
+    fn sent(snapshot: &Snapshot, values: &[&str]) -> Vec<Finding> {
+        let values: Vec<String> = values.iter().map(|value| (*value).to_owned()).collect();
+        sent_header_findings(
+            snapshot,
+            "The simulated HTTPS response for https://x/",
+            &values,
+        )
+    }
+
+    #[test]
+    fn the_header_the_settings_build_is_left_to_the_settings_rules() {
+        let snapshot = SnapshotBuilder::hardened()
+            .set("SECURE_HSTS_SECONDS", py_str("0"))
+            .build();
+        assert_eq!(sent(&snapshot, &["max-age=0"]), Vec::new());
+        assert_eq!(ids(&findings(&snapshot)), [INVALID]);
+    }
+
+    #[test]
+    fn a_header_other_code_sends_is_judged_as_sent() {
+        let snapshot = SnapshotBuilder::hardened().build();
+        let found = sent(&snapshot, &["max-age=0"]);
+        let finding = only_finding(found, "guard.header.max_age.zero");
+        assert_eq!(finding.severity, Severity::Block);
+        assert_eq!(
+            finding.message,
+            "The simulated HTTPS response for https://x/ sends max-age=0, which tells browsers to forget the site's HSTS policy. The settings make SecurityMiddleware send `max-age=31536000`, so other code writes or rewrites this one."
+        );
+        assert_eq!(finding.setting, None);
+        assert_eq!(finding.fix.as_deref(), Some(SENT_HEADER_FIX));
+        assert_eq!(
+            ids(&sent(&snapshot, &["max-age=31536000", "max-age=31536000"])),
+            ["guard.response.multiple_headers"]
+        );
+        let no_hsts = SnapshotBuilder::hardened()
+            .set("SECURE_HSTS_SECONDS", py_int(0))
+            .build();
+        let finding = only_finding(
+            sent(&no_hsts, &["max-age=31536000 includeSubDomains"]),
+            "guard.header.parse.invalid",
+        );
+        assert!(
+            finding
+                .message
+                .ends_with("The settings send no Strict-Transport-Security header, so other code writes this one."),
+            "{}",
+            finding.message
+        );
+        // A rewritten but sound header has nothing to report.
+        assert_eq!(
+            sent(&snapshot, &["max-age=63072000; includeSubDomains"]),
+            Vec::new()
+        );
     }
 }

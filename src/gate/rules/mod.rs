@@ -46,6 +46,7 @@ pub fn all(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Vec<Findin
 }
 
 /// Every `guard.*` ID the rules can produce (the README's rule table lists them).
+/// The header rules shared with verify add `guard.` plus each `headers::rule_ids` code.
 pub const GUARD_IDS: [&str; 21] = [
     hsts::INVALID,
     hsts::SHORT,
@@ -128,25 +129,6 @@ fn django_hsts_header(snapshot: &Snapshot) -> Option<String> {
     Some(header)
 }
 
-/// "3600 s (1 hour)"-style durations for messages.
-fn describe_seconds(seconds: i64) -> String {
-    const UNITS: [(i64, &str); 4] = [
-        (86_400 * 365, "year"),
-        (86_400, "day"),
-        (3600, "hour"),
-        (60, "minute"),
-    ];
-    for (unit, name) in UNITS {
-        if seconds >= unit {
-            let count = seconds / unit;
-            let plural = if count == 1 { "" } else { "s" };
-            let approx = if seconds % unit == 0 { "" } else { "about " };
-            return format!("{seconds} s, {approx}{count} {name}{plural}");
-        }
-    }
-    format!("{seconds} s")
-}
-
 #[cfg(test)]
 mod tests {
     use super::testing::*;
@@ -194,15 +176,6 @@ mod tests {
                 "{id}"
             );
         }
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(describe_seconds(3600), "3600 s, 1 hour");
-        assert_eq!(describe_seconds(31_536_000), "31536000 s, 1 year");
-        assert_eq!(describe_seconds(15_552_000), "15552000 s, 180 days");
-        assert_eq!(describe_seconds(5400), "5400 s, about 1 hour");
-        assert_eq!(describe_seconds(3), "3 s");
     }
 
     #[test]

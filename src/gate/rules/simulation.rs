@@ -2,7 +2,10 @@
 //! does (`X-Forwarded-Proto: http` and `https`), through the new release's WSGI application and
 //! middleware chain, with the view answered by the probe itself.
 
-use super::{SECURITY_MIDDLEWARE, has_middleware, hsts_on, middleware, setting, ssl_redirect_on};
+use super::{
+    SECURITY_MIDDLEWARE, cookies, has_middleware, hsts, hsts_on, middleware, setting,
+    ssl_redirect_on,
+};
 use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::{SimulatedResponse, Snapshot};
 
@@ -125,8 +128,18 @@ pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
         let loops = is_redirect(https) && https.location.as_deref() == Some(secure_url.as_str());
         if loops {
             findings.push(redirect_loop(&secure_url));
-        } else if security_middleware && hsts_on(snapshot) && https.hsts.is_empty() {
-            findings.push(hsts_missing(snapshot, &secure_url, https));
+        } else {
+            if security_middleware && hsts_on(snapshot) && https.hsts.is_empty() {
+                findings.push(hsts_missing(snapshot, &secure_url, https));
+            }
+            // What the response says, judged as verify judges a live site.
+            let subject = format!("The simulated HTTPS response for {secure_url}");
+            findings.extend(hsts::sent_header_findings(snapshot, &subject, &https.hsts));
+            findings.extend(cookies::sent_cookie_findings(
+                snapshot,
+                &subject,
+                &https.set_cookies,
+            ));
         }
     }
     findings

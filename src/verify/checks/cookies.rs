@@ -1,43 +1,12 @@
-//! `Set-Cookie` on the HTTPS responses: Django's session and CSRF cookies need `Secure` (and the
-//! session cookie `HttpOnly`), `SameSite` must be valid, and `__Host-`/`__Secure-` prefixes obeyed.
+//! `Set-Cookie` on the HTTPS responses, judged by the rules shared with the gate
+//! (`headers::cookie_policy`), and a note for Django's cookies no response set.
 
 use super::{Chain, ChainEnd, CookieNames, HttpsSide, SiteObservation, finding};
 use crate::finding::{Finding, Severity};
-use crate::headers::cookie::{self, Prefix, SameSite, SetCookie};
+use crate::headers::Reporter;
+use crate::headers::cookie::{self, SetCookie};
+use crate::headers::cookie_policy::{self, Guarded};
 use crate::verify::url::{Scheme, Url};
-
-/// Heroku's router sets this cookie for session affinity; it is not the app's to secure.
-const HEROKU_AFFINITY_COOKIE: &str = "heroku-session-affinity";
-
-/// Which guarded cookie a name is.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Guarded {
-    Session,
-    Csrf,
-}
-
-impl Guarded {
-    fn code(self) -> &'static str {
-        match self {
-            Self::Session => "session",
-            Self::Csrf => "csrf",
-        }
-    }
-
-    fn setting(self, suffix: &str) -> String {
-        match self {
-            Self::Session => format!("SESSION_COOKIE_{suffix}"),
-            Self::Csrf => format!("CSRF_COOKIE_{suffix}"),
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Self::Session => "session cookie",
-            Self::Csrf => "CSRF cookie",
-        }
-    }
-}
 
 pub(super) fn cookie_findings(site: &SiteObservation, names: &CookieNames) -> Vec<Finding> {
     let mut chains: Vec<&Chain> = site.extra_paths.iter().collect();
@@ -54,22 +23,17 @@ pub(super) fn cookie_findings(site: &SiteObservation, names: &CookieNames) -> Ve
                 .filter_map(|header| cookie::parse(header))
                 .map(move |cookie| (&hop.url, cookie))
         })
-        .filter(|(_, cookie)| cookie.name != HEROKU_AFFINITY_COOKIE)
+        .filter(|(_, cookie)| !cookie_policy::is_platform_cookie(cookie))
         .collect();
     let mut findings = Vec::new();
     // The same cookie set the same way on several paths is one problem.
     let mut seen = std::collections::HashSet::new();
     for (url, cookie) in &cookies {
-        let guarded = if cookie.name == names.session {
-            Some(Guarded::Session)
-        } else if cookie.name == names.csrf {
-            Some(Guarded::Csrf)
-        } else {
-            None
-        };
+        let guarded = names.guarded(&cookie.name);
         findings.extend(
-            one_cookie_findings(url, cookie, guarded)
+            cookie_policy::findings(Reporter::Verify, &url.to_string(), cookie, guarded)
                 .into_iter()
+                .map(|judgment| judgment.finding)
                 .filter(|finding| seen.insert((finding.id.clone(), cookie.name.clone()))),
         );
     }
@@ -79,11 +43,8 @@ pub(super) fn cookie_findings(site: &SiteObservation, names: &CookieNames) -> Ve
             && chain.hops.last().is_some_and(|hop| hop.url.scheme == Scheme::Https));
     if arrived_over_https {
         for guarded in [Guarded::Session, Guarded::Csrf] {
-            let name = match guarded {
-                Guarded::Session => &names.session,
-                Guarded::Csrf => &names.csrf,
-            };
-            if !cookies.iter().any(|(_, cookie)| &cookie.name == name) {
+            let name = names.name(guarded);
+            if !cookies.iter().any(|(_, cookie)| cookie.name == name) {
                 findings.push(
                     finding(
                         &format!("cookies.{}.not_observed", guarded.code()),
@@ -94,158 +55,6 @@ pub(super) fn cookie_findings(site: &SiteObservation, names: &CookieNames) -> Ve
                 );
             }
         }
-    }
-    findings
-}
-
-/// An attribute Django's session and CSRF cookies need beyond any cookie, and the Django
-/// setting that adds it.
-struct CookieRequirement {
-    applies_to: &'static [Guarded],
-    /// The finding ID after `cookies.session.` / `cookies.csrf.`.
-    id: &'static str,
-    severity: Severity,
-    /// The attribute as messages name it.
-    attribute: &'static str,
-    is_met: fn(&SetCookie) -> bool,
-    /// The setting after `SESSION_COOKIE_` / `CSRF_COOKIE_`, and the value that fixes it.
-    setting: &'static str,
-    fix_value: &'static str,
-    required: &'static str,
-    why: &'static str,
-}
-
-const COOKIE_REQUIREMENTS: [CookieRequirement; 3] = [
-    CookieRequirement {
-        applies_to: &[Guarded::Session, Guarded::Csrf],
-        id: "no_secure",
-        severity: Severity::Block,
-        attribute: "Secure",
-        is_met: |cookie| cookie.secure,
-        setting: "SECURE",
-        fix_value: "True",
-        required: "Secure",
-        why: "Browsers send it over plain HTTP too, where anyone on the network can read it and take over the session or forge requests.",
-    },
-    CookieRequirement {
-        applies_to: &[Guarded::Session],
-        id: "no_httponly",
-        // As the gate blocks on Django's security.W013: the same problem, the same severity.
-        severity: Severity::Block,
-        attribute: "HttpOnly",
-        is_met: |cookie| cookie.http_only,
-        setting: "HTTPONLY",
-        fix_value: "True",
-        required: "HttpOnly",
-        why: "Any script injected into a page can read the session and hijack the account.",
-    },
-    CookieRequirement {
-        applies_to: &[Guarded::Session, Guarded::Csrf],
-        id: "samesite.missing",
-        severity: Severity::Warn,
-        attribute: "SameSite",
-        is_met: |cookie| cookie.same_site.is_some(),
-        setting: "SAMESITE",
-        fix_value: "\"Lax\"",
-        required: "SameSite=Lax or Strict",
-        why: "SameSite stops browsers sending the cookie with cross-site requests, a second line of defence against CSRF; Python None drops the attribute.",
-    },
-];
-
-fn guarded_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Guarded) -> Vec<Finding> {
-    COOKIE_REQUIREMENTS
-        .iter()
-        .filter(|requirement| requirement.applies_to.contains(&guarded))
-        .filter(|requirement| !(requirement.is_met)(cookie))
-        .map(|requirement| {
-            let setting = guarded.setting(requirement.setting);
-            finding(
-                &format!("cookies.{}.{}", guarded.code(), requirement.id),
-                requirement.severity,
-                format!(
-                    "{url} sets the {} `{}` without {}.",
-                    guarded.label(),
-                    cookie.name,
-                    requirement.attribute
-                ),
-            )
-            .with_fix(format!("{setting} = {}", requirement.fix_value))
-            .with_setting(setting)
-            .with_required(requirement.required)
-            .with_why(requirement.why)
-        })
-        .collect()
-}
-
-fn one_cookie_findings(url: &Url, cookie: &SetCookie, guarded: Option<Guarded>) -> Vec<Finding> {
-    let name = &cookie.name;
-    let mut findings = Vec::new();
-    if let Some(guarded) = guarded {
-        findings.extend(guarded_cookie_findings(url, cookie, guarded));
-    }
-    match &cookie.same_site {
-        Some(SameSite::Unrecognised(value)) => {
-            let mut invalid = finding(
-                "cookies.samesite.invalid",
-                Severity::Warn,
-                format!(
-                    "{url} sets `{name}` with SameSite=`{value}`, which browsers do not recognise."
-                ),
-            )
-            .with_required("SameSite=Lax, Strict, or None together with Secure")
-            .with_why("Browsers fall back to their own default, which differs between browsers.");
-            if let Some(guarded) = guarded {
-                invalid = invalid
-                    .with_setting(guarded.setting("SAMESITE"))
-                    .with_fix(format!("{} = \"Lax\"", guarded.setting("SAMESITE")));
-            }
-            findings.push(invalid);
-        }
-        Some(SameSite::None) if !cookie.secure && guarded.is_none() => findings.push(
-            finding(
-                "cookies.samesite.none_insecure",
-                Severity::Warn,
-                format!("{url} sets `{name}` with SameSite=None but without Secure."),
-            )
-            .with_required("Secure whenever SameSite=None")
-            .with_why("Browsers reject a SameSite=None cookie that is not Secure."),
-        ),
-        _ => {}
-    }
-    let violations = cookie.prefix_violations();
-    if let Some(prefix) = cookie.prefix().filter(|_| !violations.is_empty()) {
-        findings.push(
-            finding(
-                "cookies.prefix.invalid",
-                if guarded.is_some() {
-                    Severity::Block
-                } else {
-                    Severity::Warn
-                },
-                format!(
-                    "{url} sets `{name}`, whose {} prefix browsers enforce, but {}.",
-                    prefix.as_str(),
-                    violations.join(" and ")
-                ),
-            )
-            .with_required(match prefix {
-                Prefix::Host => "Secure, Path=/ and no Domain attribute",
-                Prefix::Secure => "Secure",
-            })
-            .with_why("Browsers refuse to store the cookie at all."),
-        );
-    }
-    if guarded.is_none() && !cookie.secure {
-        findings.push(
-            finding(
-                "cookies.other.no_secure",
-                Severity::Info,
-                format!("{url} sets `{name}` without Secure."),
-            )
-            .with_why(
-                "With HSTS in place browsers rarely send it over HTTP, but Secure costs nothing.",
-            ),
-        );
     }
     findings
 }
@@ -326,7 +135,9 @@ mod tests {
         .into_iter()
         .flat_map(|(header, guarded)| {
             let cookie = cookie::parse(header).expect("a cookie");
-            guarded_cookie_findings(&url, &cookie, guarded)
+            cookie_policy::findings(Reporter::Verify, &url.to_string(), &cookie, Some(guarded))
+                .into_iter()
+                .map(|judgment| judgment.finding)
         })
         .collect();
         let described: Vec<[String; 5]> = findings

@@ -14,6 +14,7 @@ mod testing;
 
 use super::url::{Scheme, Url};
 use crate::finding::{Finding, Severity, Source};
+use crate::headers::cookie_policy::Guarded;
 use crate::headers::hsts::StsHeader;
 
 /// At most this many redirects are followed from one start URL (hstspreload's `maxRedirects`).
@@ -103,6 +104,25 @@ pub const DEFAULT_CSRF_COOKIE: &str = "csrftoken";
 pub struct CookieNames {
     pub session: String,
     pub csrf: String,
+}
+
+impl CookieNames {
+    /// Which of Django's cookies `name` is, if any.
+    #[must_use]
+    pub fn guarded(&self, name: &str) -> Option<Guarded> {
+        [Guarded::Session, Guarded::Csrf]
+            .into_iter()
+            .find(|guarded| self.name(*guarded) == name)
+    }
+
+    /// The name Django gives `guarded`.
+    #[must_use]
+    pub fn name(&self, guarded: Guarded) -> &str {
+        match guarded {
+            Guarded::Session => &self.session,
+            Guarded::Csrf => &self.csrf,
+        }
+    }
 }
 
 impl Default for CookieNames {
