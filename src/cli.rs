@@ -7,6 +7,7 @@ use crate::config::Mode;
 use crate::gate::{self, Environment, GateOptions, GateRun};
 use crate::redact::{AppText, Redactor};
 use crate::report::{self, Exit, Format, TOOL_BANNER};
+use crate::verify::live::LiveClient;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,7 +31,9 @@ Options:
 
 Environment:
   RELEASE_GUARD_MODE              enforce, warn or off; the escape hatch: heroku config:set RELEASE_GUARD_MODE=warn
-  RELEASE_GUARD_IGNORE            comma-separated finding IDs to ignore (listed as silenced)
+  RELEASE_GUARD_IGNORE            comma-separated finding IDs to ignore (listed as silenced), each
+                                  optionally with an end date: security.W004@2027-03-31
+  RELEASE_GUARD_LIVE_URL          the live site's https:// address: the release may not be weaker
   RELEASE_GUARD_BLOCK             comma-separated finding IDs that block in addition to the defaults
   RELEASE_GUARD_FAIL_LEVEL        default, or warning: every warning blocks, as check --fail-level WARNING did
   RELEASE_GUARD_PROXY_SSL_HEADER  the header the proxy sets on HTTPS requests (default X-Forwarded-Proto)
@@ -181,7 +184,7 @@ fn check(args: &CheckArgs, notes: &[String]) -> Exit {
         mut report,
         exit,
         redactor,
-    } = gate::run_here(&args.options);
+    } = gate::run_here(&args.options, &LiveClient);
     report.notes.extend_from_slice(notes);
     print(&mut report, args, &redactor);
     exit
@@ -220,7 +223,7 @@ fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
             mut report,
             exit,
             redactor,
-        } = gate::run(&args.options, &environment, &cwd);
+        } = gate::run(&args.options, &environment, &cwd, &LiveClient);
         if exit != Exit::Pass {
             report
                 .notes
