@@ -257,7 +257,10 @@ mod tests {
     }
 
     fn messages(findings: &[Finding]) -> Vec<&str> {
-        findings.iter().map(|finding| finding.message.as_str()).collect()
+        findings
+            .iter()
+            .map(|finding| finding.message.as_str())
+            .collect()
     }
 
     const STRONG: &str = "max-age=31536000; includeSubDomains; preload";
@@ -265,7 +268,10 @@ mod tests {
     #[test]
     fn a_weaker_hsts_header_blocks_and_says_what_was_lost() {
         let cases: [(&[&str], &str); 4] = [
-            (&[], "no Strict-Transport-Security header (the header is gone)"),
+            (
+                &[],
+                "no Strict-Transport-Security header (the header is gone)",
+            ),
             (
                 &["max-age=3600; includeSubDomains; preload"],
                 "`max-age=3600; includeSubDomains; preload` (max-age lowered from 31536000 to 3600 s)",
@@ -291,7 +297,9 @@ mod tests {
             assert_eq!(findings[0].severity, Severity::Block);
             assert_eq!(
                 findings[0].fix.as_deref(),
-                Some("SECURE_HSTS_SECONDS = 31536000\nSECURE_HSTS_INCLUDE_SUBDOMAINS = True\nSECURE_HSTS_PRELOAD = True")
+                Some(
+                    "SECURE_HSTS_SECONDS = 31536000\nSECURE_HSTS_INCLUDE_SUBDOMAINS = True\nSECURE_HSTS_PRELOAD = True"
+                )
             );
         }
     }
@@ -400,7 +408,10 @@ mod tests {
                 "The live site {LIVE_URL} sends the session cookie `sessionid` with Secure; this release would send it without Secure."
             )]
         );
-        assert_eq!(found[0].fix.as_deref(), Some("SESSION_COOKIE_SECURE = True"));
+        assert_eq!(
+            found[0].fix.as_deref(),
+            Some("SESSION_COOKIE_SECURE = True")
+        );
     }
 
     #[test]
@@ -409,7 +420,9 @@ mod tests {
         assert_eq!(finding.severity, Severity::Info);
         assert_eq!(
             finding.message,
-            format!("The live site {LIVE_URL} could not be compared with this release: nothing listens on port 443. This release is judged on its own.")
+            format!(
+                "The live site {LIVE_URL} could not be compared with this release: nothing listens on port 443. This release is judged on its own."
+            )
         );
     }
 }

@@ -516,7 +516,11 @@ impl IgnoreEntry {
                 });
             }
             Value::Table(table) => table,
-            _ => return Err(format!("`ignore` lists finding IDs as strings, or tables, such as {IGNORE_EXAMPLE}")),
+            _ => {
+                return Err(format!(
+                    "`ignore` lists finding IDs as strings, or tables, such as {IGNORE_EXAMPLE}"
+                ));
+            }
         };
         if let Some(unknown) = table
             .keys()
@@ -528,7 +532,11 @@ impl IgnoreEntry {
         }
         let id = match table.get("id") {
             Some(Value::String(id)) => id.parse()?,
-            _ => return Err(format!("an `ignore` table needs an `id`, such as {IGNORE_TABLE_EXAMPLE}")),
+            _ => {
+                return Err(format!(
+                    "an `ignore` table needs an `id`, such as {IGNORE_TABLE_EXAMPLE}"
+                ));
+            }
         };
         let reason = match table.get("reason") {
             Some(Value::String(reason)) => IgnoreReason::new(reason)?,
@@ -641,7 +649,8 @@ impl TryFrom<Value> for Ignores {
     }
 }
 
-const IGNORE_TABLE_EXAMPLE: &str = r#"{ id = "security.W004", reason = "HSTS is added by our CDN", until = "2027-03-31" }"#;
+const IGNORE_TABLE_EXAMPLE: &str =
+    r#"{ id = "security.W004", reason = "HSTS is added by our CDN", until = "2027-03-31" }"#;
 const IGNORE_EXAMPLE: &str = r#"["security.W021", { id = "security.W004", reason = "HSTS is added by our CDN", until = "2027-03-31" }]"#;
 
 /// The live site's HTTPS address, compared with the new release (`live-url`).
@@ -650,7 +659,8 @@ const IGNORE_EXAMPLE: &str = r#"["security.W021", { id = "security.W004", reason
 pub struct LiveUrl(String);
 
 impl LiveUrl {
-    pub const ALLOWED: &'static str = "the live site's https:// address, such as \"https://www.example.com/\"";
+    pub const ALLOWED: &'static str =
+        "the live site's https:// address, such as \"https://www.example.com/\"";
 
     #[must_use]
     pub fn as_str(&self) -> &str {
@@ -689,7 +699,8 @@ impl FromStr for LiveUrl {
                 .chars()
                 .all(|c| c.is_alphanumeric() || "-.:".contains(c));
         let port_ok = port.is_none_or(|port| port.parse::<u16>().is_ok_and(|port| port > 0));
-        let clean = !rest.chars().any(|c| c.is_whitespace() || c.is_control()) && !rest.contains('@');
+        let clean =
+            !rest.chars().any(|c| c.is_whitespace() || c.is_control()) && !rest.contains('@');
         if host_ok && port_ok && clean {
             Ok(Self(format!("https://{rest}")))
         } else {
@@ -964,7 +975,7 @@ mod tests {
             reason = "not preloaded yet"
         "#})
         .unwrap();
-        assert_eq!(tables.iter().nth(0), inline.iter().nth(1));
+        assert_eq!(tables.iter().next(), inline.iter().nth(1));
         assert_eq!(
             tables.iter().nth(1).map(|entry| entry.id.as_str()),
             Some("security.W021")
@@ -995,7 +1006,10 @@ mod tests {
         let needs_reason = format!(
             "an `ignore` table needs a `reason` (why the finding does not apply here), such as {IGNORE_TABLE_EXAMPLE}"
         );
-        assert_eq!(message(r#"ignore = [{ id = "security.W004" }]"#), needs_reason);
+        assert_eq!(
+            message(r#"ignore = [{ id = "security.W004" }]"#),
+            needs_reason
+        );
         assert_eq!(
             message(r#"ignore = [{ id = "security.W004", reason = 1 }]"#),
             needs_reason
@@ -1028,7 +1042,12 @@ mod tests {
             Ignores::from_comma_separated("security.W004@2027-03-31, corsheaders.E013,").unwrap();
         let entries: Vec<_> = ignores
             .iter()
-            .map(|entry| (entry.id.as_str(), entry.until.map(|until| until.to_string())))
+            .map(|entry| {
+                (
+                    entry.id.as_str(),
+                    entry.until.map(|until| until.to_string()),
+                )
+            })
             .collect();
         assert_eq!(
             entries,
@@ -1039,7 +1058,10 @@ mod tests {
         );
         assert_eq!(
             Ignores::from_comma_separated("security.W004@31.03.2027"),
-            Err("`31.03.2027` is not a date written YYYY-MM-DD (UTC), such as \"2027-03-31\"".to_string())
+            Err(
+                "`31.03.2027` is not a date written YYYY-MM-DD (UTC), such as \"2027-03-31\""
+                    .to_string()
+            )
         );
     }
 
@@ -1048,10 +1070,16 @@ mod tests {
         for (written, url) in [
             ("www.example.com", "https://www.example.com"),
             ("https://www.example.com/", "https://www.example.com/"),
-            ("HTTPS://localhost:8443/health?x=1", "https://localhost:8443/health?x=1"),
+            (
+                "HTTPS://localhost:8443/health?x=1",
+                "https://localhost:8443/health?x=1",
+            ),
             ("https://[::1]:8443/", "https://[::1]:8443/"),
         ] {
-            assert_eq!(written.parse::<LiveUrl>().map(String::from), Ok(url.to_string()));
+            assert_eq!(
+                written.parse::<LiveUrl>().map(String::from),
+                Ok(url.to_string())
+            );
         }
         for bad in [
             "http://www.example.com",

@@ -57,9 +57,8 @@ impl Date {
         let year = i64::from(self.year) - i64::from(month <= 2);
         let era = year.div_euclid(400);
         let year_of_era = year - era * 400;
-        let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5
-            + i64::from(self.day)
-            - 1;
+        let day_of_year =
+            (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(self.day) - 1;
         let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
         era * 146_097 + day_of_era - 719_468
     }
@@ -92,7 +91,9 @@ impl Date {
 
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -133,10 +134,7 @@ impl TryFrom<Value> for Date {
             Value::Datetime(datetime) if datetime.time.is_none() && datetime.offset.is_none() => {
                 datetime.to_string().parse()
             }
-            other => Err(format!(
-                "`{other}` is not a date written {}",
-                Self::FORMAT
-            )),
+            other => Err(format!("`{other}` is not a date written {}", Self::FORMAT)),
         }
     }
 }

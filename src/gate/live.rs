@@ -39,7 +39,11 @@ pub fn observe(
     silenced: &dyn Fn(&str) -> bool,
 ) -> Observation {
     let url = request.url.as_str();
-    let Some(https) = snapshot.simulation.https.as_ref().filter(|_| snapshot.simulation.ran)
+    let Some(https) = snapshot
+        .simulation
+        .https
+        .as_ref()
+        .filter(|_| snapshot.simulation.ran)
     else {
         return Observation {
             notes: vec![format!(
@@ -113,9 +117,7 @@ fn facts(response: &SimulatedResponse) -> ResponseFacts {
 
 /// The live site's plain-HTTP address: same host and path on port 80, where routers listen.
 fn plain_http_twin(https_url: &str) -> String {
-    let rest = https_url
-        .get("https://".len()..)
-        .unwrap_or_default();
+    let rest = https_url.get("https://".len()..).unwrap_or_default();
     let (authority, path) = rest
         .find(['/', '?', '#'])
         .map_or((rest, ""), |at| rest.split_at(at));
@@ -138,9 +140,17 @@ fn cookie_settings(snapshot: &Snapshot, https: &SimulatedResponse) -> Vec<Cookie
             .unwrap_or(default)
             .to_string()
     };
-    let mut cookies = vec![("the session cookie", name("SESSION_COOKIE_NAME", "sessionid"), "SESSION_COOKIE_SECURE")];
+    let mut cookies = vec![(
+        "the session cookie",
+        name("SESSION_COOKIE_NAME", "sessionid"),
+        "SESSION_COOKIE_SECURE",
+    )];
     if !setting("CSRF_USE_SESSIONS").is_some_and(PyValue::truthy) {
-        cookies.push(("the CSRF cookie", name("CSRF_COOKIE_NAME", "csrftoken"), "CSRF_COOKIE_SECURE"));
+        cookies.push((
+            "the CSRF cookie",
+            name("CSRF_COOKIE_NAME", "csrftoken"),
+            "CSRF_COOKIE_SECURE",
+        ));
     }
     cookies
         .into_iter()
@@ -178,13 +188,24 @@ mod tests {
     }
 
     impl LiveSite for Scripted {
-        fn get(&self, url: &str, _trust: &CaTrust, deadline: Instant) -> Result<ResponseFacts, String> {
-            assert!(deadline <= Instant::now() + LIVE_BUDGET);
-            self.asked.borrow_mut().push(url.to_string());
+        fn get(
+            &self,
+            url: &str,
+            _trust: &CaTrust,
+            deadline: Instant,
+        ) -> Result<ResponseFacts, String> {
+            let within_budget = deadline <= Instant::now() + LIVE_BUDGET;
+            self.asked.borrow_mut().push(format!(
+                "{url}{}",
+                if within_budget { "" } else { " (late)" }
+            ));
             self.answers
                 .iter()
                 .find(|(known, _)| *known == url)
-                .map_or_else(|| Err("connection refused".to_string()), |(_, answer)| answer.clone())
+                .map_or_else(
+                    || Err("connection refused".to_string()),
+                    |(_, answer)| answer.clone(),
+                )
         }
     }
 
@@ -215,7 +236,10 @@ mod tests {
         let live = site(vec![("https://www.example.com:8443/health", Ok(strong()))]);
         let snapshot = SnapshotBuilder::hardened().build();
         let observed = observe(&snapshot, &request(), &live, &|_| false);
-        assert_eq!(*live.asked.borrow(), ["https://www.example.com:8443/health"]);
+        assert_eq!(
+            *live.asked.borrow(),
+            ["https://www.example.com:8443/health"]
+        );
         assert_eq!(ids(&observed.findings), [compare::HSTS_WEAKENED]);
         assert!(observed.notes.is_empty());
         assert!(observed.facts.is_some());
@@ -245,7 +269,10 @@ mod tests {
         let observed = observe(&snapshot, &request(), &live, &|id| id == "security.W004");
         assert_eq!(
             *live.asked.borrow(),
-            ["https://www.example.com:8443/health", "http://www.example.com/health"]
+            [
+                "https://www.example.com:8443/health",
+                "http://www.example.com/health"
+            ]
         );
         assert_eq!(
             ids(&observed.findings),
@@ -264,7 +291,11 @@ mod tests {
         assert_eq!(observed.facts, None);
         assert_eq!(observed.findings.len(), 1);
         assert_eq!(observed.findings[0].id, compare::LIVE_SITE_UNREACHABLE);
-        assert!(observed.findings[0].message.contains(": connection refused This release"));
+        assert!(
+            observed.findings[0]
+                .message
+                .contains(": connection refused This release")
+        );
     }
 
     #[test]
@@ -281,13 +312,19 @@ mod tests {
             .collect();
         assert_eq!(
             found,
-            [("__Host-session".to_string(), false), ("csrftoken".to_string(), false)]
+            [
+                ("__Host-session".to_string(), false),
+                ("csrftoken".to_string(), false)
+            ]
         );
     }
 
     #[test]
     fn the_plain_http_twin_keeps_host_and_path_on_port_80() {
-        assert_eq!(plain_http_twin("https://www.example.com"), "http://www.example.com");
+        assert_eq!(
+            plain_http_twin("https://www.example.com"),
+            "http://www.example.com"
+        );
         assert_eq!(
             plain_http_twin("https://www.example.com:8443/a?b#c"),
             "http://www.example.com/a?b#c"

@@ -148,7 +148,7 @@ fn evaluate(
         live: live_facts,
     };
     let mut outcome = policy.apply(findings, &evidence);
-    report.notes.extend(outcome.notes.drain(..));
+    report.notes.append(&mut outcome.notes);
     if let Some(observation) = &observation {
         report.notes.extend(observation.notes.iter().cloned());
     }

@@ -9,7 +9,9 @@
 
 use super::silences::{self, Judgement};
 use crate::compare::LiveFacts;
-use crate::config::{FailLevel, FindingId, FindingIds, GuardConfig, IgnoreEntry, IgnoreReason, Ignores};
+use crate::config::{
+    FailLevel, FindingId, FindingIds, GuardConfig, IgnoreEntry, IgnoreReason, Ignores,
+};
 use crate::date::Date;
 use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::{PyValue, Snapshot};
@@ -55,7 +57,11 @@ impl IgnoreRule {
         Self {
             id: entry.id.as_str().to_string(),
             source,
-            reason: entry.reason.as_ref().map(IgnoreReason::as_str).map(str::to_string),
+            reason: entry
+                .reason
+                .as_ref()
+                .map(IgnoreReason::as_str)
+                .map(str::to_string),
             until: entry.until,
         }
     }
@@ -407,7 +413,10 @@ mod tests {
             silenced_ids(&outcome),
             [
                 ("security.W004", SilenceSource::ProjectToml),
-                ("guard.hsts_seconds_short", SilenceSource::ReleaseGuardIgnore),
+                (
+                    "guard.hsts_seconds_short",
+                    SilenceSource::ReleaseGuardIgnore
+                ),
             ]
         );
     }
@@ -609,15 +618,25 @@ mod tests {
             outcome.findings[0].message,
             "The ignore of security.W004 in RELEASE_GUARD_IGNORE (reason: no reason given) ends on 2027-03-31, in 14 days: from then on security.W004 counts again."
         );
-        assert_eq!(silenced_ids(&outcome), [("security.W004", SilenceSource::ReleaseGuardIgnore)]);
+        assert_eq!(
+            silenced_ids(&outcome),
+            [("security.W004", SilenceSource::ReleaseGuardIgnore)]
+        );
         let tomorrow = judged(&policy("2027-03-18", FailLevel::Default), &without_hsts());
-        assert!(tomorrow.findings[0].message.contains("ends on 2027-03-18, in 1 day:"));
+        assert!(
+            tomorrow.findings[0]
+                .message
+                .contains("ends on 2027-03-18, in 1 day:")
+        );
         for later in ["2027-04-01", "2030-01-01"] {
             let outcome = judged(&policy(later, FailLevel::Default), &without_hsts());
             assert!(outcome.findings.is_empty(), "{later}");
         }
         // Only an ignore that holds a finding back is worth a warning.
-        let unused = judged(&policy("2027-03-20", FailLevel::Default), &SnapshotBuilder::hardened().build());
+        let unused = judged(
+            &policy("2027-03-20", FailLevel::Default),
+            &SnapshotBuilder::hardened().build(),
+        );
         assert!(unused.findings.is_empty());
     }
 
@@ -684,7 +703,11 @@ mod tests {
             ids_and_severities(&outcome.findings),
             [("security.W009", Severity::Block)]
         );
-        assert!(outcome.findings[0].message.contains("Silenced by RELEASE_GUARD_IGNORE, but"));
+        assert!(
+            outcome.findings[0]
+                .message
+                .contains("Silenced by RELEASE_GUARD_IGNORE, but")
+        );
     }
 
     #[test]
@@ -715,7 +738,9 @@ mod tests {
         assert!(confirmed.findings.is_empty());
         assert_eq!(
             confirmed.silenced[0].confirmed.as_deref(),
-            Some("the live site https://www.example.com/ sends Strict-Transport-Security `max-age=31536000`")
+            Some(
+                "the live site https://www.example.com/ sends Strict-Transport-Security `max-age=31536000`"
+            )
         );
         let contradicted = judged_with(&live(&[]));
         assert_eq!(

@@ -203,7 +203,11 @@ mod tests {
             )
         );
         assert!(matches!(
-            judge("security.W004", &snapshot, Some(&live(&["max-age=0"], None))),
+            judge(
+                "security.W004",
+                &snapshot,
+                Some(&live(&["max-age=0"], None))
+            ),
             Judgement::Contradicted(_)
         ));
         // Not asked over plain HTTP: nothing to say about the redirect.

@@ -151,16 +151,17 @@ fn result(finding: &Finding, rule_index: usize, silence: Option<&SilencedFinding
     result
 }
 
-/// SILENCED_SYSTEM_CHECKS lives in the settings (source); `ignore` in project.toml or the
+/// `SILENCED_SYSTEM_CHECKS` lives in the settings (source); `ignore` in project.toml or the
 /// environment. The justification is the ignore's reason.
 fn suppression(silence: &SilencedFinding) -> Value {
     let kind = match silence.source {
         SilenceSource::SilencedSystemChecks => "inSource",
         SilenceSource::ProjectToml | SilenceSource::ReleaseGuardIgnore => "external",
     };
-    let justification = silence.reason.clone().unwrap_or_else(|| {
-        format!("no reason given (listed in {})", silence.source)
-    });
+    let justification = silence
+        .reason
+        .clone()
+        .unwrap_or_else(|| format!("no reason given (listed in {})", silence.source));
     let mut suppression = json!({ "kind": kind, "justification": justification });
     let mut properties = serde_json::Map::new();
     properties.insert("source".to_string(), json!(silence.source));
@@ -317,18 +318,24 @@ mod tests {
             results[1]["message"]["text"],
             "SECURE_SSL_REDIRECT is not set to True."
         );
+        assert_eq!(results[3]["suppressions"][0]["kind"], "inSource");
+        assert!(results[0].get("suppressions").is_none());
+        assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+        assert_eq!(run["properties"]["verdict"], "block");
+        assert_eq!(run["properties"]["settingsModule"], "mysite.settings");
+    }
+
+    #[test]
+    fn a_suppression_without_a_reason_says_so_and_where_it_is_listed() {
+        let log = sarif(&blocked_report(Mode::Enforce));
         assert_eq!(
-            results[3]["suppressions"],
+            log["runs"][0]["results"][3]["suppressions"],
             json!([{
                 "kind": "inSource",
                 "justification": "no reason given (listed in SILENCED_SYSTEM_CHECKS)",
                 "properties": { "source": "SILENCED_SYSTEM_CHECKS" },
             }])
         );
-        assert!(results[0].get("suppressions").is_none());
-        assert_eq!(run["invocations"][0]["executionSuccessful"], true);
-        assert_eq!(run["properties"]["verdict"], "block");
-        assert_eq!(run["properties"]["settingsModule"], "mysite.settings");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use super::{
 };
 use crate::config::{Mode, env};
 use crate::finding::{Advice, Change, Finding, Severity};
+use std::fmt::Write as _;
 
 /// How the text log is decorated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,10 +158,10 @@ fn silenced_count(report: &Report) -> Option<String> {
     let mut line = format!("{} ignored", report.silenced.len());
     match (ends.first(), ends.last()) {
         (Some(first), Some(last)) if first == last => {
-            line.push_str(&format!(", {} expiring on {first}", ends.len()));
+            let _ = write!(line, ", {} expiring on {first}", ends.len());
         }
         (Some(first), Some(_)) => {
-            line.push_str(&format!(", {} expiring, the first on {first}", ends.len()));
+            let _ = write!(line, ", {} expiring, the first on {first}", ends.len());
         }
         _ => {}
     }
@@ -532,7 +533,10 @@ mod tests {
         );
         report.silenced.remove(1);
         let text = render_text(&report, Style::Plain);
-        assert!(text.ends_with("\n2 ignored, 1 expiring on 2027-03-31\n"), "{text}");
+        assert!(
+            text.ends_with("\n2 ignored, 1 expiring on 2027-03-31\n"),
+            "{text}"
+        );
     }
 
     #[test]
