@@ -377,7 +377,14 @@ impl FromStr for FindingId {
     }
 }
 
-/// A `block` or `ignore` list.
+/// Every item parsed, or the first one's problem.
+fn parse_all<'a, T: FromStr<Err = String>>(
+    items: impl Iterator<Item = &'a str>,
+) -> Result<Vec<T>, String> {
+    items.map(str::parse).collect()
+}
+
+/// The `block` list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "Value")]
 pub struct FindingIds(Vec<FindingId>);
@@ -389,12 +396,12 @@ impl FindingIds {
     ///
     /// The first entry that is not an acceptable finding ID.
     pub fn from_comma_separated(text: &str) -> Result<Self, String> {
-        text.split(',')
-            .map(str::trim)
-            .filter(|id| !id.is_empty())
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map(Self)
+        parse_all(
+            text.split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty()),
+        )
+        .map(Self)
     }
 
     #[must_use]
@@ -410,11 +417,8 @@ impl FindingIds {
 impl<const N: usize> TryFrom<[&str; N]> for FindingIds {
     type Error = String;
 
-    fn try_from(ids: [&str; N]) -> Result<Self, Self::Error> {
-        ids.into_iter()
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map(Self)
+    fn try_from(items: [&str; N]) -> Result<Self, Self::Error> {
+        parse_all(items.into_iter()).map(Self)
     }
 }
 
@@ -596,12 +600,12 @@ impl Ignores {
     ///
     /// The first entry that is not a finding ID, optionally with `@YYYY-MM-DD`.
     pub fn from_comma_separated(text: &str) -> Result<Self, String> {
-        text.split(',')
-            .map(str::trim)
-            .filter(|entry| !entry.is_empty())
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map(Self)
+        parse_all(
+            text.split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty()),
+        )
+        .map(Self)
     }
 
     #[must_use]
@@ -617,12 +621,8 @@ impl Ignores {
 impl<const N: usize> TryFrom<[&str; N]> for Ignores {
     type Error = String;
 
-    fn try_from(entries: [&str; N]) -> Result<Self, Self::Error> {
-        entries
-            .into_iter()
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map(Self)
+    fn try_from(items: [&str; N]) -> Result<Self, Self::Error> {
+        parse_all(items.into_iter()).map(Self)
     }
 }
 

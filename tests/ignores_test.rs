@@ -290,7 +290,20 @@ fn a_silenced_w009_with_a_key_nobody_chooses_blocks_and_says_why() {
             venv.name
         );
         assert!(!ids(&report, "silenced", None).contains(&"security.W009".to_string()));
+        assert_eq!(report["findings"][0]["silence_overruled"], true);
     }
+    // Another ignore would not hold either: the log does not suggest one.
+    let venv = default_venv();
+    let app_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("ignores-apps")
+        .join(format!("djangoproject-no-secrets-{}", venv.name));
+    let vars = [(
+        "DJANGO_SETTINGS_MODULE",
+        "djangoproject.settings.no_secrets",
+    )];
+    let text = stdout(&guard(&venv, &app_dir, &[], &vars));
+    assert!(text.contains("\nRelease blocked: 1 problem\n"), "{text}");
+    assert!(!text.contains("Ignore one check"), "{text}");
 }
 
 /// The tutorial with HTTPS on (HSTS 3600 s with subdomains and preload) compared with a live
@@ -329,9 +342,14 @@ fn a_live_site_with_stronger_hsts_blocks_and_says_what_it_sends() {
         message.ends_with("/ sends Strict-Transport-Security `max-age=31536000; includeSubDomains`; this release would send `max-age=3600; includeSubDomains; preload` (max-age lowered from 31536000 to 3600 s)."),
         "{message}"
     );
-    assert!(text.contains("
+    assert!(
+        text.contains(
+            "
   Fix: SECURE_HSTS_SECONDS = 31536000
-"), "{text}");
+"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -163,28 +163,22 @@ impl Policy {
         for mut finding in findings {
             finding.severity = self.severity(&finding);
             let silence = if silenced_system_checks.contains(finding.id.as_str()) {
-                Some(SilencedFinding {
-                    id: finding.id.clone(),
-                    source: SilenceSource::SilencedSystemChecks,
-                    reason: None,
-                    until: None,
-                    confirmed: None,
-                    finding: finding.clone(),
-                })
+                Some((SilenceSource::SilencedSystemChecks, None, None))
             } else {
                 self.active_ignore(&finding.id, evidence.today)
-                    .map(|rule| SilencedFinding {
-                        id: finding.id.clone(),
-                        source: rule.source,
-                        reason: rule.reason.clone(),
-                        until: rule.until,
-                        confirmed: None,
-                        finding: finding.clone(),
-                    })
+                    .map(|rule| (rule.source, rule.reason.clone(), rule.until))
             };
-            let Some(mut silence) = silence else {
+            let Some((source, reason, until)) = silence else {
                 outcome.findings.push(finding);
                 continue;
+            };
+            let mut silence = SilencedFinding {
+                id: finding.id.clone(),
+                source,
+                reason,
+                until,
+                confirmed: None,
+                finding: finding.clone(),
             };
             match silences::judge(&finding.id, evidence.snapshot, evidence.live) {
                 Judgement::Holds => outcome.silenced.push(silence),
@@ -194,6 +188,7 @@ impl Policy {
                 }
                 Judgement::Contradicted(why) => {
                     finding.severity = Severity::Block;
+                    finding.silence_overruled = true;
                     finding.message = format!(
                         "{} Silenced by {}, but the silence does not hold: {why}",
                         finding.message, silence.source
@@ -528,8 +523,14 @@ mod tests {
         );
     }
 
-    fn project_toml(source: &str) -> GuardConfig {
-        toml::from_str(source).unwrap()
+    /// The policy for project.toml's `[com.release-guard]` lines and `RELEASE_GUARD_IGNORE`.
+    fn policy(project_toml: &str, env_ignore: &str, fail_level: FailLevel) -> Policy {
+        Policy::from_config(
+            &toml::from_str(project_toml).unwrap(),
+            &FindingIds::default(),
+            &Ignores::from_comma_separated(env_ignore).unwrap(),
+            fail_level,
+        )
     }
 
     /// The tutorial without HSTS: Django's W004, which blocks by default.
@@ -542,13 +543,9 @@ mod tests {
 
     #[test]
     fn an_ignore_with_a_reason_is_listed_with_it_and_never_blocks() {
-        let config = project_toml(
+        let policy = policy(
             r#"ignore = [{ id = "security.W004", reason = "HSTS is added by our CDN", until = "2027-04-30" }]"#,
-        );
-        let policy = Policy::from_config(
-            &config,
-            &FindingIds::default(),
-            &Ignores::default(),
+            "",
             FailLevel::Default,
         );
         let outcome = judged(&policy, &without_hsts());
@@ -574,13 +571,11 @@ mod tests {
     #[test]
     fn on_and_after_its_date_an_ignore_lapses_and_the_log_says_so() {
         for until in ["2027-03-17", "2026-12-31"] {
-            let config = project_toml(&format!(
-                r#"ignore = [{{ id = "security.W004", reason = "HSTS is added by our CDN", until = "{until}" }}]"#
-            ));
-            let policy = Policy::from_config(
-                &config,
-                &FindingIds::default(),
-                &Ignores::from_comma_separated("security.W021@2027-01-01").unwrap(),
+            let policy = policy(
+                &format!(
+                    r#"ignore = [{{ id = "security.W004", reason = "HSTS is added by our CDN", until = "{until}" }}]"#
+                ),
+                "security.W021@2027-01-01",
                 FailLevel::Default,
             );
             let outcome = judged(&policy, &without_hsts());
@@ -601,14 +596,8 @@ mod tests {
 
     #[test]
     fn an_ignore_in_use_that_ends_within_14_days_warns_with_the_date_but_never_blocks() {
-        let policy = |until: &str, fail_level| {
-            Policy::from_config(
-                &GuardConfig::default(),
-                &FindingIds::default(),
-                &Ignores::from_comma_separated(&format!("security.W004@{until}")).unwrap(),
-                fail_level,
-            )
-        };
+        let policy =
+            |until: &str, fail_level| policy("", &format!("security.W004@{until}"), fail_level);
         let outcome = judged(&policy("2027-03-31", FailLevel::Warning), &without_hsts());
         assert_eq!(
             ids_and_severities(&outcome.findings),
@@ -642,16 +631,14 @@ mod tests {
 
     #[test]
     fn plain_ids_still_work_and_the_first_live_entry_wins() {
-        let config = project_toml(indoc::indoc! {r#"
-            ignore = [
-                "security.W004",
-                { id = "security.W004", reason = "later entry", until = "2030-01-01" },
-            ]
-        "#});
-        let policy = Policy::from_config(
-            &config,
-            &FindingIds::default(),
-            &Ignores::default(),
+        let policy = policy(
+            indoc::indoc! {r#"
+                ignore = [
+                    "security.W004",
+                    { id = "security.W004", reason = "later entry", until = "2030-01-01" },
+                ]
+            "#},
+            "",
             FailLevel::Default,
         );
         let outcome = judged(&policy, &without_hsts());
@@ -684,13 +671,9 @@ mod tests {
         assert!(message.contains("Django says security.W009."), "{message}");
         assert!(message.ends_with(" Silenced by SILENCED_SYSTEM_CHECKS, but the silence does not hold: SECRET_KEY has fewer than 5 distinct characters, a key nobody chooses on purpose: the production key did not arrive and a fallback ran instead. Anyone who knows the key can forge sessions, password-reset links and signed cookies."), "{message}");
         assert!(outcome.silenced.is_empty());
+        assert!(outcome.findings[0].silence_overruled);
         // An ignore makes the same claim and is overruled alike.
-        let ignored = Policy::from_config(
-            &GuardConfig::default(),
-            &FindingIds::default(),
-            &Ignores::from_comma_separated("security.W009").unwrap(),
-            FailLevel::Default,
-        );
+        let ignored = policy("", "security.W009", FailLevel::Default);
         let snapshot = SnapshotBuilder::hardened()
             .check("security.W009", 30, false)
             .secret_key(crate::gate::snapshot::SecretKeyFacts {

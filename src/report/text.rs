@@ -375,8 +375,12 @@ fn closing_advice(report: &Report) -> Vec<String> {
         "Deploy anyway: heroku config:set {}=warn",
         env::MODE
     ));
-    // Ignoring a check of the HTTPS redirect, the cookies or HSTS is never the advice.
-    if let Some(ignorable) = blocking.iter().find(|finding| !is_about_https(finding)) {
+    // Ignoring a check of the HTTPS redirect, the cookies or HSTS is never the advice, nor
+    // ignoring one whose silence the evidence overruled.
+    if let Some(ignorable) = blocking
+        .iter()
+        .find(|finding| !is_about_https(finding) && !finding.silence_overruled)
+    {
         advice.push(format!(
             "Ignore one check: heroku config:set {}={}",
             env::IGNORE,
