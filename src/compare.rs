@@ -16,14 +16,6 @@ pub const SSL_REDIRECT_REMOVED: &str = "guard.live_ssl_redirect_removed";
 pub const COOKIE_SECURE_REMOVED: &str = "guard.live_cookie_secure_removed";
 pub const LIVE_SITE_UNREACHABLE: &str = "guard.live_site_unreachable";
 
-/// Every ID this module reports.
-pub const IDS: [&str; 4] = [
-    HSTS_WEAKENED,
-    SSL_REDIRECT_REMOVED,
-    COOKIE_SECURE_REMOVED,
-    LIVE_SITE_UNREACHABLE,
-];
-
 /// What the new release would send, from the gate's simulation and settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRelease {

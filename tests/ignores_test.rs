@@ -7,6 +7,7 @@
 
 use crate::gate_test::{guard, json, stdout};
 use crate::support::cnb::copy_dir;
+use crate::support::packaging::validate_sarif;
 use crate::support::python::{Venv, default_venv, fixture, venvs};
 use crate::verify_test::{ScriptedSite, free_port};
 use release_guard::date::Date;
@@ -125,7 +126,21 @@ fn a_table_ignore_with_a_reason_passes_and_is_listed_with_its_reason_and_end() {
         )
     );
     assert_eq!(silenced["finding"]["severity"], "block");
-    let sarif = json(&run(&app_dir, &["--format", "sarif"], &[], 0));
+    // With an ignore from the environment too, ending on a date: validated against the schema.
+    let sarif_output = run(
+        &app_dir,
+        &["--format", "sarif"],
+        &[(
+            "RELEASE_GUARD_IGNORE",
+            "guard.database_checks_not_run@2099-01-01",
+        )],
+        0,
+    );
+    let sarif_file = app_dir.join("release-guard.sarif");
+    std::fs::write(&sarif_file, &sarif_output.stdout).unwrap();
+    let validation = validate_sarif(&[&sarif_file]);
+    assert_eq!(validation.code, Some(0), "{}", validation.transcript());
+    let sarif = json(&sarif_output);
     let suppressed: Vec<&Value> = sarif["runs"][0]["results"]
         .as_array()
         .unwrap()

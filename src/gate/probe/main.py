@@ -113,12 +113,13 @@ def secret_key_facts(settings):
         }
     prefix = b"django-insecure-" if isinstance(key, bytes) else "django-insecure-"
     text = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
+    letters_and_digits = "".join(filter(str.isalnum, text)).casefold()
     return {
         "set": True,
         "long_enough": len(key) >= 50,
         "enough_unique_characters": len(set(key)) >= 5,
         "insecure_prefix": key.startswith(prefix),
-        "placeholder": "".join(filter(str.isalnum, text)).casefold() in PLACEHOLDER_KEYS,
+        "placeholder": letters_and_digits in PLACEHOLDER_KEYS,
     }
 
 
