@@ -5,41 +5,16 @@
 use crate::args::{self, Args};
 use crate::config::{DEFAULT_TIMEOUT_SECS, FailLevel, Mode, ProxySslHeader, env};
 use crate::gate::{self, Environment, GateOptions, GateRun};
-use crate::help::{self, Section, row};
+use crate::help::{self, Row, Section, row};
 use crate::redact::{AppText, Redactor};
 use crate::report::{self, Exit, Format, TOOL_BANNER};
+use crate::verify::live::LiveClient;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// `release-guard --help`.
-#[must_use]
-pub fn usage() -> String {
-    let options = vec![
-        row(
-            "--app DIR",
-            "the app directory (default: the current directory)",
-        ),
-        row(
-            "--settings MODULE",
-            format!(
-                "the Django settings module (default: {}, then project.toml's settings-module, then manage.py's default)",
-                env::DJANGO_SETTINGS_MODULE
-            ),
-        ),
-        row(
-            "--format text|json|sarif",
-            "the release log (default), one JSON document, or a SARIF 2.1.0 log for code scanning, on stdout",
-        ),
-        row(
-            "--path-prefix DIR",
-            "the app's directory inside its repository: prefixed to the files in findings' locations (SARIF, JSON) for an app in a subdirectory",
-        ),
-        row(
-            "--mode MODE",
-            format!("{} (default {})", Mode::ALLOWED, Mode::default()),
-        ),
-    ];
-    let environment = vec![
+/// The variables `release-guard --help` lists.
+fn environment_rows() -> Vec<Row> {
+    vec![
         row(
             env::MODE,
             format!(
@@ -50,7 +25,11 @@ pub fn usage() -> String {
         ),
         row(
             env::IGNORE,
-            "comma-separated finding IDs to ignore (listed as silenced)",
+            "comma-separated finding IDs to ignore (listed as silenced), each optionally with an end date: security.W004@2027-03-31",
+        ),
+        row(
+            env::LIVE_URL,
+            "the live site's https:// address: the release may not be weaker",
         ),
         row(
             env::BLOCK,
@@ -84,7 +63,38 @@ pub fn usage() -> String {
             "the build-time configuration file (set by the buildpack)",
         ),
         row("NO_COLOR", "plain text even on a terminal"),
+    ]
+}
+
+/// `release-guard --help`.
+#[must_use]
+pub fn usage() -> String {
+    let options = vec![
+        row(
+            "--app DIR",
+            "the app directory (default: the current directory)",
+        ),
+        row(
+            "--settings MODULE",
+            format!(
+                "the Django settings module (default: {}, then project.toml's settings-module, then manage.py's default)",
+                env::DJANGO_SETTINGS_MODULE
+            ),
+        ),
+        row(
+            "--format text|json|sarif",
+            "the release log (default), one JSON document, or a SARIF 2.1.0 log for code scanning, on stdout",
+        ),
+        row(
+            "--path-prefix DIR",
+            "the app's directory inside its repository: prefixed to the files in findings' locations (SARIF, JSON) for an app in a subdirectory",
+        ),
+        row(
+            "--mode MODE",
+            format!("{} (default {})", Mode::ALLOWED, Mode::default()),
+        ),
     ];
+    let environment = environment_rows();
     help::render(
         "\
 Usage:
@@ -250,7 +260,7 @@ fn check(args: &CheckArgs, notes: &[String]) -> Exit {
         mut report,
         exit,
         redactor,
-    } = gate::run_here(&args.options);
+    } = gate::run_here(&args.options, &LiveClient);
     report.notes.extend_from_slice(notes);
     print(&mut report, args, &redactor);
     exit
@@ -289,7 +299,7 @@ fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
             mut report,
             exit,
             redactor,
-        } = gate::run(&args.options, &environment, &cwd);
+        } = gate::run(&args.options, &environment, &cwd, &LiveClient);
         if exit != Exit::Pass {
             report
                 .notes
@@ -454,6 +464,7 @@ mod tests {
             env::PYTHON,
             env::CONFIG,
             env::DJANGO_SETTINGS_MODULE,
+            env::LIVE_URL,
         ] {
             assert!(help.contains(name), "{name} is missing from --help");
         }

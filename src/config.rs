@@ -2,8 +2,9 @@
 //! resolved result into the launch layer) and the gate (which reads that file at release time
 //! and lets environment variables override it, so changing it needs no rebuild).
 
+use crate::date::Date;
 use crate::finding_ids;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 use std::fs::OpenOptions;
 use std::io::{self, Read};
@@ -28,8 +29,10 @@ pub mod env {
     pub const TIMEOUT: &str = "RELEASE_GUARD_TIMEOUT";
     /// Comma-separated IDs that block in addition to the defaults.
     pub const BLOCK: &str = "RELEASE_GUARD_BLOCK";
-    /// Comma-separated IDs to ignore.
+    /// Comma-separated IDs to ignore, each optionally with an end date (`security.W004@2027-03-31`).
     pub const IGNORE: &str = "RELEASE_GUARD_IGNORE";
+    /// The live site (the previous release) to compare the new release with.
+    pub const LIVE_URL: &str = "RELEASE_GUARD_LIVE_URL";
     /// The Python interpreter to run the probe with.
     pub const PYTHON: &str = "RELEASE_GUARD_PYTHON";
     /// `default` or `warning`: how strict the gate is about warnings.
@@ -374,7 +377,14 @@ impl FromStr for FindingId {
     }
 }
 
-/// A `block` or `ignore` list.
+/// Every item parsed, or the first one's problem.
+fn parse_all<'a, T: FromStr<Err = String>>(
+    items: impl Iterator<Item = &'a str>,
+) -> Result<Vec<T>, String> {
+    items.map(str::parse).collect()
+}
+
+/// The `block` list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "Value")]
 pub struct FindingIds(Vec<FindingId>);
@@ -386,12 +396,12 @@ impl FindingIds {
     ///
     /// The first entry that is not an acceptable finding ID.
     pub fn from_comma_separated(text: &str) -> Result<Self, String> {
-        text.split(',')
-            .map(str::trim)
-            .filter(|id| !id.is_empty())
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map(Self)
+        parse_all(
+            text.split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty()),
+        )
+        .map(Self)
     }
 
     #[must_use]
@@ -407,11 +417,8 @@ impl FindingIds {
 impl<const N: usize> TryFrom<[&str; N]> for FindingIds {
     type Error = String;
 
-    fn try_from(ids: [&str; N]) -> Result<Self, Self::Error> {
-        ids.into_iter()
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map(Self)
+    fn try_from(items: [&str; N]) -> Result<Self, Self::Error> {
+        parse_all(items.into_iter()).map(Self)
     }
 }
 
@@ -439,6 +446,292 @@ impl TryFrom<Value> for FindingIds {
 
 const FINDING_IDS_EXAMPLE: &str = r#"["security.W021", "guard.hsts_seconds_short"]"#;
 
+/// One entry of `ignore`: a finding ID, why it does not apply here, and until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoreEntry {
+    pub id: FindingId,
+    /// Required in a table; a plain ID has none ("no reason given").
+    pub reason: Option<IgnoreReason>,
+    /// The first day (UTC) on which the ignore no longer holds.
+    pub until: Option<Date>,
+}
+
+/// Why an ignored finding does not apply: one line of text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IgnoreReason(String);
+
+impl IgnoreReason {
+    /// Long enough for a sentence and a ticket number; the log lists it on one line.
+    pub const MAX_CHARS: usize = 300;
+
+    /// `text` trimmed, when it is one non-empty line of at most [`Self::MAX_CHARS`] characters.
+    ///
+    /// # Errors
+    ///
+    /// What is wrong with it.
+    pub fn new(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            Err("an `ignore` table's `reason` must say why, it is empty".to_string())
+        } else if text.chars().any(char::is_control) {
+            Err("an `ignore` table's `reason` must be one line of text".to_string())
+        } else if text.chars().count() > Self::MAX_CHARS {
+            Err(format!(
+                "an `ignore` table's `reason` must be at most {} characters",
+                Self::MAX_CHARS
+            ))
+        } else {
+            Ok(Self(text.to_string()))
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for IgnoreEntry {
+    type Err = String;
+
+    /// `security.W004` or `security.W004@2027-03-31`, as in `RELEASE_GUARD_IGNORE`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (id, until) = match text.split_once('@') {
+            Some((id, date)) => (id.trim(), Some(date.trim().parse()?)),
+            None => (text.trim(), None),
+        };
+        Ok(Self {
+            id: id.parse()?,
+            reason: None,
+            until,
+        })
+    }
+}
+
+impl IgnoreEntry {
+    /// An entry of project.toml's list: a plain ID or a table with `id`, `reason` and `until`.
+    fn from_toml(item: &Value) -> Result<Self, String> {
+        let table = match item {
+            Value::String(id) => {
+                return Ok(Self {
+                    id: id.parse()?,
+                    reason: None,
+                    until: None,
+                });
+            }
+            Value::Table(table) => table,
+            _ => {
+                return Err(format!(
+                    "`ignore` lists finding IDs as strings, or tables, such as {IGNORE_EXAMPLE}"
+                ));
+            }
+        };
+        if let Some(unknown) = table
+            .keys()
+            .find(|key| !["id", "reason", "until"].contains(&key.as_str()))
+        {
+            return Err(format!(
+                "an `ignore` table takes `id`, `reason` and `until`, not `{unknown}`"
+            ));
+        }
+        let id = match table.get("id") {
+            Some(Value::String(id)) => id.parse()?,
+            _ => {
+                return Err(format!(
+                    "an `ignore` table needs an `id`, such as {IGNORE_TABLE_EXAMPLE}"
+                ));
+            }
+        };
+        let reason = match table.get("reason") {
+            Some(Value::String(reason)) => IgnoreReason::new(reason)?,
+            _ => {
+                return Err(format!(
+                    "an `ignore` table needs a `reason` (why the finding does not apply here), such as {IGNORE_TABLE_EXAMPLE}"
+                ));
+            }
+        };
+        let until = table
+            .get("until")
+            .map(|until| {
+                Date::try_from(until.clone()).map_err(|problem| format!("`until`: {problem}"))
+            })
+            .transpose()?;
+        Ok(Self {
+            id,
+            reason: Some(reason),
+            until,
+        })
+    }
+}
+
+impl Serialize for IgnoreEntry {
+    /// A plain ID when that is all there is, else the table.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Table<'a> {
+            id: &'a FindingId,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            reason: Option<&'a IgnoreReason>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            until: Option<Date>,
+        }
+        if self.reason.is_none() && self.until.is_none() {
+            self.id.serialize(serializer)
+        } else {
+            Table {
+                id: &self.id,
+                reason: self.reason.as_ref(),
+                until: self.until,
+            }
+            .serialize(serializer)
+        }
+    }
+}
+
+/// The `ignore` list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Value")]
+pub struct Ignores(Vec<IgnoreEntry>);
+
+impl Ignores {
+    /// A comma-separated list, as in `RELEASE_GUARD_IGNORE`; blank entries are skipped.
+    ///
+    /// # Errors
+    ///
+    /// The first entry that is not a finding ID, optionally with `@YYYY-MM-DD`.
+    pub fn from_comma_separated(text: &str) -> Result<Self, String> {
+        parse_all(
+            text.split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty()),
+        )
+        .map(Self)
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &IgnoreEntry> {
+        self.0.iter()
+    }
+}
+
+impl<const N: usize> TryFrom<[&str; N]> for Ignores {
+    type Error = String;
+
+    fn try_from(items: [&str; N]) -> Result<Self, Self::Error> {
+        parse_all(items.into_iter()).map(Self)
+    }
+}
+
+impl From<Vec<IgnoreEntry>> for Ignores {
+    fn from(entries: Vec<IgnoreEntry>) -> Self {
+        Self(entries)
+    }
+}
+
+impl TryFrom<Value> for Ignores {
+    type Error = String;
+
+    fn try_from(value: Value) -> Result<Self, Self::Error> {
+        let Value::Array(items) = value else {
+            return Err(format!(
+                "`ignore` must be a list of finding IDs or tables, such as {IGNORE_EXAMPLE}"
+            ));
+        };
+        items
+            .iter()
+            .map(IgnoreEntry::from_toml)
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+}
+
+const IGNORE_TABLE_EXAMPLE: &str =
+    r#"{ id = "security.W004", reason = "HSTS is added by our CDN", until = "2027-03-31" }"#;
+const IGNORE_EXAMPLE: &str = r#"["security.W021", { id = "security.W004", reason = "HSTS is added by our CDN", until = "2027-03-31" }]"#;
+
+/// The live site's HTTPS address, compared with the new release (`live-url`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Value", into = "String")]
+pub struct LiveUrl(String);
+
+impl LiveUrl {
+    pub const ALLOWED: &'static str =
+        "the live site's https:// address, such as \"https://www.example.com/\"";
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for LiveUrl {
+    type Err = String;
+
+    /// `https://host[:port][/path]`; a bare host means its root over HTTPS. The full parse
+    /// (IDN, IP literals) happens where the request is made.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let problem = || format!("`{text}` is not {}", Self::ALLOWED);
+        let rest = match text.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => rest,
+            Some(_) => return Err(problem()),
+            None => text,
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        // `[::1]:8443`, `example.com:8443` or `example.com`.
+        let (host, port) = match authority.strip_prefix('[') {
+            Some(bracketed) => match bracketed.split_once(']') {
+                Some((host, "")) => (host, None),
+                Some((host, port)) => (host, port.strip_prefix(':').or(Some(""))),
+                None => ("", None),
+            },
+            None => match authority.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            },
+        };
+        let host_ok = !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_alphanumeric() || "-.:".contains(c));
+        let port_ok = port.is_none_or(|port| port.parse::<u16>().is_ok_and(|port| port > 0));
+        let clean =
+            !rest.chars().any(|c| c.is_whitespace() || c.is_control()) && !rest.contains('@');
+        if host_ok && port_ok && clean {
+            Ok(Self(format!("https://{rest}")))
+        } else {
+            Err(problem())
+        }
+    }
+}
+
+impl TryFrom<Value> for LiveUrl {
+    type Error = String;
+
+    fn try_from(value: Value) -> Result<Self, Self::Error> {
+        value
+            .as_str()
+            .and_then(|url| url.parse().ok())
+            .ok_or_else(|| format!("`live-url` must be {}", Self::ALLOWED))
+    }
+}
+
+impl From<LiveUrl> for String {
+    fn from(url: LiveUrl) -> Self {
+        url.0
+    }
+}
+
+impl fmt::Display for LiveUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// The user's configuration: the `[com.release-guard]` table of project.toml, key for key.
 /// Every value is a validated type, so reading the table is validating it; unknown keys are
 /// errors, so a typo never silently weakens the gate.
@@ -452,9 +745,9 @@ pub struct GuardConfig {
     /// Finding IDs that block in addition to the defaults.
     #[serde(default, skip_serializing_if = "FindingIds::is_empty")]
     pub block: FindingIds,
-    /// Finding IDs to ignore (listed as silenced, never block).
-    #[serde(default, skip_serializing_if = "FindingIds::is_empty")]
-    pub ignore: FindingIds,
+    /// Findings to ignore (listed as silenced, never block), each with its reason and end.
+    #[serde(default, skip_serializing_if = "Ignores::is_empty")]
+    pub ignore: Ignores,
     /// Probe timeout.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<TimeoutSecs>,
@@ -467,6 +760,9 @@ pub struct GuardConfig {
     /// The header the proxy in front of the app sets on HTTPS requests.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy_ssl_header: Option<ProxySslHeader>,
+    /// The live site, compared with the new release at release time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live_url: Option<LiveUrl>,
 }
 
 /// What the buildpack resolved at build time, written to `<guard layer>/release-guard.toml`
@@ -564,11 +860,20 @@ mod tests {
                 settings_module: SettingsModule::new("a.b"),
                 mode: Some(Mode::Off),
                 block: FindingIds::try_from(["security.W021"]).unwrap(),
-                ignore: FindingIds::try_from(["corsheaders.E013"]).unwrap(),
+                ignore: vec![
+                    "corsheaders.E013".parse().unwrap(),
+                    IgnoreEntry {
+                        id: "security.W004".parse().unwrap(),
+                        reason: Some(IgnoreReason::new("HSTS is added by our CDN").unwrap()),
+                        until: "2027-03-31".parse().ok(),
+                    },
+                ]
+                .into(),
                 timeout: TimeoutSecs::new(5),
                 preview: Some(true),
                 fail_level: None,
                 proxy_ssl_header: None,
+                live_url: "www.example.com".parse().ok(),
             },
         };
         let written = toml::to_string(&config).unwrap();
@@ -581,9 +886,10 @@ mod tests {
                 settings-module = "a.b"
                 mode = "off"
                 block = ["security.W021"]
-                ignore = ["corsheaders.E013"]
+                ignore = ["corsheaders.E013", { id = "security.W004", reason = "HSTS is added by our CDN", until = "2027-03-31" }]
                 timeout = 5
                 preview = true
+                live-url = "https://www.example.com"
             "#}
         );
         assert_eq!(toml::from_str::<LaunchConfig>(&written).unwrap(), config);
@@ -608,10 +914,14 @@ mod tests {
         );
         assert_eq!(
             message("ignore = \"security.W004\""),
-            r#"`block` and `ignore` must be lists of finding IDs such as ["security.W021", "guard.hsts_seconds_short"]"#
+            format!("`ignore` must be a list of finding IDs or tables, such as {IGNORE_EXAMPLE}")
         );
         assert_eq!(
             message("ignore = [4]"),
+            format!("`ignore` lists finding IDs as strings, or tables, such as {IGNORE_EXAMPLE}")
+        );
+        assert_eq!(
+            message("block = [4]"),
             r#"`block` and `ignore` list finding IDs as strings, such as ["security.W021", "guard.hsts_seconds_short"]"#
         );
         assert_eq!(
@@ -645,6 +955,150 @@ mod tests {
         let example: GuardConfig =
             toml::from_str(&format!("block = {FINDING_IDS_EXAMPLE}")).unwrap();
         assert_eq!(example.block.iter().count(), 2);
+    }
+
+    #[test]
+    fn ignores_are_plain_ids_or_tables_with_a_reason() {
+        let read = |source: &str| toml::from_str::<GuardConfig>(source).map(|config| config.ignore);
+        let inline = read(indoc! {r#"
+            ignore = ["security.W021", { id = "security.W004", reason = " HSTS is added by our CDN ", until = "2027-03-31" }, { id = "corsheaders.E013", reason = "CORS is off" }]
+        "#})
+        .unwrap();
+        let tables = read(indoc! {r#"
+            [[ignore]]
+            id = "security.W004"
+            reason = "HSTS is added by our CDN"
+            until = 2027-03-31
+
+            [[ignore]]
+            id = "security.W021"
+            reason = "not preloaded yet"
+        "#})
+        .unwrap();
+        assert_eq!(tables.iter().next(), inline.iter().nth(1));
+        assert_eq!(
+            tables.iter().nth(1).map(|entry| entry.id.as_str()),
+            Some("security.W021")
+        );
+        let entries: Vec<_> = inline
+            .iter()
+            .map(|entry| {
+                (
+                    entry.id.as_str(),
+                    entry.reason.as_ref().map(IgnoreReason::as_str),
+                    entry.until.map(|until| until.to_string()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                ("security.W021", None, None),
+                (
+                    "security.W004",
+                    Some("HSTS is added by our CDN"),
+                    Some("2027-03-31".to_string())
+                ),
+                ("corsheaders.E013", Some("CORS is off"), None),
+            ]
+        );
+        let message = |source: &str| read(source).unwrap_err().message().to_string();
+        let needs_reason = format!(
+            "an `ignore` table needs a `reason` (why the finding does not apply here), such as {IGNORE_TABLE_EXAMPLE}"
+        );
+        assert_eq!(
+            message(r#"ignore = [{ id = "security.W004" }]"#),
+            needs_reason
+        );
+        assert_eq!(
+            message(r#"ignore = [{ id = "security.W004", reason = 1 }]"#),
+            needs_reason
+        );
+        assert_eq!(
+            message(r#"ignore = [{ id = "security.W004", reason = "  " }]"#),
+            "an `ignore` table's `reason` must say why, it is empty"
+        );
+        assert_eq!(
+            message(r#"ignore = [{ reason = "x" }]"#),
+            format!("an `ignore` table needs an `id`, such as {IGNORE_TABLE_EXAMPLE}")
+        );
+        assert_eq!(
+            message(r#"ignore = [{ id = "security.W004", reason = "x", until = "2027-02-30" }]"#),
+            "`until`: `2027-02-30` is not a date written YYYY-MM-DD (UTC), such as \"2027-03-31\""
+        );
+        assert_eq!(
+            message(r#"ignore = [{ id = "security.W004", reason = "x", expires = "2027-02-01" }]"#),
+            "an `ignore` table takes `id`, `reason` and `until`, not `expires`"
+        );
+        assert_eq!(
+            message(r#"ignore = [{ id = "security.w004", reason = "x" }]"#),
+            "`security.w004` is not a finding ID Release Guard knows; did you mean `security.W004`?"
+        );
+    }
+
+    #[test]
+    fn ignores_from_the_environment_may_carry_an_end_date() {
+        let ignores =
+            Ignores::from_comma_separated("security.W004@2027-03-31, corsheaders.E013,").unwrap();
+        let entries: Vec<_> = ignores
+            .iter()
+            .map(|entry| {
+                (
+                    entry.id.as_str(),
+                    entry.until.map(|until| until.to_string()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                ("security.W004", Some("2027-03-31".to_string())),
+                ("corsheaders.E013", None)
+            ]
+        );
+        assert_eq!(
+            Ignores::from_comma_separated("security.W004@31.03.2027"),
+            Err(
+                "`31.03.2027` is not a date written YYYY-MM-DD (UTC), such as \"2027-03-31\""
+                    .to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn live_urls_are_https_addresses() {
+        for (written, url) in [
+            ("www.example.com", "https://www.example.com"),
+            ("https://www.example.com/", "https://www.example.com/"),
+            (
+                "HTTPS://localhost:8443/health?x=1",
+                "https://localhost:8443/health?x=1",
+            ),
+            ("https://[::1]:8443/", "https://[::1]:8443/"),
+        ] {
+            assert_eq!(
+                written.parse::<LiveUrl>().map(String::from),
+                Ok(url.to_string())
+            );
+        }
+        for bad in [
+            "http://www.example.com",
+            "ftp://x",
+            "https://",
+            "https://user@example.com/",
+            "https://example.com:0/",
+            "https://example.com:https/",
+            "https://exa mple.com/",
+            "https://[::1/",
+        ] {
+            assert!(bad.parse::<LiveUrl>().is_err(), "{bad}");
+        }
+        assert_eq!(
+            toml::from_str::<GuardConfig>("live-url = \"http://example.com\"")
+                .unwrap_err()
+                .message(),
+            "`live-url` must be the live site's https:// address, such as \"https://www.example.com/\""
+        );
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub fn main() -> ExitCode {
         mut report,
         exit,
         redactor,
-    } = crate::gate::run_here(&GateOptions::default());
+    } = crate::gate::run_here(&GateOptions::default(), &crate::verify::live::LiveClient);
     if let Some(note) = not_started_note(exit) {
         report.notes.push(note);
     }

@@ -54,6 +54,10 @@ pub struct Finding {
     /// or unset, or a line to write); `fix` is their rendering for where the guard runs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub advice: Vec<Advice>,
+    /// It was silenced, but the evidence contradicts the silence: another ignore would not hold
+    /// either, so the log never suggests one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub silence_overruled: bool,
 }
 
 /// One change that brings one setting to what the finding requires.
@@ -121,6 +125,7 @@ impl Finding {
             hint: None,
             location: None,
             advice: Vec::new(),
+            silence_overruled: false,
         }
     }
 

@@ -64,6 +64,11 @@ const GUARD: &[&str] = &[
     "guard.simulation_skipped",
     "guard.dead_setting",
     "guard.database_checks_not_run",
+    "guard.live_hsts_weakened",
+    "guard.live_ssl_redirect_removed",
+    "guard.live_cookie_secure_removed",
+    "guard.live_site_unreachable",
+    "guard.ignore_expiring",
 ];
 
 /// `release-guard verify`'s own checks (`src/verify/`); the header rules it shares with the gate

@@ -7,13 +7,16 @@ pub mod app_files;
 mod args;
 pub mod buildpack;
 pub mod cli;
+pub mod compare;
 pub mod config;
+pub mod date;
 pub mod exec_d;
 pub mod finding;
 pub mod finding_ids;
 pub mod gate;
 pub mod headers;
 mod help;
+pub mod http_facts;
 pub mod redact;
 pub mod report;
 #[cfg(test)]

@@ -52,7 +52,11 @@ fn advice_excerpt(log: &str) -> String {
         if line.starts_with("  Fix: ") || line.starts_with("Release ") {
             keep = true;
         }
-        if line.is_empty() || line.starts_with("SILENCED (") {
+        // The silenced list and the log's closing count of ignores (`1 ignored`) are not advice.
+        let ignored_count = line
+            .split_once(" ignored")
+            .is_some_and(|(count, _)| count.parse::<usize>().is_ok());
+        if line.is_empty() || line.starts_with("SILENCED (") || ignored_count {
             keep = false;
         }
         if keep {

@@ -296,7 +296,7 @@ fn bad_project_toml_fails_the_build() {
         (
             "modes = \"warn\"",
             (1, 5),
-            "unknown field `modes`, expected one of `settings-module`, `mode`, `block`, `ignore`, `timeout`, `preview`, `fail-level`, `proxy-ssl-header`",
+            "unknown field `modes`, expected one of `settings-module`, `mode`, `block`, `ignore`, `timeout`, `preview`, `fail-level`, `proxy-ssl-header`, `live-url`",
         ),
         (
             "mode = \"strict\"",

@@ -447,17 +447,17 @@ fn silenced_and_ignored_checks_are_listed_and_never_block() {
         .map(|finding| {
             (
                 finding["id"].as_str().unwrap(),
-                finding["silenced_by"].as_str().unwrap(),
+                finding["source"].as_str().unwrap(),
             )
         })
         .collect();
     assert_eq!(
         silenced,
         [
-            ("security.W004", "silenced_system_checks"),
-            ("security.W008", "silenced_system_checks"),
-            ("security.W012", "ignore_config"),
-            ("security.W016", "ignore_config"),
+            ("security.W004", "SILENCED_SYSTEM_CHECKS"),
+            ("security.W008", "SILENCED_SYSTEM_CHECKS"),
+            ("security.W012", "RELEASE_GUARD_IGNORE"),
+            ("security.W016", "RELEASE_GUARD_IGNORE"),
         ]
     );
 }

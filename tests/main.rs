@@ -30,6 +30,7 @@ mod classic_test;
 mod docs_test;
 mod fuzz_regressions_test;
 mod gate_test;
+mod ignores_test;
 mod libcnb_integration_test;
 mod probe_test;
 mod redaction_test;

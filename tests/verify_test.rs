@@ -49,7 +49,7 @@ fn openssl(dir: &Path, args: &[&str]) {
 }
 
 /// A throwaway CA, and server certificates it signs.
-struct TestCa {
+pub(crate) struct TestCa {
     scratch: Scratch,
 }
 
@@ -87,7 +87,7 @@ impl TestCa {
         ca
     }
 
-    fn pem(&self) -> PathBuf {
+    pub(crate) fn pem(&self) -> PathBuf {
         self.scratch.path("ca.pem")
     }
 
@@ -246,15 +246,15 @@ impl Drop for Server {
 }
 
 #[derive(Debug, Clone, Copy, serde::Deserialize)]
-struct Ports {
-    http: u16,
-    https: u16,
+pub(crate) struct Ports {
+    pub(crate) http: u16,
+    pub(crate) https: u16,
 }
 
 /// `tests/servers/scripted_site.py SCENARIO`.
-struct ScriptedSite {
+pub(crate) struct ScriptedSite {
     server: Server,
-    ports: Ports,
+    pub(crate) ports: Ports,
 }
 
 impl ScriptedSite {
@@ -279,19 +279,19 @@ impl ScriptedSite {
     }
 
     /// A site for `scenario`, with a `localhost` certificate from a new CA named `ca_name`.
-    fn start_with_new_ca(scenario: &str, ca_name: &str) -> (TestCa, Self) {
+    pub(crate) fn start_with_new_ca(scenario: &str, ca_name: &str) -> (TestCa, Self) {
         let ca = TestCa::new(ca_name);
         let site = Self::start(scenario, &ca.localhost());
         (ca, site)
     }
 
-    fn requests(&self, expected: usize) -> usize {
+    pub(crate) fn requests(&self, expected: usize) -> usize {
         self.server.count_lines("REQUEST ", expected)
     }
 }
 
 /// A free port on 127.0.0.1 (released again for the server to bind).
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .expect("a free port")

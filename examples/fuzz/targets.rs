@@ -225,7 +225,12 @@ fn launch_config(bytes: &[u8]) {
 fn probe_answer(bytes: &[u8]) {
     if let Ok(ProbeAnswer::Ok(snapshot)) = serde_json::from_slice::<ProbeAnswer>(bytes) {
         let findings = release_guard::gate::rules::all(&snapshot, &ProxySslHeader::default());
-        let _ = Policy::default().apply(findings, &snapshot);
+        let evidence = release_guard::gate::policy::Evidence {
+            snapshot: &snapshot,
+            today: release_guard::date::Date::today_utc(),
+            live: None,
+        };
+        let _ = Policy::default().apply(findings, &evidence);
     }
 }
 

@@ -209,7 +209,7 @@ mod tests {
                   |
                 2 | modes = "warn"
                   | ^^^^^
-                unknown field `modes`, expected one of `settings-module`, `mode`, `block`, `ignore`, `timeout`, `preview`, `fail-level`, `proxy-ssl-header`
+                unknown field `modes`, expected one of `settings-module`, `mode`, `block`, `ignore`, `timeout`, `preview`, `fail-level`, `proxy-ssl-header`, `live-url`
 
                 Fix the [com.release-guard] table in project.toml and build again.
             "#}

@@ -75,7 +75,7 @@ pub fn parse_project_toml(source: &str) -> Result<ProjectToml, ProjectConfigErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{FailLevel, FindingIds, Mode, SettingsModule, TimeoutSecs};
+    use crate::config::{FailLevel, FindingIds, Ignores, Mode, SettingsModule, TimeoutSecs};
     use indoc::indoc;
 
     fn parse_project_config(source: &str) -> Result<GuardConfig, ProjectConfigError> {
@@ -109,12 +109,13 @@ mod tests {
             preview = false
             fail-level = "WARNING"
             proxy-ssl-header = "X-Forwarded-Ssl: on"
+            live-url = "https://www.example.com/"
         "#};
         let expected = GuardConfig {
             settings_module: SettingsModule::new("mysite.settings"),
             mode: Some(Mode::Warn),
             block: FindingIds::try_from(["security.W004"]).unwrap(),
-            ignore: FindingIds::try_from([
+            ignore: Ignores::try_from([
                 "guard.hsts_seconds_short",
                 "security.W021",
                 "corsheaders.E013",
@@ -124,6 +125,7 @@ mod tests {
             preview: Some(false),
             fail_level: Some(FailLevel::Warning),
             proxy_ssl_header: Some("X-Forwarded-Ssl: on".parse().unwrap()),
+            live_url: "https://www.example.com/".parse().ok(),
         };
         assert_eq!(parse_project_config(source).unwrap(), expected);
     }
@@ -145,7 +147,7 @@ mod tests {
                   |
                 2 | modes = \"warn\"
                   | ^^^^^
-                unknown field `modes`, expected one of `settings-module`, `mode`, `block`, `ignore`, `timeout`, `preview`, `fail-level`, `proxy-ssl-header`
+                unknown field `modes`, expected one of `settings-module`, `mode`, `block`, `ignore`, `timeout`, `preview`, `fail-level`, `proxy-ssl-header`, `live-url`
             "}
         );
     }
@@ -168,7 +170,19 @@ mod tests {
             ),
             (
                 "ignore = \"security.W004\"",
-                "`block` and `ignore` must be lists of finding IDs such as [\"security.W021\", \"guard.hsts_seconds_short\"]",
+                "`ignore` must be a list of finding IDs or tables, such as [\"security.W021\", { id = \"security.W004\", reason = \"HSTS is added by our CDN\", until = \"2027-03-31\" }]",
+            ),
+            (
+                "ignore = [{ id = \"security.W004\" }]",
+                "an `ignore` table needs a `reason` (why the finding does not apply here), such as { id = \"security.W004\", reason = \"HSTS is added by our CDN\", until = \"2027-03-31\" }",
+            ),
+            (
+                "ignore = [{ id = \"security.W004\", reason = \"CDN\", until = \"2027-02-30\" }]",
+                "`until`: `2027-02-30` is not a date written YYYY-MM-DD (UTC), such as \"2027-03-31\"",
+            ),
+            (
+                "live-url = \"http://www.example.com/\"",
+                "`live-url` must be the live site's https:// address, such as \"https://www.example.com/\"",
             ),
             (
                 "block = [\"security W004\"]",

@@ -5,15 +5,21 @@
 
 pub mod advice;
 mod errors;
+pub mod live;
 pub mod policy;
 pub mod probe;
 mod resolve;
 pub mod rules;
+pub mod silences;
 pub mod snapshot;
 
-pub use resolve::{ConfigError, Environment, GateOptions, Resolved, mode_override, resolve};
+pub use resolve::{
+    ConfigError, Environment, GateOptions, LiveRequest, Resolved, mode_override, resolve,
+};
 
 use crate::config::{Mode, env};
+use crate::date::Date;
+use crate::http_facts::LiveSite;
 use crate::redact::{AppText, Redactor};
 use crate::report::{EvaluationError, Exit, ModeSource, Platform, Report, Verdict};
 use errors::{probe_error, probe_failure};
@@ -31,17 +37,23 @@ pub struct GateRun {
     pub redactor: Redactor,
 }
 
-/// One gate run with this process's environment and working directory.
+/// One gate run with this process's environment and working directory; `live_site` answers
+/// the requests to the live site (only made when one is configured).
 #[must_use]
-pub fn run_here(options: &GateOptions) -> GateRun {
+pub fn run_here(options: &GateOptions, live_site: &dyn LiveSite) -> GateRun {
     let environment = Environment::from_process();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    run(options, &environment, &cwd)
+    run(options, &environment, &cwd, live_site)
 }
 
-/// Runs the gate: resolve, probe once, rules, policy, report.
+/// Runs the gate: resolve, probe once, rules, the live site (when configured), policy, report.
 #[must_use]
-pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> GateRun {
+pub fn run(
+    options: &GateOptions,
+    environment: &Environment,
+    cwd: &Path,
+    live_site: &dyn LiveSite,
+) -> GateRun {
     let started = Instant::now();
     let mut redactor = Redactor::from_env(environment.vars());
     // The escape hatch must work even when the rest of the configuration is broken.
@@ -86,7 +98,8 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
     match answer {
         Ok(ProbeAnswer::Ok(snapshot)) => {
             report.app_output = app_output(snapshot.app_output.as_ref());
-            evaluate(&mut report, &snapshot, &resolved);
+            let today = Date::today_utc();
+            evaluate(&mut report, &snapshot, &resolved, today, live_site);
         }
         Ok(ProbeAnswer::Error(error)) => {
             report.app_output = app_output(error.app_output.as_ref());
@@ -106,9 +119,39 @@ fn app_output(text: Option<&AppText>) -> Option<String> {
     text.map(ToString::to_string)
 }
 
-fn evaluate(report: &mut Report, snapshot: &Snapshot, resolved: &Resolved) {
-    let findings = rules::all(snapshot, &resolved.proxy_ssl_header);
-    let mut outcome = resolved.policy.apply(findings, snapshot);
+fn evaluate(
+    report: &mut Report,
+    snapshot: &Snapshot,
+    resolved: &Resolved,
+    today: Date,
+    live_site: &dyn LiveSite,
+) {
+    let mut findings = rules::all(snapshot, &resolved.proxy_ssl_header);
+    let policy = &resolved.policy;
+    // Only with a live URL: without one, no request and no extra work.
+    let observation = resolved.live.as_ref().map(|request| {
+        let started = Instant::now();
+        let silenced = |id: &str| policy.silences(id, snapshot, today);
+        let observation = live::observe(snapshot, request, live_site, &silenced);
+        report
+            .timings
+            .insert("live_site".to_string(), elapsed_ms(started));
+        observation
+    });
+    let live_facts = observation.as_ref().and_then(|seen| seen.facts.as_ref());
+    if let Some(observation) = &observation {
+        findings.extend(observation.findings.iter().cloned());
+    }
+    let evidence = policy::Evidence {
+        snapshot,
+        today,
+        live: live_facts,
+    };
+    let mut outcome = policy.apply(findings, &evidence);
+    report.notes.append(&mut outcome.notes);
+    if let Some(observation) = &observation {
+        report.notes.extend(observation.notes.iter().cloned());
+    }
     advice::attach(&mut outcome.findings, snapshot, report.platform);
     report.verdict = if outcome
         .findings

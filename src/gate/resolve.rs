@@ -3,9 +3,10 @@
 
 use super::policy::Policy;
 use crate::config::{
-    DEFAULT_TIMEOUT_SECS, FailLevel, FindingIds, LaunchConfig, Mode, ProxySslHeader, TimeoutSecs,
-    env, read_config_file,
+    DEFAULT_TIMEOUT_SECS, FailLevel, FindingIds, Ignores, LaunchConfig, LiveUrl, Mode,
+    ProxySslHeader, TimeoutSecs, env, read_config_file,
 };
+use crate::http_facts::CaTrust;
 use crate::report::{EvaluationError, ModeSource};
 use crate::settings_resolution::{SettingsInputs, resolve_settings_module};
 use std::collections::BTreeMap;
@@ -101,6 +102,16 @@ pub struct Resolved {
     pub policy: Policy,
     /// The header the proxy in front of the app sets on HTTPS requests.
     pub proxy_ssl_header: ProxySslHeader,
+    /// The live site to compare the release with, when one is configured.
+    pub live: Option<LiveRequest>,
+}
+
+/// Where the live site is and which CAs to trust for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveRequest {
+    pub url: LiveUrl,
+    /// `SSL_CERT_FILE` and `SSL_CERT_DIR`, as verify honours them.
+    pub trust: CaTrust,
 }
 
 /// `--mode` > `RELEASE_GUARD_MODE`; `None` when neither says (the launch config decides).
@@ -172,10 +183,16 @@ pub fn resolve(
         .unwrap_or_default();
     let policy = Policy::from_config(
         &launch.guard,
-        &finding_ids(environment, env::BLOCK)?,
-        &finding_ids(environment, env::IGNORE)?,
+        &env_list(environment, env::BLOCK, FindingIds::from_comma_separated)?,
+        &env_list(environment, env::IGNORE, Ignores::from_comma_separated)?,
         fail_level,
     );
+    let live = parsed_env::<LiveUrl>(environment, env::LIVE_URL)?
+        .or_else(|| launch.guard.live_url.clone())
+        .map(|url| LiveRequest {
+            url,
+            trust: ca_trust(environment),
+        });
     let proxy_ssl_header = parsed_env(environment, env::PROXY_SSL_HEADER)?
         .or_else(|| launch.guard.proxy_ssl_header.clone())
         .unwrap_or_default();
@@ -187,14 +204,38 @@ pub fn resolve(
         timeout: Duration::from_secs(timeout_secs),
         policy,
         proxy_ssl_header,
+        live,
     })
 }
 
-/// A comma-separated list of finding IDs from the environment (empty when unset).
-fn finding_ids(environment: &Environment, name: &str) -> Result<FindingIds, ConfigError> {
+/// `SSL_CERT_FILE` and the colon-separated `SSL_CERT_DIR`, as OpenSSL and verify read them.
+fn ca_trust(environment: &Environment) -> CaTrust {
+    let path = |name: &str| {
+        environment
+            .get(name)
+            .filter(|value| !value.is_empty())
+            .map(PathBuf::from)
+    };
+    CaTrust {
+        ssl_cert_file: path("SSL_CERT_FILE"),
+        ssl_cert_dirs: path("SSL_CERT_DIR")
+            .map(|dirs| {
+                std::env::split_paths(&dirs)
+                    .filter(|dir| !dir.as_os_str().is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// A comma-separated list from the environment (empty when unset).
+fn env_list<T>(
+    environment: &Environment,
+    name: &str,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<T, ConfigError> {
     let text = environment.text(name)?.unwrap_or_default();
-    FindingIds::from_comma_separated(text)
-        .map_err(|problem| ConfigError::new(name, format!("is invalid: {problem}")))
+    parse(text).map_err(|problem| ConfigError::new(name, format!("is invalid: {problem}")))
 }
 
 fn config_name(environment: &Environment) -> String {
@@ -251,6 +292,7 @@ fn settings_module(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http_facts::NoLiveSite;
     use crate::report::{Exit, Verdict};
     use crate::scratch_dir::ScratchDir;
     use std::ffi::OsString;
@@ -282,6 +324,10 @@ mod tests {
         resolve(options, &environment(dir, vars), dir)
     }
 
+    fn ignored_ids(policy: &Policy) -> Vec<&str> {
+        policy.ignore.iter().map(|rule| rule.id.as_str()).collect()
+    }
+
     #[test]
     fn defaults_come_from_manage_py() {
         let dir = app_dir("defaults", None);
@@ -292,6 +338,7 @@ mod tests {
         assert_eq!(resolved.timeout, Duration::from_secs(DEFAULT_TIMEOUT_SECS));
         assert_eq!(resolved.policy, Policy::default());
         assert_eq!(resolved.proxy_ssl_header, ProxySslHeader::default());
+        assert_eq!(resolved.live, None);
     }
 
     #[test]
@@ -307,6 +354,7 @@ mod tests {
                 ignore = ["security.W021"]
                 fail-level = "warning"
                 proxy-ssl-header = "X-Forwarded-Protocol"
+                live-url = "https://www.example.com/"
             "#}),
         );
         let from_config = resolved(&dir, &GateOptions::default(), &[]).unwrap();
@@ -321,9 +369,10 @@ mod tests {
             from_config.settings_module.as_deref(),
             Some("built.settings")
         );
+        assert_eq!(ignored_ids(&from_config.policy), ["security.W021"]);
         assert_eq!(
-            from_config.policy.ignore,
-            ["security.W021".to_string()].into()
+            from_config.live.as_ref().map(|live| live.url.as_str()),
+            Some("https://www.example.com/")
         );
 
         let vars = [
@@ -333,6 +382,9 @@ mod tests {
             (env::IGNORE, "security.W004"),
             (env::FAIL_LEVEL, "Default"),
             (env::PROXY_SSL_HEADER, "X-Forwarded-Ssl: on"),
+            (env::LIVE_URL, "https://localhost:8443/"),
+            ("SSL_CERT_FILE", "/tmp/ca.pem"),
+            ("SSL_CERT_DIR", "/etc/a:/etc/b"),
         ];
         let from_env = resolved(&dir, &GateOptions::default(), &vars).unwrap();
         assert_eq!(from_env.mode, Mode::Off);
@@ -341,8 +393,18 @@ mod tests {
         assert_eq!(from_env.timeout, Duration::from_secs(5));
         assert_eq!(from_env.settings_module.as_deref(), Some("env.settings"));
         assert_eq!(
-            from_env.policy.ignore,
-            ["security.W004".to_string(), "security.W021".to_string()].into()
+            ignored_ids(&from_env.policy),
+            ["security.W021", "security.W004"]
+        );
+        assert_eq!(
+            from_env.live,
+            Some(LiveRequest {
+                url: "https://localhost:8443/".parse().unwrap(),
+                trust: CaTrust {
+                    ssl_cert_file: Some(PathBuf::from("/tmp/ca.pem")),
+                    ssl_cert_dirs: vec![PathBuf::from("/etc/a"), PathBuf::from("/etc/b")],
+                },
+            })
         );
 
         let options = GateOptions {
@@ -369,6 +431,14 @@ mod tests {
         assert_eq!(
             problem(&[(env::IGNORE, "corsheaders.E013, security.w021")]),
             "RELEASE_GUARD_IGNORE is invalid: `security.w021` is not a finding ID Release Guard knows; did you mean `security.W021`?"
+        );
+        assert_eq!(
+            problem(&[(env::IGNORE, "security.W004@2027-02-30")]),
+            "RELEASE_GUARD_IGNORE is invalid: `2027-02-30` is not a date written YYYY-MM-DD (UTC), such as \"2027-03-31\""
+        );
+        assert_eq!(
+            problem(&[(env::LIVE_URL, "http://www.example.com/")]),
+            "RELEASE_GUARD_LIVE_URL is invalid: `http://www.example.com/` is not the live site's https:// address, such as \"https://www.example.com/\""
         );
         assert_eq!(
             problem(&[(env::BLOCK, "W021")]),
@@ -409,10 +479,15 @@ mod tests {
         );
 
         let environment = environment(&dir, &[(env::MODE, "off")]);
-        let run = crate::gate::run(&GateOptions::default(), &environment, &dir);
+        let run = crate::gate::run(&GateOptions::default(), &environment, &dir, &NoLiveSite);
         assert_eq!(run.exit, Exit::Pass);
         assert_eq!(run.report.mode, Mode::Off);
-        let run = crate::gate::run(&GateOptions::default(), &self::environment(&dir, &[]), &dir);
+        let run = crate::gate::run(
+            &GateOptions::default(),
+            &self::environment(&dir, &[]),
+            &dir,
+            &NoLiveSite,
+        );
         assert_eq!(run.exit, Exit::CouldNotEvaluate);
         assert!(
             run.report
@@ -422,7 +497,7 @@ mod tests {
                 .starts_with("Invalid Release Guard configuration")
         );
         let warn = self::environment(&dir, &[(env::MODE, "warn")]);
-        let run = crate::gate::run(&GateOptions::default(), &warn, &dir);
+        let run = crate::gate::run(&GateOptions::default(), &warn, &dir, &NoLiveSite);
         assert_eq!(
             (run.exit, run.report.mode, run.report.verdict),
             (Exit::Pass, Mode::Warn, Verdict::Error)

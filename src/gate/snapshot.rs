@@ -257,6 +257,9 @@ pub struct SecretKeyFacts {
     pub enough_unique_characters: bool,
     /// Starts with `django-insecure-`.
     pub insecure_prefix: bool,
+    /// One of the probe's placeholders (`changeme`, `secret`, ...), for judging a silenced W009.
+    #[serde(default)]
+    pub placeholder: bool,
 }
 
 /// The WSGI/ASGI server's own scheme detection (gunicorn `forwarded_allow_ips`, uvicorn

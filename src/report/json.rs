@@ -33,7 +33,24 @@ mod tests {
         assert_eq!(json["findings"][0]["severity"], "block");
         assert_eq!(json["findings"][0]["source"], "django");
         assert_eq!(json["findings"][0]["fix"], "SECURE_HSTS_SECONDS = 3600");
-        assert_eq!(json["silenced"][0]["id"], "security.W021");
-        assert_eq!(json["silenced"][0]["silenced_by"], "silenced_system_checks");
+        assert_eq!(
+            json["silenced"][0],
+            serde_json::json!({
+                "id": "security.W021",
+                "source": "SILENCED_SYSTEM_CHECKS",
+                "reason": null,
+                "until": null,
+                "finding": json["silenced"][0]["finding"].clone(),
+            })
+        );
+        assert_eq!(json["silenced"][0]["finding"]["severity"], "warn");
+        // The build preview reads the document back.
+        let mut report = blocked_report(Mode::Enforce);
+        report.silenced[0].reason = Some("HSTS is added by our CDN".to_string());
+        report.silenced[0].until = "2027-03-31".parse().ok();
+        let json: serde_json::Value = serde_json::from_str(&render_json(&report)).unwrap();
+        assert_eq!(json["silenced"][0]["until"], "2027-03-31");
+        let read: Report = serde_json::from_value(json).unwrap();
+        assert_eq!(read.silenced, report.silenced);
     }
 }

@@ -5,6 +5,7 @@
 //! output") and `sarif` (`--format sarif`, a SARIF 2.1.0 log for code scanning).
 
 use crate::config::{Mode, env};
+use crate::date::Date;
 use crate::finding::{Advice, Change, Finding, Severity};
 use crate::redact::Redactor;
 use serde::{Deserialize, Serialize};
@@ -95,21 +96,51 @@ pub fn render(report: &Report, format: Format, style: Style, redactor: &Redactor
     }
 }
 
-/// Why a finding does not count.
+/// Where a silence comes from: Django's setting, or the guard's `ignore` in project.toml or the
+/// environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SilencedBy {
-    /// Listed in Django's `SILENCED_SYSTEM_CHECKS`.
+pub enum SilenceSource {
+    /// Listed in Django's `SILENCED_SYSTEM_CHECKS` (in the app's settings).
+    #[serde(rename = "SILENCED_SYSTEM_CHECKS")]
     SilencedSystemChecks,
-    /// Listed in the guard's `ignore` configuration (project.toml or `RELEASE_GUARD_IGNORE`).
-    IgnoreConfig,
+    /// project.toml's `ignore`, as the build recorded it.
+    #[serde(rename = "project.toml")]
+    ProjectToml,
+    /// The `RELEASE_GUARD_IGNORE` config var.
+    #[serde(rename = "RELEASE_GUARD_IGNORE")]
+    ReleaseGuardIgnore,
 }
 
+impl SilenceSource {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SilencedSystemChecks => "SILENCED_SYSTEM_CHECKS",
+            Self::ProjectToml => "project.toml",
+            Self::ReleaseGuardIgnore => env::IGNORE,
+        }
+    }
+}
+
+impl std::fmt::Display for SilenceSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A finding that does not count, and the silence that holds it back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SilencedFinding {
-    #[serde(flatten)]
+    pub id: String,
+    pub source: SilenceSource,
+    /// Why, as the ignore's table says; None for a plain ID ("no reason given").
+    pub reason: Option<String>,
+    /// The first day (UTC) on which the silence lapses.
+    pub until: Option<Date>,
+    /// What the live site showed that bears the silence out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<String>,
     pub finding: Finding,
-    pub silenced_by: SilencedBy,
 }
 
 /// An app or site that could not be evaluated (exit 2).
@@ -310,8 +341,11 @@ impl Report {
                 .silenced
                 .iter()
                 .map(|silenced| SilencedFinding {
+                    id: change(&silenced.id),
+                    reason: option(&silenced.reason),
+                    confirmed: option(&silenced.confirmed),
                     finding: finding(&silenced.finding),
-                    silenced_by: silenced.silenced_by,
+                    ..silenced.clone()
                 })
                 .collect(),
             django_version: option(&self.django_version),
@@ -433,8 +467,12 @@ pub(crate) mod testing {
                 .with_why("Because."),
             ],
             silenced: vec![SilencedFinding {
+                id: "security.W021".to_string(),
+                source: SilenceSource::SilencedSystemChecks,
+                reason: None,
+                until: None,
+                confirmed: None,
                 finding: Finding::new("security.W021", Severity::Warn, Source::Django, "x"),
-                silenced_by: SilencedBy::SilencedSystemChecks,
             }],
             django_version: Some("5.2".to_string()),
             settings_module: Some("mysite.settings".to_string()),

@@ -5,7 +5,7 @@
 //! finding knows the file and line where the setting gets its value. Silenced findings are
 //! results with a suppression, so viewers list them as dismissed rather than not at all.
 
-use super::{Report, SilencedBy, TOOL_BANNER, Verdict};
+use super::{Report, SilenceSource, SilencedFinding, TOOL_BANNER, Verdict};
 use crate::finding::{Finding, Location, Severity, Source};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -20,12 +20,12 @@ pub fn render_sarif(report: &Report) -> String {
         report
             .silenced
             .iter()
-            .map(|silenced| (&silenced.finding, Some(silenced.silenced_by))),
+            .map(|silenced| (&silenced.finding, Some(silenced))),
     );
     let mut rule_ids: Vec<&str> = Vec::new();
     let mut rules = Vec::new();
     let mut results = Vec::new();
-    for (finding, silenced_by) in findings {
+    for (finding, silence) in findings {
         let rule_index = if let Some(index) = rule_ids.iter().position(|id| *id == finding.id) {
             index
         } else {
@@ -33,7 +33,7 @@ pub fn render_sarif(report: &Report) -> String {
             rules.push(rule(finding));
             rule_ids.len() - 1
         };
-        results.push(result(finding, rule_index, silenced_by));
+        results.push(result(finding, rule_index, silence));
     }
     let mut invocation = json!({ "executionSuccessful": report.verdict != Verdict::Error });
     if let Some(error) = &report.error {
@@ -135,7 +135,7 @@ fn help_text(finding: &Finding) -> String {
     }
 }
 
-fn result(finding: &Finding, rule_index: usize, silenced_by: Option<SilencedBy>) -> Value {
+fn result(finding: &Finding, rule_index: usize, silence: Option<&SilencedFinding>) -> Value {
     let mut result = json!({
         "ruleId": finding.id,
         "ruleIndex": rule_index,
@@ -145,18 +145,34 @@ fn result(finding: &Finding, rule_index: usize, silenced_by: Option<SilencedBy>)
     if let Some(location) = &finding.location {
         result["locations"] = json!([physical_location(location)]);
     }
-    if let Some(silenced_by) = silenced_by {
-        // SILENCED_SYSTEM_CHECKS lives in the settings (source); `ignore` in config or env.
-        let (kind, justification) = match silenced_by {
-            SilencedBy::SilencedSystemChecks => ("inSource", "listed in SILENCED_SYSTEM_CHECKS"),
-            SilencedBy::IgnoreConfig => (
-                "external",
-                "listed in the guard's ignore configuration (project.toml or RELEASE_GUARD_IGNORE)",
-            ),
-        };
-        result["suppressions"] = json!([{ "kind": kind, "justification": justification }]);
+    if let Some(silence) = silence {
+        result["suppressions"] = json!([suppression(silence)]);
     }
     result
+}
+
+/// `SILENCED_SYSTEM_CHECKS` lives in the settings (source); `ignore` in project.toml or the
+/// environment. The justification is the ignore's reason.
+fn suppression(silence: &SilencedFinding) -> Value {
+    let kind = match silence.source {
+        SilenceSource::SilencedSystemChecks => "inSource",
+        SilenceSource::ProjectToml | SilenceSource::ReleaseGuardIgnore => "external",
+    };
+    let justification = silence
+        .reason
+        .clone()
+        .unwrap_or_else(|| format!("no reason given (listed in {})", silence.source));
+    let mut suppression = json!({ "kind": kind, "justification": justification });
+    let mut properties = serde_json::Map::new();
+    properties.insert("source".to_string(), json!(silence.source));
+    if let Some(until) = silence.until {
+        properties.insert("until".to_string(), json!(until));
+    }
+    if let Some(confirmed) = &silence.confirmed {
+        properties.insert("confirmed".to_string(), json!(confirmed));
+    }
+    suppression["properties"] = Value::Object(properties);
+    suppression
 }
 
 /// The message, then where the app sets the setting (the advice's reasons, as the release log
@@ -302,14 +318,24 @@ mod tests {
             results[1]["message"]["text"],
             "SECURE_SSL_REDIRECT is not set to True."
         );
-        assert_eq!(
-            results[3]["suppressions"],
-            json!([{ "kind": "inSource", "justification": "listed in SILENCED_SYSTEM_CHECKS" }])
-        );
+        assert_eq!(results[3]["suppressions"][0]["kind"], "inSource");
         assert!(results[0].get("suppressions").is_none());
         assert_eq!(run["invocations"][0]["executionSuccessful"], true);
         assert_eq!(run["properties"]["verdict"], "block");
         assert_eq!(run["properties"]["settingsModule"], "mysite.settings");
+    }
+
+    #[test]
+    fn a_suppression_without_a_reason_says_so_and_where_it_is_listed() {
+        let log = sarif(&blocked_report(Mode::Enforce));
+        assert_eq!(
+            log["runs"][0]["results"][3]["suppressions"],
+            json!([{
+                "kind": "inSource",
+                "justification": "no reason given (listed in SILENCED_SYSTEM_CHECKS)",
+                "properties": { "source": "SILENCED_SYSTEM_CHECKS" },
+            }])
+        );
     }
 
     #[test]
@@ -350,7 +376,9 @@ mod tests {
             reason: "the settings module ends here".to_string(),
         }];
         report.silenced[0].finding.location = Some(settings);
-        report.silenced[0].silenced_by = SilencedBy::IgnoreConfig;
+        report.silenced[0].source = SilenceSource::ProjectToml;
+        report.silenced[0].reason = Some("HSTS is added by our CDN".to_string());
+        report.silenced[0].until = "2027-03-31".parse().ok();
         report.prefix_locations("services/web/");
         assert_eq!(
             report.findings[0].advice[0]
@@ -367,7 +395,14 @@ mod tests {
                 "services/web/mysite/settings.py"
             );
         }
-        assert_eq!(results[3]["suppressions"][0]["kind"], "external");
+        assert_eq!(
+            results[3]["suppressions"],
+            json!([{
+                "kind": "external",
+                "justification": "HSTS is added by our CDN",
+                "properties": { "source": "project.toml", "until": "2027-03-31" },
+            }])
+        );
     }
 
     #[test]

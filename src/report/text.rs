@@ -1,10 +1,11 @@
 //! The release log: what `heroku releases:output` shows.
 
 use super::{
-    EvaluationError, ModeSource, Report, SilencedBy, TOOL_BANNER, Verdict, fix_lines, plural,
+    EvaluationError, ModeSource, Report, SilencedFinding, TOOL_BANNER, Verdict, fix_lines, plural,
 };
 use crate::config::{Mode, env};
 use crate::finding::{Advice, Change, Finding, Severity};
+use std::fmt::Write as _;
 
 /// How the text log is decorated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,11 +101,7 @@ pub fn render_text(report: &Report, style: Style) -> String {
         out.push_str(&style.paint(&format!("SILENCED ({})", report.silenced.len()), DIM));
         out.push('\n');
         for silenced in &report.silenced {
-            let by = match silenced.silenced_by {
-                SilencedBy::SilencedSystemChecks => "SILENCED_SYSTEM_CHECKS",
-                SilencedBy::IgnoreConfig => "ignore configuration",
-            };
-            push_lines(&mut out, "  ", &[&silenced.finding.id, " (by ", by, ")"]);
+            render_silenced(&mut out, silenced);
         }
     }
     out.push('\n');
@@ -119,7 +116,56 @@ pub fn render_text(report: &Report, style: Style) -> String {
         out.push_str(&line);
         out.push('\n');
     }
+    if let Some(count) = silenced_count(report) {
+        out.push_str(&count);
+        out.push('\n');
+    }
     out
+}
+
+/// `security.W004 (project.toml, until 2027-03-31): HSTS is added by our CDN`, then what the
+/// live site showed, if anything.
+fn render_silenced(out: &mut String, silenced: &SilencedFinding) {
+    let until = silenced
+        .until
+        .map(|until| format!(", until {until}"))
+        .unwrap_or_default();
+    let reason = silenced.reason.as_deref().unwrap_or("no reason given");
+    push_lines(
+        out,
+        "  ",
+        &[
+            &silenced.id,
+            " (",
+            silenced.source.as_str(),
+            &until,
+            "): ",
+            reason,
+        ],
+    );
+    if let Some(confirmed) = &silenced.confirmed {
+        push_labelled(out, "  Confirmed", &format!("{confirmed}."));
+    }
+}
+
+/// The log's last line when anything is silenced: `3 ignored, 1 expiring on 2027-03-31`.
+fn silenced_count(report: &Report) -> Option<String> {
+    if report.silenced.is_empty() {
+        return None;
+    }
+    let mut ends: Vec<_> = report.silenced.iter().filter_map(|s| s.until).collect();
+    ends.sort();
+    let mut line = format!("{} ignored", report.silenced.len());
+    match (ends.first(), ends.last()) {
+        (Some(first), Some(last)) if first == last => {
+            let _ = write!(line, ", {} expiring on {first}", ends.len());
+        }
+        (Some(first), Some(_)) => {
+            let _ = write!(line, ", {} expiring, the first on {first}", ends.len());
+        }
+        _ => {}
+    }
+    Some(line)
 }
 
 /// The switch that set the mode, as the log names it (the config var when unknown).
@@ -329,8 +375,12 @@ fn closing_advice(report: &Report) -> Vec<String> {
         "Deploy anyway: heroku config:set {}=warn",
         env::MODE
     ));
-    // Ignoring a check of the HTTPS redirect, the cookies or HSTS is never the advice.
-    if let Some(ignorable) = blocking.iter().find(|finding| !is_about_https(finding)) {
+    // Ignoring a check of the HTTPS redirect, the cookies or HSTS is never the advice, nor
+    // ignoring one whose silence the evidence overruled.
+    if let Some(ignorable) = blocking
+        .iter()
+        .find(|finding| !is_about_https(finding) && !finding.silence_overruled)
+    {
         advice.push(format!(
             "Ignore one check: heroku config:set {}={}",
             env::IGNORE,
@@ -405,10 +455,11 @@ mod tests {
               Why: Because.
 
             SILENCED (1)
-              security.W021 (by SILENCED_SYSTEM_CHECKS)
+              security.W021 (SILENCED_SYSTEM_CHECKS): no reason given
 
             Release blocked: 2 problems
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
+            1 ignored
         "#};
         assert_eq!(
             render_text(&blocked_report(Mode::Enforce), Style::Plain),
@@ -423,6 +474,7 @@ mod tests {
         assert!(text.ends_with(indoc! {"
             Release passed (NOT ENFORCING): 2 problems would have blocked it
             Enforce again: heroku config:set RELEASE_GUARD_MODE=enforce
+            1 ignored
         "}));
     }
 
@@ -433,11 +485,62 @@ mod tests {
             .findings
             .retain(|finding| finding.severity != Severity::Block);
         report.verdict = Verdict::Pass;
-        assert!(render_text(&report, Style::Plain).ends_with("\nRelease passed with 1 warning\n"));
+        assert!(
+            render_text(&report, Style::Plain)
+                .ends_with("\nRelease passed with 1 warning\n1 ignored\n")
+        );
         report.findings.clear();
+        assert!(render_text(&report, Style::Plain).ends_with("\nRelease passed\n1 ignored\n"));
+        report.silenced.clear();
         assert!(render_text(&report, Style::Plain).ends_with("\nRelease passed\n"));
         report.tool = "verify".into();
         assert!(render_text(&report, Style::Plain).ends_with("\nSite check passed\n"));
+    }
+
+    #[test]
+    fn the_silenced_list_names_source_reason_end_and_confirmation_and_the_log_ends_with_a_count() {
+        let mut report = blocked_report(Mode::Enforce);
+        report.findings.clear();
+        report.verdict = Verdict::Pass;
+        let template = report.silenced[0].clone();
+        report.silenced = vec![
+            SilencedFinding {
+                id: "security.W004".to_string(),
+                source: super::super::SilenceSource::ProjectToml,
+                reason: Some("HSTS is added by our CDN".to_string()),
+                until: "2027-03-31".parse().ok(),
+                confirmed: Some("the live site https://www.example.com/ sends Strict-Transport-Security `max-age=31536000`".to_string()),
+                ..template.clone()
+            },
+            SilencedFinding {
+                id: "security.W008".to_string(),
+                source: super::super::SilenceSource::ReleaseGuardIgnore,
+                until: "2027-05-01".parse().ok(),
+                ..template.clone()
+            },
+            template,
+        ];
+        let text = render_text(&report, Style::Plain);
+        assert!(
+            text.ends_with(indoc! {"
+                SILENCED (3)
+                  security.W004 (project.toml, until 2027-03-31): HSTS is added by our CDN
+                    Confirmed: the live site https://www.example.com/ sends Strict-Transport-Security
+                               `max-age=31536000`.
+                  security.W008 (RELEASE_GUARD_IGNORE, until 2027-05-01): no reason given
+                  security.W021 (SILENCED_SYSTEM_CHECKS): no reason given
+
+                Release passed
+                3 ignored, 2 expiring, the first on 2027-03-31
+            "}),
+            "{text}"
+        );
+        report.silenced.remove(1);
+        let text = render_text(&report, Style::Plain);
+        assert!(
+            text.ends_with("\n2 ignored, 1 expiring on 2027-03-31\n"),
+            "{text}"
+        );
     }
 
     #[test]

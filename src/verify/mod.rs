@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod client;
 mod idn;
+pub mod live;
 pub mod tls;
 pub mod url;
 
@@ -442,7 +443,7 @@ fn follow(client: &mut Client, start: &Url) -> Result<Chain, FetchError> {
     })
 }
 
-fn failure_reason(error: &FetchError) -> String {
+pub(crate) fn failure_reason(error: &FetchError) -> String {
     match error {
         FetchError::Refused => "connection refused.".to_owned(),
         FetchError::Tls {

@@ -150,6 +150,7 @@ class SnapshotTest(unittest.TestCase):
                 "long_enough": True,
                 "enough_unique_characters": True,
                 "insecure_prefix": False,
+                "placeholder": False,
             },
         )
         self.assertEqual(
@@ -372,6 +373,25 @@ class SecretsTest(unittest.TestCase):
         self.assertEqual(
             sorted(answer["secrets"]),
             sorted([LEAKY_SECRET_KEY, "planted-db-password-4711"]),
+        )
+
+    def test_placeholder_keys_are_told_without_sending_the_key(self):
+        def facts(key):
+            return probe.secret_key_facts(type("Settings", (), {"SECRET_KEY": key}))
+
+        for key in ("changeme", "Change-Me!", "your-secret-key-here", b"SECRET_KEY"):
+            self.assertTrue(facts(key)["placeholder"], key)
+        for key in ("a", "changeme-7f3k9q2x", TUTORIAL_SECRET_KEY, ""):
+            self.assertFalse(facts(key)["placeholder"], key)
+        self.assertEqual(
+            facts("a"),
+            {
+                "set": True,
+                "long_enough": False,
+                "enough_unique_characters": False,
+                "insecure_prefix": False,
+                "placeholder": False,
+            },
         )
 
     def test_only_keys_and_passwords_are_secrets(self):

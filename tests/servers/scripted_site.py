@@ -100,6 +100,18 @@ SCENARIOS = {
         ),
     ),
     "hang": (None, good_https),
+    # Live sites for the gate's comparison with the tutorial's HSTS (3600 s, subdomains, preload).
+    "tutorial_hsts": (
+        to_https,
+        lambda path, ports: (
+            200,
+            [("Strict-Transport-Security", "max-age=3600; includeSubDomains; preload")],
+        ),
+    ),
+    "weak_hsts": (
+        to_https,
+        lambda path, ports: (200, [("Strict-Transport-Security", "max-age=60")]),
+    ),
     "javascript_location": (
         lambda path, ports: redirect(301, "javascript:alert(1)"),
         good_https,

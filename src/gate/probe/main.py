@@ -77,6 +77,27 @@ def failure(kind, error, collector, app_dir):
     )
 
 
+# Keys written as placeholders in templates and tutorials, compared with letters and digits only
+# and case-folded ("Change-Me!" is "changeme"): a silenced W009 does not hold for them.
+PLACEHOLDER_KEYS = frozenset(
+    {
+        "changeme",
+        "changethis",
+        "replaceme",
+        "secret",
+        "secretkey",
+        "mysecretkey",
+        "yoursecretkey",
+        "yoursecretkeyhere",
+        "insecure",
+        "notsecret",
+        "password",
+        "django",
+        "djangosecretkey",
+    }
+)
+
+
 def secret_key_facts(settings):
     try:
         key = settings.SECRET_KEY
@@ -88,13 +109,17 @@ def secret_key_facts(settings):
             "long_enough": False,
             "enough_unique_characters": False,
             "insecure_prefix": False,
+            "placeholder": False,
         }
     prefix = b"django-insecure-" if isinstance(key, bytes) else "django-insecure-"
+    text = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
+    letters_and_digits = "".join(filter(str.isalnum, text)).casefold()
     return {
         "set": True,
         "long_enough": len(key) >= 50,
         "enough_unique_characters": len(set(key)) >= 5,
         "insecure_prefix": key.startswith(prefix),
+        "placeholder": letters_and_digits in PLACEHOLDER_KEYS,
     }
 
 

@@ -4,7 +4,7 @@
 
 use super::super::testing::*;
 use super::*;
-use crate::gate::policy::Policy;
+use crate::gate::policy::{Evidence, Policy};
 use crate::gate::snapshot::{CheckMessage, SecretKeyFacts};
 use crate::test_generator::Generator;
 use std::collections::BTreeSet;
@@ -140,6 +140,7 @@ fn generated_settings(generator: &mut Generator) -> SnapshotBuilder {
         long_enough: generator.below(4) != 0,
         enough_unique_characters: generator.below(8) != 0,
         insecure_prefix: generator.below(4) == 0,
+        placeholder: generator.below(8) == 0,
     };
     let hsts = [
         py_int(0),
@@ -185,8 +186,13 @@ fn generated_settings(generator: &mut Generator) -> SnapshotBuilder {
 
 /// (ID, severity) of every finding that counts, after the default policy.
 fn verdict(snapshot: &Snapshot) -> BTreeSet<(String, Severity)> {
+    let evidence = Evidence {
+        snapshot,
+        today: "2027-03-17".parse().expect("a date"),
+        live: None,
+    };
     Policy::default()
-        .apply(super::super::all(snapshot, &heroku()), snapshot)
+        .apply(super::super::all(snapshot, &heroku()), &evidence)
         .findings
         .into_iter()
         .map(|finding| (finding.id, finding.severity))

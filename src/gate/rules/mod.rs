@@ -45,9 +45,10 @@ pub fn all(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Vec<Findin
     findings
 }
 
-/// Every `guard.*` ID the rules can produce (the README's rule table lists them).
-/// The header rules shared with verify add `guard.` plus each `headers::rule_ids` code.
-pub const GUARD_IDS: [&str; 21] = [
+/// Every `guard.*` ID the gate can produce (the README's rule table lists them): the rules', the
+/// live comparison's and the policy's. The header rules shared with verify add `guard.` plus
+/// each `headers::rule_ids` code.
+pub const GUARD_IDS: [&str; 26] = [
     hsts::INVALID,
     hsts::SHORT,
     hsts::PRELOAD_INELIGIBLE,
@@ -69,6 +70,11 @@ pub const GUARD_IDS: [&str; 21] = [
     simulation::SKIPPED,
     dead_settings::DEAD_SETTING,
     isolation::DATABASE_CHECKS_NOT_RUN,
+    crate::compare::HSTS_WEAKENED,
+    crate::compare::SSL_REDIRECT_REMOVED,
+    crate::compare::COOKIE_SECURE_REMOVED,
+    crate::compare::LIVE_SITE_UNREACHABLE,
+    crate::gate::policy::IGNORE_EXPIRING,
 ];
 
 const SECURITY_MIDDLEWARE: &str = "django.middleware.security.SecurityMiddleware";

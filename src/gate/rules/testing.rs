@@ -130,6 +130,7 @@ impl SnapshotBuilder {
                     long_enough: true,
                     enough_unique_characters: true,
                     insecure_prefix: false,
+                    placeholder: false,
                 },
                 proxy_trust: ProxyTrust::default(),
                 redirect_exempt: RedirectExempt {
