@@ -1,5 +1,5 @@
 //! Integration tests, in one crate so they link once. They run real Django, real gunicorn and
-//! the packaged buildpack; see README "Tests".
+//! the packaged buildpack; see docs/development.md "Tests".
 
 // Dependencies of the library that these tests do not name directly.
 use bullet_stream as _;

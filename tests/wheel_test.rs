@@ -1,4 +1,4 @@
-//! The pip wheel and the README's recipes for platforms that install Python packages with pip:
+//! The pip wheel and the platform recipes (docs/platforms.md) for platforms that install Python packages with pip:
 //! the wheel is built by `scripts/build-wheel`, installed into fresh venvs, and the recipes'
 //! commands are run the way each platform runs them (Heroku classic's release phase, Render's
 //! pre-deploy command, Fly.io's `release_command`, Railway's pre-deploy command, Dokku's Procfile
@@ -16,12 +16,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// The Procfile the README tells Heroku classic (and Dokku) users to write.
+/// The Procfile docs/platforms.md tells Heroku classic (and Dokku) users to write.
 const RECIPE_PROCFILE_RELEASE: &str =
     "release: release-guard release -- python manage.py migrate --noinput";
 
-fn readme() -> String {
-    fs::read_to_string(repo_dir().join("README.md")).expect("README.md is readable")
+/// docs/platforms.md, where the recipes are.
+fn recipes() -> String {
+    fs::read_to_string(repo_dir().join("docs/platforms.md")).expect("docs/platforms.md is readable")
 }
 
 fn with_ssl() -> Vec<(&'static str, &'static str)> {
@@ -121,7 +122,7 @@ fn the_wheel_installs_release_guard_only_without_compiling() {
     );
 }
 
-/// The tutorial app with the README's Procfile, run through a Heroku release dyno whose
+/// The tutorial app with the recipe's Procfile, run through a Heroku release dyno whose
 /// Python (heroku-buildpack-python's `.profile.d`) is `venv`.
 fn tutorial_with_recipe_procfile(venv: &Path) -> (TempDir, PathBuf) {
     let (root, app) = tutorial_app("pip-recipe");
@@ -161,8 +162,8 @@ fn assert_blocked_then_migrates(
 #[test]
 fn heroku_classic_the_tutorials_way_with_requirements_txt_and_the_procfile() {
     assert!(
-        readme().contains(&format!("\n{RECIPE_PROCFILE_RELEASE}\n")),
-        "README's Heroku classic recipe must show the Procfile line under test"
+        recipes().contains(&format!("\n{RECIPE_PROCFILE_RELEASE}\n")),
+        "the Heroku classic recipe must show the Procfile line under test"
     );
     let venv = tutorial_requirements_venv();
     let (_root, app) = tutorial_with_recipe_procfile(venv);
@@ -188,40 +189,40 @@ fn heroku_classic_the_tutorials_way_under_every_django() {
     }
 }
 
-/// The command a README recipe gives after `marker` on one line, up to `end`.
-fn recipe_command(readme: &str, marker: &str, end: &str) -> String {
-    let mut commands = readme.lines().filter_map(|line| {
+/// The command a recipe gives after `marker` on one line, up to `end`.
+fn recipe_command(recipes: &str, marker: &str, end: &str) -> String {
+    let mut commands = recipes.lines().filter_map(|line| {
         let rest = &line[line.find(marker)? + marker.len()..];
         Some(rest[..rest.rfind(end).unwrap_or(rest.len())].to_string())
     });
     let command = commands
         .next()
-        .unwrap_or_else(|| panic!("README has no recipe line with {marker:?}"));
+        .unwrap_or_else(|| panic!("docs/platforms.md has no recipe line with {marker:?}"));
     assert!(
         commands.next().is_none(),
-        "README has two lines with {marker:?}"
+        "docs/platforms.md has two lines with {marker:?}"
     );
     command
 }
 
 #[test]
 fn render_fly_railway_and_dokku_recipes_gate_the_migrations() {
-    let readme = readme();
+    let recipes = recipes();
     // (platform, the recipe's command, whether the platform runs it through a shell)
     let recipes = [
         (
             "Render",
-            recipe_command(&readme, "preDeployCommand: ", "\u{0}"),
+            recipe_command(&recipes, "preDeployCommand: ", "\u{0}"),
             true,
         ),
         (
             "Fly.io",
-            recipe_command(&readme, "release_command = \"", "\""),
+            recipe_command(&recipes, "release_command = \"", "\""),
             false,
         ),
         (
             "Railway",
-            recipe_command(&readme, "\"preDeployCommand\": [\"", "\"]"),
+            recipe_command(&recipes, "\"preDeployCommand\": [\"", "\"]"),
             true,
         ),
         (
@@ -270,7 +271,7 @@ fn github_actions_recipe_checks_production_settings_and_writes_valid_sarif() {
         let mut command = Command::new(packaging_python());
         command
             .arg(repo_dir().join("tests/python/run_workflow_recipe.py"))
-            .arg(repo_dir().join("README.md"))
+            .arg(repo_dir().join("docs/platforms.md"))
             .arg(&checkout);
         for name in unset {
             command.args(["--unset", name]);

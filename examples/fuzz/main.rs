@@ -1,5 +1,5 @@
 //! A mutation fuzzer for the parsers that read outside input (`targets.rs`), on the stable
-//! toolchain (cargo-fuzz needs nightly). `scripts/fuzz` runs it; see README "Security".
+//! toolchain (cargo-fuzz needs nightly). `scripts/fuzz` runs it; see docs/development.md "Fuzzing".
 //!
 //! Every input is a pure function of (seed, index): the kept corpus is mutated by a generator
 //! seeded with both, so any finding reproduces from its index alone. The supervisor runs chunks

@@ -1,8 +1,8 @@
-"""Runs the README's GitHub Actions recipe on this machine, the way a runner would.
+"""Runs the GitHub Actions recipe (docs/platforms.md) on this machine, the way a runner would.
 
-Usage: python run_workflow_recipe.py README WORKSPACE [--unset NAME]...
+Usage: python run_workflow_recipe.py RECIPES WORKSPACE [--unset NAME]...
 
-The ```yaml block of README that uses github/codeql-action/upload-sarif is the workflow. Each
+The ```yaml block of RECIPES that uses github/codeql-action/upload-sarif is the workflow. Each
 step of each job runs in order in WORKSPACE (the checkout): `run:` steps with bash -eo pipefail
 and the workflow, job and step `env:` merged over this process's environment; `--unset NAME`
 drops NAME from those `env:` blocks (to run the recipe against other config). The `uses:` steps
@@ -28,12 +28,12 @@ STAND_INS = ("actions/checkout@", "actions/setup-python@")
 UPLOAD_SARIF = "github/codeql-action/upload-sarif@"
 
 
-def workflow_from(readme: str) -> dict:
-    for block in re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL):
+def workflow_from(recipes: str) -> dict:
+    for block in re.findall(r"```yaml\n(.*?)```", recipes, flags=re.DOTALL):
         if UPLOAD_SARIF in block:
             return yaml.safe_load(block)
     raise SystemExit(
-        "run_workflow_recipe: no ```yaml block with upload-sarif in the README"
+        "run_workflow_recipe: no ```yaml block with upload-sarif in the recipes"
     )
 
 
@@ -56,11 +56,11 @@ def run_step(step: dict, env: dict[str, str], workspace: Path) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("readme", type=Path)
+    parser.add_argument("recipes", type=Path)
     parser.add_argument("workspace", type=Path)
     parser.add_argument("--unset", action="append", default=[])
     args = parser.parse_args()
-    workflow = workflow_from(args.readme.read_text(encoding="utf-8"))
+    workflow = workflow_from(args.recipes.read_text(encoding="utf-8"))
 
     def declared(block: dict) -> dict[str, str]:
         env = block.get("env") or {}
