@@ -64,6 +64,16 @@ const GUARD: &[&str] = &[
     "guard.simulation_skipped",
     "guard.dead_setting",
     "guard.database_checks_not_run",
+    "guard.csp_middleware_missing",
+    "guard.csp_not_sent",
+    "guard.csp_script_unsafe_inline",
+    "guard.csp_script_broad_source",
+    "guard.csp_script_unrestricted",
+    "guard.csp_object_src_not_none",
+    "guard.csp_base_uri_missing",
+    "guard.csp_frame_ancestors_missing",
+    "guard.csp_report_only_unreported",
+    "guard.csp_report_only_duplicate",
 ];
 
 /// `release-guard verify` (`src/verify/`).
@@ -116,6 +126,14 @@ const VERIFY: &[&str] = &[
     "verify.cookies.samesite.none_insecure",
     "verify.cookies.prefix.invalid",
     "verify.cookies.other.no_secure",
+    "verify.csp_script_unsafe_inline",
+    "verify.csp_script_broad_source",
+    "verify.csp_script_unrestricted",
+    "verify.csp_object_src_not_none",
+    "verify.csp_base_uri_missing",
+    "verify.csp_frame_ancestors_missing",
+    "verify.csp_report_only_unreported",
+    "verify.csp_report_only_duplicate",
 ];
 
 /// Every ID in the known namespaces.
@@ -249,6 +267,16 @@ mod tests {
                     "`{id}` is not a finding ID (letters, digits, '.', '_' and '-', such as security.W004)"
                 ))
             );
+        }
+    }
+
+    #[test]
+    fn every_csp_rule_is_listed_for_gate_and_verify() {
+        for rule in crate::headers::csp::Rule::ALL {
+            for namespace in ["guard", "verify"] {
+                let id = format!("{namespace}.{}", rule.name());
+                assert!(is_known(&id), "{id}");
+            }
         }
     }
 

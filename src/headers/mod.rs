@@ -3,4 +3,5 @@
 //! header the same way.
 
 pub mod cookie;
+pub mod csp;
 pub mod hsts;
