@@ -144,14 +144,13 @@ impl Policy {
         chain.iter().find_map(|name| self.directive(name))
     }
 
-    /// The policy as sent (directives joined with `; `), nonces masked.
+    /// The policy's directives sorted by name (django-csp sends them in no fixed order), joined
+    /// with `; `, nonces masked.
     #[must_use]
     pub fn shown(&self) -> String {
-        self.directives
-            .iter()
-            .map(Directive::shown)
-            .collect::<Vec<_>>()
-            .join("; ")
+        let mut directives: Vec<String> = self.directives.iter().map(Directive::shown).collect();
+        directives.sort();
+        directives.join("; ")
     }
 }
 

@@ -47,7 +47,7 @@ fn parses_as_browsers_do() {
         policies[0].directive("script-src").unwrap().values,
         ["'self'", "https:"]
     );
-    assert_eq!(policies[0].shown(), "script-src 'self' https:; default-src 'none'");
+    assert_eq!(policies[0].shown(), "default-src 'none'; script-src 'self' https:");
     assert_eq!(policies[1].shown(), "object-src 'none'");
     assert_eq!(parse(" ; , ", Disposition::Report), Vec::new());
 }
@@ -253,10 +253,7 @@ fn report_only_policies() {
     );
     assert_eq!(
         problems[0].message,
-        format!(
-            "Content-Security-Policy-Report-Only has nowhere to report: it has no report-uri or report-to (`{}`).",
-            STRICT.replace("'nonce-r4nd0m'", "'nonce-…'")
-        )
+        "Content-Security-Policy-Report-Only has nowhere to report: it has no report-uri or report-to (`base-uri 'none'; default-src 'self'; frame-ancestors 'self'; object-src 'none'; script-src 'self' 'nonce-…' 'strict-dynamic'`)."
     );
     assert_eq!(
         problems[0].fix,
