@@ -153,17 +153,17 @@ fn django_csp_policy_unsent(snapshot: &Snapshot) -> Option<Finding> {
                 format!("pip install django-csp, and add \"{DJANGO_CSP_MIDDLEWARE}\" to MIDDLEWARE")
             },
         ),
-        Some(_) if !has_csp_middleware(snapshot, CspMiddlewareKind::DjangoCsp) => (
-            format!("{DJANGO_CSP_MIDDLEWARE} is not in MIDDLEWARE"),
-            format!("MIDDLEWARE = [..., \"{DJANGO_CSP_MIDDLEWARE}\"]"),
-        ),
         Some(major) if major >= 4 && version_4.is_empty() => (
             format!("django-csp {} reads CONTENT_SECURITY_POLICY and ignores django-csp 3's CSP_* settings", version(snapshot)),
-            "CONTENT_SECURITY_POLICY = {\"DIRECTIVES\": {...}}  # see django-csp's migration guide".to_owned(),
+            format!("CONTENT_SECURITY_POLICY = {{\"DIRECTIVES\": {{...}}}}  # see django-csp's migration guide; \"{DJANGO_CSP_MIDDLEWARE}\" in MIDDLEWARE"),
         ),
         Some(major) if major < 4 && version_3.is_empty() => (
             format!("django-csp {} reads the CSP_* settings and ignores django-csp 4's CONTENT_SECURITY_POLICY", version(snapshot)),
-            "pip install \"django-csp>=4\"".to_owned(),
+            format!("pip install \"django-csp>=4\"  # with \"{DJANGO_CSP_MIDDLEWARE}\" in MIDDLEWARE"),
+        ),
+        Some(_) if !has_csp_middleware(snapshot, CspMiddlewareKind::DjangoCsp) => (
+            format!("{DJANGO_CSP_MIDDLEWARE} is not in MIDDLEWARE"),
+            format!("MIDDLEWARE = [..., \"{DJANGO_CSP_MIDDLEWARE}\"]"),
         ),
         Some(_) => return None,
     };
