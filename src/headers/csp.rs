@@ -383,15 +383,14 @@ fn script_problems(judged: &[&Policy], header: &str, writer: &FixWriter) -> Vec<
         (&SCRIPT_ATTRIBUTES, "inline event handlers (onclick=...)"),
     ] {
         // A script runs only if every enforced policy lets it.
-        let everywhere = judged.iter().all(|policy| {
-            policy
-                .effective(chain)
-                .is_none_or(Directive::allows_inline)
-        });
+        let everywhere = judged
+            .iter()
+            .all(|policy| policy.effective(chain).is_none_or(Directive::allows_inline));
         let named = judged
             .iter()
             .find_map(|policy| policy.effective(chain).filter(|d| d.allows_inline()));
-        if let Some(directive) = named.filter(|d| everywhere && !reported.contains(&d.name.as_str()))
+        if let Some(directive) =
+            named.filter(|d| everywhere && !reported.contains(&d.name.as_str()))
         {
             reported.push(&directive.name);
             problems.push(unsafe_inline(directive, header, what, writer));
@@ -407,7 +406,12 @@ fn script_problems(judged: &[&Policy], header: &str, writer: &FixWriter) -> Vec<
     problems
 }
 
-fn unsafe_inline(directive: &Directive, header: &str, what: &str, writer: &FixWriter) -> CspProblem {
+fn unsafe_inline(
+    directive: &Directive,
+    header: &str,
+    what: &str,
+    writer: &FixWriter,
+) -> CspProblem {
     let mut fixed: Vec<String> = directive
         .values
         .iter()
@@ -516,7 +520,10 @@ fn script_unrestricted(
                 "{header} does not limit scripts: it has neither script-src nor default-src (`{}`).",
                 policy.shown()
             ),
-            writer.directive_line("script-src", &[SELF.to_owned(), NONCE_PLACEHOLDER.to_owned()]),
+            writer.directive_line(
+                "script-src",
+                &[SELF.to_owned(), NONCE_PLACEHOLDER.to_owned()],
+            ),
         ),
         Some(elements) => (
             format!(
@@ -554,7 +561,10 @@ fn object_problem(judged: &[&Policy], header: &str, writer: &FixWriter) -> Optio
             directive.shown()
         ),
         Some(directive) => format!("`{}`", directive.shown()),
-        None => "neither object-src nor default-src is set, so <object> and <embed> load from anywhere".to_owned(),
+        None => {
+            "neither object-src nor default-src is set, so <object> and <embed> load from anywhere"
+                .to_owned()
+        }
     };
     Some(CspProblem {
         rule: Rule::ObjectSrcNotNone,
@@ -707,7 +717,9 @@ impl FixWriter {
                 if self.source == PolicySource::Django {
                     format!("{setting} = {{\"{directive}\": [{rendered}], ...}}")
                 } else {
-                    format!("{setting} = {{\"DIRECTIVES\": {{\"{directive}\": [{rendered}], ...}}}}")
+                    format!(
+                        "{setting} = {{\"DIRECTIVES\": {{\"{directive}\": [{rendered}], ...}}}}"
+                    )
                 }
             }
             PolicySource::DjangoCsp3 => {
@@ -720,7 +732,7 @@ impl FixWriter {
                     .join(", ");
                 let mut line = format!("{setting} = [{rendered}]");
                 if !nonces.is_empty() {
-                    line.push_str(&format!("\nCSP_INCLUDE_NONCE_IN = [\"{directive}\"]"));
+                    line = format!("{line}\nCSP_INCLUDE_NONCE_IN = [\"{directive}\"]");
                 }
                 line
             }

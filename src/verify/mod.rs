@@ -575,6 +575,7 @@ mod tests {
                     location: Some(location.to_owned()),
                     sts: Vec::new(),
                     set_cookies: Vec::new(),
+                    csp: crate::headers::csp::CspHeaders::default(),
                 }],
                 end: ChainEnd::Response,
             })

@@ -95,7 +95,7 @@ fn django_csp_major(snapshot: &Snapshot) -> Option<u32> {
         .ok()
 }
 
-/// Django 6's policy is sent (SECURE_CSP with its middleware on Django 6).
+/// Django 6's policy is sent (`SECURE_CSP` with its middleware on Django 6).
 fn django_policy_live(snapshot: &Snapshot) -> bool {
     has_builtin_csp(snapshot)
         && has_csp_middleware(snapshot, CspMiddlewareKind::Django)
@@ -112,7 +112,10 @@ fn django_policy_unsent(snapshot: &Snapshot) -> Option<Finding> {
             return None;
         }
         (
-            format!("{} set, but {DJANGO_MIDDLEWARE} is not in MIDDLEWARE: Django sends no Content-Security-Policy.", are(&names)),
+            format!(
+                "{} set, but {DJANGO_MIDDLEWARE} is not in MIDDLEWARE: Django sends no Content-Security-Policy.",
+                are(&names)
+            ),
             format!("{DJANGO_MIDDLEWARE} in MIDDLEWARE"),
             format!("MIDDLEWARE = [..., \"{DJANGO_MIDDLEWARE}\"]"),
         )
@@ -125,7 +128,9 @@ fn django_policy_unsent(snapshot: &Snapshot) -> Option<Finding> {
                 if names.len() == 1 { "it" } else { "them" },
             ),
             "Django 6.0 or later with its CSP middleware, or django-csp on this Django".to_owned(),
-            format!("CONTENT_SECURITY_POLICY = {{\"DIRECTIVES\": {{...}}}}  # django-csp 4, with \"{DJANGO_CSP_MIDDLEWARE}\" in MIDDLEWARE"),
+            format!(
+                "CONTENT_SECURITY_POLICY = {{\"DIRECTIVES\": {{...}}}}  # django-csp 4, with \"{DJANGO_CSP_MIDDLEWARE}\" in MIDDLEWARE"
+            ),
         )
     };
     Some(
@@ -148,18 +153,30 @@ fn django_csp_policy_unsent(snapshot: &Snapshot) -> Option<Finding> {
         None => (
             "django-csp is not installed".to_owned(),
             if has_builtin_csp(snapshot) {
-                format!("SECURE_CSP = {{...}}  # Django's own CSP: move the policy here, with \"{DJANGO_MIDDLEWARE}\" in MIDDLEWARE")
+                format!(
+                    "SECURE_CSP = {{...}}  # Django's own CSP: move the policy here, with \"{DJANGO_MIDDLEWARE}\" in MIDDLEWARE"
+                )
             } else {
                 format!("pip install django-csp, and add \"{DJANGO_CSP_MIDDLEWARE}\" to MIDDLEWARE")
             },
         ),
         Some(major) if major >= 4 && version_4.is_empty() => (
-            format!("django-csp {} reads CONTENT_SECURITY_POLICY and ignores django-csp 3's CSP_* settings", version(snapshot)),
-            format!("CONTENT_SECURITY_POLICY = {{\"DIRECTIVES\": {{...}}}}  # see django-csp's migration guide; \"{DJANGO_CSP_MIDDLEWARE}\" in MIDDLEWARE"),
+            format!(
+                "django-csp {} reads CONTENT_SECURITY_POLICY and ignores django-csp 3's CSP_* settings",
+                version(snapshot)
+            ),
+            format!(
+                "CONTENT_SECURITY_POLICY = {{\"DIRECTIVES\": {{...}}}}  # see django-csp's migration guide; \"{DJANGO_CSP_MIDDLEWARE}\" in MIDDLEWARE"
+            ),
         ),
         Some(major) if major < 4 && version_3.is_empty() => (
-            format!("django-csp {} reads the CSP_* settings and ignores django-csp 4's CONTENT_SECURITY_POLICY", version(snapshot)),
-            format!("pip install \"django-csp>=4\"  # with \"{DJANGO_CSP_MIDDLEWARE}\" in MIDDLEWARE"),
+            format!(
+                "django-csp {} reads the CSP_* settings and ignores django-csp 4's CONTENT_SECURITY_POLICY",
+                version(snapshot)
+            ),
+            format!(
+                "pip install \"django-csp>=4\"  # with \"{DJANGO_CSP_MIDDLEWARE}\" in MIDDLEWARE"
+            ),
         ),
         Some(_) if !has_csp_middleware(snapshot, CspMiddlewareKind::DjangoCsp) => (
             format!("{DJANGO_CSP_MIDDLEWARE} is not in MIDDLEWARE"),
@@ -258,8 +275,8 @@ fn expected(snapshot: &Snapshot) -> Vec<(&'static str, Disposition)> {
 
 fn sent_policy_findings(snapshot: &Snapshot) -> Vec<Finding> {
     let simulation = &snapshot.simulation;
-    let Some(response) = judgeable(simulation.https_nonce.as_ref())
-        .or_else(|| judgeable(simulation.https.as_ref()))
+    let Some(response) =
+        judgeable(simulation.https_nonce.as_ref()).or_else(|| judgeable(simulation.https.as_ref()))
     else {
         return Vec::new();
     };
@@ -307,7 +324,12 @@ fn carries(headers: &CspHeaders, disposition: Disposition) -> bool {
         .any(|policy| policy.disposition == disposition)
 }
 
-fn not_sent(snapshot: &Snapshot, setting_name: &str, disposition: Disposition, url: &str) -> Finding {
+fn not_sent(
+    snapshot: &Snapshot,
+    setting_name: &str,
+    disposition: Disposition,
+    url: &str,
+) -> Finding {
     let middleware = snapshot
         .csp
         .middleware

@@ -47,7 +47,10 @@ fn parses_as_browsers_do() {
         policies[0].directive("script-src").unwrap().values,
         ["'self'", "https:"]
     );
-    assert_eq!(policies[0].shown(), "default-src 'none'; script-src 'self' https:");
+    assert_eq!(
+        policies[0].shown(),
+        "default-src 'none'; script-src 'self' https:"
+    );
     assert_eq!(policies[1].shown(), "object-src 'none'");
     assert_eq!(parse(" ; , ", Disposition::Report), Vec::new());
 }
@@ -58,8 +61,9 @@ fn the_strict_policy_passes_every_rule() {
     // Hashes instead of a nonce, and X-Frame-Options instead of frame-ancestors.
     let hashed = CspHeaders {
         x_frame_options: vec!["DENY".to_owned()],
-        ..enforced(&[&strict_with("frame-ancestors", "")
-            .replace("'nonce-r4nd0m'", "'sha256-abc='")])
+        ..enforced(
+            &[&strict_with("frame-ancestors", "").replace("'nonce-r4nd0m'", "'sha256-abc='")],
+        )
     };
     assert_eq!(rules(&hashed), Vec::<&str>::new());
     assert_eq!(rules(&CspHeaders::default()), Vec::<&str>::new());
@@ -108,7 +112,9 @@ fn script_src_elem_and_attr_fall_back_to_script_src_then_default_src() {
     );
     // Without script-src, default-src governs scripts: the fix adds script-src.
     let problem = only(
-        &enforced(&["default-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'"]),
+        &enforced(&[
+            "default-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'",
+        ]),
         PolicySource::Django,
     );
     assert!(problem.message.contains("default-src has 'unsafe-inline'"));
@@ -118,7 +124,9 @@ fn script_src_elem_and_attr_fall_back_to_script_src_then_default_src() {
     );
     // Elements limited, handlers not: nothing governs them.
     let problem = only(
-        &enforced(&["script-src-elem 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"]),
+        &enforced(&[
+            "script-src-elem 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        ]),
         PolicySource::Django,
     );
     assert_eq!(problem.rule, Rule::ScriptUnrestricted);
@@ -168,10 +176,7 @@ fn every_enforced_policy_must_allow_a_script() {
         rules(&enforced(&[&format!("{STRICT}, {loose}")])),
         Vec::<&str>::new()
     );
-    assert_eq!(
-        rules(&enforced(&[STRICT, loose])),
-        Vec::<&str>::new()
-    );
+    assert_eq!(rules(&enforced(&[STRICT, loose])), Vec::<&str>::new());
     // A report-only policy does not narrow what runs.
     let headers = CspHeaders {
         report_only: vec![STRICT.to_owned()],
@@ -301,7 +306,10 @@ fn a_report_only_policy_alone_is_judged_as_the_policy_to_enforce() {
 
 #[test]
 fn fixes_in_django_csp_forms() {
-    let headers = enforced(&[&strict_with("script-src", "'self' 'unsafe-inline' https://cdn.example")]);
+    let headers = enforced(&[&strict_with(
+        "script-src",
+        "'self' 'unsafe-inline' https://cdn.example",
+    )]);
     assert_eq!(
         only(&headers, PolicySource::DjangoCsp4).fix,
         r#"CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": [SELF, "https://cdn.example", NONCE], ...}}"#
@@ -322,6 +330,7 @@ fn fixes_in_django_csp_forms() {
 
 #[test]
 fn rule_names_are_distinct() {
-    let names: std::collections::BTreeSet<&str> = Rule::ALL.iter().map(|rule| rule.name()).collect();
+    let names: std::collections::BTreeSet<&str> =
+        Rule::ALL.iter().map(|rule| rule.name()).collect();
     assert_eq!(names.len(), Rule::ALL.len());
 }

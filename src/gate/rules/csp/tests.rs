@@ -25,7 +25,7 @@ fn middleware(kind: CspMiddlewareKind) -> CspMiddleware {
     }
 }
 
-/// Django 6.0 with SECURE_CSP and its middleware; the HTTPS responses carry `enforced`.
+/// Django 6.0 with `SECURE_CSP` and its middleware; the HTTPS responses carry `enforced`.
 fn django_6(enforced: &str, without_nonce: &str) -> SnapshotBuilder {
     SnapshotBuilder::hardened()
         .django_version("6.0.1")
@@ -113,14 +113,16 @@ fn django_csp_settings_need_django_csp_and_its_middleware() {
         .set("CSP_DEFAULT_SRC", py_tuple(&["'self'"]))
         .csp(|facts| {
             facts.django_csp_version = Some("4.0".to_owned());
-            facts.middleware.push(middleware(CspMiddlewareKind::DjangoCsp));
+            facts
+                .middleware
+                .push(middleware(CspMiddlewareKind::DjangoCsp));
         })
         .build();
     let finding = only_finding(findings(&mismatch), MIDDLEWARE_MISSING);
     assert!(
-        finding
-            .message
-            .contains("django-csp 4.0 reads CONTENT_SECURITY_POLICY and ignores django-csp 3's CSP_* settings"),
+        finding.message.contains(
+            "django-csp 4.0 reads CONTENT_SECURITY_POLICY and ignores django-csp 3's CSP_* settings"
+        ),
         "{}",
         finding.message
     );
@@ -172,7 +174,9 @@ fn the_policy_sent_is_judged_with_and_without_the_nonce() {
     let django_csp = SnapshotBuilder::hardened()
         .csp(|facts| {
             facts.django_csp_version = Some("3.8".to_owned());
-            facts.middleware.push(middleware(CspMiddlewareKind::DjangoCsp));
+            facts
+                .middleware
+                .push(middleware(CspMiddlewareKind::DjangoCsp));
         })
         .set("CSP_SCRIPT_SRC", py_tuple(&["'self'", "'unsafe-inline'"]))
         .https(|https| https.csp.enforced = vec![without_nonce.clone()])
