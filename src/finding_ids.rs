@@ -241,7 +241,7 @@ mod tests {
             ("W021", "security.W021"),
             ("w004", "security.W004"),
             ("guard.hsts.too_short", "guard.hsts_seconds_short"),
-            ("guard.nope", "guard.samesite_none"),
+            ("guard.nope", "guard.csp_not_sent"),
             ("Security.W004", "security.W004"),
             (
                 "verify.cookies.session.no_secur",
