@@ -8,6 +8,8 @@ import contextlib
 DJANGO_MIDDLEWARE = "django.middleware.csp.ContentSecurityPolicyMiddleware"
 DJANGO_CSP_MIDDLEWARE = "csp.middleware.CSPMiddleware"
 KINDS = (("django", DJANGO_MIDDLEWARE), ("django_csp", DJANGO_CSP_MIDDLEWARE))
+# django-csp 4's settings (CONTENT_SECURITY_POLICY...) and version 3's (CSP_...).
+DJANGO_CSP_SETTING_PREFIXES = ("CONTENT_SECURITY_POLICY", "CSP_")
 
 
 def django_csp_version():
@@ -20,46 +22,46 @@ def django_csp_version():
         return None
 
 
-def middleware_kind(path, bases):
-    """'django' or 'django_csp' when the MIDDLEWARE entry is (a subclass of) that middleware."""
+def middleware_kind(path):
+    """'django' or 'django_csp' when the MIDDLEWARE entry is (a subclass of) that middleware,
+    recognised by the names in its class hierarchy: nothing new is imported (the app's WSGI
+    handler imports the entries anyway)."""
     from django.utils.module_loading import import_string
 
     try:
         factory = import_string(path)
     except Exception:  # noqa: BLE001 - Django's own checks report a broken entry
         return None
-    for kind, base in bases:
-        if isinstance(factory, type) and issubclass(factory, base):
+    names = {
+        f"{klass.__module__}.{klass.__qualname__}"
+        for klass in getattr(factory, "__mro__", ())
+    }
+    for kind, base in KINDS:
+        if base in names:
             return kind
     return None
 
 
-def importable_bases():
-    """The CSP middleware classes this environment has (Django 6's, django-csp's)."""
-    from django.utils.module_loading import import_string
-
-    bases = []
-    for kind, path in KINDS:
-        with contextlib.suppress(Exception):
-            bases.append((kind, import_string(path)))
-    return bases
-
-
 def middleware(settings):
     """The MIDDLEWARE entries that send a policy, with their kind."""
-    bases = importable_bases()
     found = []
     for path in getattr(settings, "MIDDLEWARE", None) or ():
-        kind = middleware_kind(path, bases) if isinstance(path, str) else None
+        kind = middleware_kind(path) if isinstance(path, str) else None
         if kind is not None:
             found.append({"path": path, "kind": kind})
     return found
 
 
 def facts(settings):
+    """The CSP middleware, and django-csp's version when the app uses django-csp (its
+    middleware or settings): looking it up costs a scan of the installed packages."""
+    found = middleware(settings)
+    uses_django_csp = any(item["kind"] == "django_csp" for item in found) or any(
+        name.startswith(DJANGO_CSP_SETTING_PREFIXES) for name in dir(settings)
+    )
     return {
-        "django_csp_version": django_csp_version(),
-        "middleware": middleware(settings),
+        "django_csp_version": django_csp_version() if uses_django_csp else None,
+        "middleware": found,
     }
 
 
