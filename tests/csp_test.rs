@@ -104,6 +104,11 @@ fn directive_fix(family: Family, report_only: bool, directive: &str, values: &st
     }
 }
 
+/// The fix that limits scripts to the site and the nonce.
+fn script_src_self_and_nonce(family: Family) -> String {
+    directive_fix(family, false, "script-src", "CSP.SELF, CSP.NONCE")
+}
+
 fn policy_setting(family: Family, report_only: bool) -> String {
     let suffix = if report_only { "_REPORT_ONLY" } else { "" };
     match family {
@@ -287,12 +292,7 @@ fn a_weak_policy_warns_rule_by_rule() {
 fn a_policy_that_does_not_limit_scripts_warns() {
     for venv in venvs() {
         let family = family(&venv);
-        let fixes = [directive_fix(
-            family,
-            false,
-            "script-src",
-            "CSP.SELF, CSP.NONCE",
-        )];
+        let fixes = [script_src_self_and_nonce(family)];
         let wanted = warnings(&UNRESTRICTED, &policy_setting(family, false), &fixes);
         assert_csp_findings(&venv, "unrestricted", 0, &wanted, CONFIGURE);
     }
@@ -319,12 +319,7 @@ fn a_report_only_copy_without_reporting_warns_twice() {
 fn unsafe_inline_beside_the_nonce_warns_for_pages_that_never_read_it() {
     for venv in venvs() {
         let family = family(&venv);
-        let fixes = [directive_fix(
-            family,
-            false,
-            "script-src",
-            "CSP.SELF, CSP.NONCE",
-        )];
+        let fixes = [script_src_self_and_nonce(family)];
         let mut wanted = warnings(&NONCE_DROPPED, &policy_setting(family, false), &fixes);
         wanted[0].message = format!("On pages that never read the nonce: {}", wanted[0].message);
         assert_csp_findings(&venv, "nonce_dropped", 0, &wanted, CONFIGURE);
