@@ -1,6 +1,6 @@
 //! `release-guard verify URL...`: checks the live site over HTTP, hop by hop: the plain-HTTP
-//! redirect, the certificate, the Strict-Transport-Security header and the session and CSRF
-//! cookies. Same report, exit codes and `--format json` as the gate.
+//! redirect, the certificate, the Strict-Transport-Security header, the session and CSRF cookies
+//! and the Content Security Policy. Same report, exit codes and `--format json` as the gate.
 //!
 //! `checks` holds the rules (pure), `client` the HTTP side; this module parses the command line
 //! and walks each site.
@@ -38,8 +38,8 @@ pub const USAGE: &str = "\
 Usage: release-guard verify [URL...] [options]
 
 Checks the live site: the plain-HTTP redirect, the certificate, the Strict-Transport-Security
-header and the session and CSRF cookies. A URL may be a bare host (example.com); without one,
-$HEROKU_APP_DEFAULT_DOMAIN_NAME is checked.
+header, the session and CSRF cookies and the Content Security Policy. A URL may be a bare host
+(example.com); without one, $HEROKU_APP_DEFAULT_DOMAIN_NAME is checked.
 
 Options:
   --path PATH             also check the cookies and header of this HTTPS path (repeatable),
