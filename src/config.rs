@@ -1110,7 +1110,7 @@ mod tests {
         assert_eq!(
             FindingIds::from_comma_separated("security.W004,guard.nope"),
             Err(
-                "`guard.nope` is not a finding ID Release Guard knows; did you mean `guard.samesite_none`?"
+                "`guard.nope` is not a finding ID Release Guard knows; did you mean `guard.csp_not_sent`?"
                     .to_string()
             )
         );

@@ -69,6 +69,16 @@ const GUARD: &[&str] = &[
     "guard.live_cookie_secure_removed",
     "guard.live_site_unreachable",
     "guard.ignore_expiring",
+    "guard.csp_middleware_missing",
+    "guard.csp_not_sent",
+    "guard.csp_script_unsafe_inline",
+    "guard.csp_script_broad_source",
+    "guard.csp_script_unrestricted",
+    "guard.csp_object_src_not_none",
+    "guard.csp_base_uri_missing",
+    "guard.csp_frame_ancestors_missing",
+    "guard.csp_report_only_unreported",
+    "guard.csp_report_only_duplicate",
 ];
 
 /// `release-guard verify`'s own checks (`src/verify/`); the header rules it shares with the gate
@@ -93,6 +103,14 @@ const VERIFY: &[&str] = &[
     "verify.cookies.session.not_observed",
     "verify.cookies.csrf.no_httponly",
     "verify.cookies.csrf.not_observed",
+    "verify.csp_script_unsafe_inline",
+    "verify.csp_script_broad_source",
+    "verify.csp_script_unrestricted",
+    "verify.csp_object_src_not_none",
+    "verify.csp_base_uri_missing",
+    "verify.csp_frame_ancestors_missing",
+    "verify.csp_report_only_unreported",
+    "verify.csp_report_only_duplicate",
 ];
 
 /// Every ID in the known namespaces.
@@ -200,7 +218,7 @@ mod tests {
             ("W021", "security.W021"),
             ("w004", "security.W004"),
             ("guard.hsts.too_short", "guard.hsts_seconds_short"),
-            ("guard.nope", "guard.samesite_none"),
+            ("guard.nope", "guard.csp_not_sent"),
             ("Security.W004", "security.W004"),
             (
                 "verify.cookies.session.no_secur",
@@ -226,6 +244,16 @@ mod tests {
                     "`{id}` is not a finding ID (letters, digits, '.', '_' and '-', such as security.W004)"
                 ))
             );
+        }
+    }
+
+    #[test]
+    fn every_csp_rule_is_listed_for_gate_and_verify() {
+        for rule in crate::headers::csp::Rule::ALL {
+            for namespace in ["guard", "verify"] {
+                let id = format!("{namespace}.{}", rule.name());
+                assert!(is_known(&id), "{id}");
+            }
         }
     }
 

@@ -27,6 +27,7 @@ mod fuzz_targets;
 
 mod buildpack_test;
 mod classic_test;
+mod csp_test;
 mod docs_test;
 mod fuzz_regressions_test;
 mod gate_test;

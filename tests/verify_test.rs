@@ -1042,3 +1042,42 @@ fn binary_rejects_bad_ports_and_numbers_with_exit_2() {
         );
     }
 }
+
+#[test]
+fn live_policies_get_the_gates_words() {
+    use crate::csp_test::{NONCE_DROPPED, REPORT_ONLY_COPY, UNRESTRICTED, WEAK};
+    let scenarios: [(&str, &[(&str, &str)]); 5] = [
+        ("csp_strict", &[]),
+        ("csp_weak", &WEAK),
+        ("csp_unrestricted", &UNRESTRICTED),
+        ("csp_report_only_copy", &REPORT_ONLY_COPY),
+        ("csp_nonce_dropped", &NONCE_DROPPED),
+    ];
+    for (scenario, expected) in scenarios {
+        let (run, _site) = scripted(scenario, &[]);
+        let found: Vec<(String, String)> = run
+            .report
+            .findings
+            .iter()
+            .map(|finding| (finding.id.clone(), finding.message.clone()))
+            .collect();
+        let wanted: Vec<(String, String)> = expected
+            .iter()
+            .map(|(rule, message)| (format!("verify.{rule}"), (*message).to_owned()))
+            .collect();
+        assert_eq!(found, wanted, "{scenario}");
+        assert!(
+            run.report
+                .findings
+                .iter()
+                .all(|finding| finding.severity == release_guard::finding::Severity::Warn),
+            "{scenario}"
+        );
+        assert_eq!(run.exit, Exit::Pass, "{scenario}");
+        for (_, message) in &wanted {
+            let words = message.split_whitespace().collect::<Vec<_>>().join(" ");
+            let text = run.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(text.contains(&words), "{}", run.text);
+        }
+    }
+}

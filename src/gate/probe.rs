@@ -30,6 +30,7 @@ pub const PROBE_PACKAGE: &[(&str, &str)] = &[
     ("main.py", include_str!("probe/main.py")),
     ("common.py", include_str!("probe/common.py")),
     ("app_output.py", include_str!("probe/app_output.py")),
+    ("csp.py", include_str!("probe/csp.py")),
     ("exempt.py", include_str!("probe/exempt.py")),
     ("isolation.py", include_str!("probe/isolation.py")),
     ("simulation.py", include_str!("probe/simulation.py")),

@@ -8,6 +8,7 @@
 //! The probe touches no network: no database connection, and in-process caches while it
 //! simulates requests.
 
+use crate::headers::csp::CspHeaders;
 use crate::redact::{AppText, Secrets};
 use serde::Deserialize;
 use serde_json::Value;
@@ -61,6 +62,9 @@ pub struct Snapshot {
     pub redirect_exempt: RedirectExempt,
     /// The in-process requests made the way Heroku's router makes them.
     pub simulation: Simulation,
+    /// What sends the app's Content Security Policy.
+    #[serde(default)]
+    pub csp: CspFacts,
     /// Where the settings got their values, for advice; absent when the settings module is
     /// not app source.
     #[serde(default)]
@@ -276,6 +280,30 @@ pub struct ProxyTrust {
     pub value: Option<String>,
 }
 
+/// What sends the app's Content Security Policy (`csp.py`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct CspFacts {
+    /// The installed django-csp's version; None when it is not installed.
+    pub django_csp_version: Option<String>,
+    /// The `MIDDLEWARE` entries that are (subclasses of) a CSP middleware.
+    pub middleware: Vec<CspMiddleware>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CspMiddleware {
+    pub path: String,
+    pub kind: CspMiddlewareKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CspMiddlewareKind {
+    /// `django.middleware.csp.ContentSecurityPolicyMiddleware` (Django 6.0+).
+    Django,
+    /// `csp.middleware.CSPMiddleware` (django-csp).
+    DjangoCsp,
+}
+
 /// `SECURE_REDIRECT_EXEMPT`, each entry compiled with Python's `re` and `.search()`ed in the
 /// sample paths (without their leading slash), exactly as `SecurityMiddleware` does.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -319,6 +347,10 @@ pub struct Simulation {
     pub http: Option<SimulatedResponse>,
     /// `X-Forwarded-Proto: https`: must not redirect to itself and must carry HSTS.
     pub https: Option<SimulatedResponse>,
+    /// The same HTTPS request again, its view reading the CSP nonce as a template that renders
+    /// it does; made only for apps with a CSP middleware.
+    #[serde(default)]
+    pub https_nonce: Option<SimulatedResponse>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -343,6 +375,9 @@ pub struct SimulatedResponse {
     /// The `MIDDLEWARE` entry (or the WSGI application) that tried to reach the database,
     /// which the probe refused.
     pub database_needed_by: Option<String>,
+    /// The Content Security Policy headers and the headers they are judged with.
+    #[serde(default)]
+    pub csp: CspHeaders,
 }
 
 /// Why the probe could not evaluate the app.

@@ -6,6 +6,7 @@
 
 pub mod cookie;
 pub mod cookie_policy;
+pub mod csp;
 pub mod hsts;
 pub mod hsts_policy;
 

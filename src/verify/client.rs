@@ -10,6 +10,7 @@
 use super::checks::Hop;
 use super::tls;
 use super::url::Url;
+use crate::headers::csp::CspHeaders;
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
@@ -254,6 +255,13 @@ impl Client {
             location: all("location").into_iter().next(),
             sts: all("strict-transport-security"),
             set_cookies: all("set-cookie"),
+            csp: CspHeaders {
+                enforced: all("content-security-policy"),
+                report_only: all("content-security-policy-report-only"),
+                x_frame_options: all("x-frame-options"),
+                reporting_endpoints: all("reporting-endpoints"),
+                report_to: all("report-to"),
+            },
         })
     }
 

@@ -1,6 +1,6 @@
 //! `release-guard verify URL...`: checks the live site over HTTP, hop by hop: the plain-HTTP
-//! redirect, the certificate, the Strict-Transport-Security header and the session and CSRF
-//! cookies. Same report, exit codes and `--format json` as the gate.
+//! redirect, the certificate, the Strict-Transport-Security header, the session and CSRF cookies
+//! and the Content Security Policy. Same report, exit codes and `--format json` as the gate.
 //!
 //! `checks` holds the rules (pure), `client` the HTTP side; this module parses the command line
 //! and walks each site.
@@ -82,8 +82,8 @@ pub fn usage() -> String {
 Usage: release-guard verify [URL...] [options]
 
 Checks the live site: the plain-HTTP redirect, the certificate, the Strict-Transport-Security
-header and the session and CSRF cookies. A URL may be a bare host (example.com); without one,
-${DEFAULT_DOMAIN_ENV} is checked.
+header, the session and CSRF cookies and the Content Security Policy. A URL may be a bare host
+(example.com); without one, ${DEFAULT_DOMAIN_ENV} is checked.
 "
         ),
         &[Section {
@@ -615,6 +615,7 @@ mod tests {
                     location: Some(location.to_owned()),
                     sts: Vec::new(),
                     set_cookies: Vec::new(),
+                    csp: crate::headers::csp::CspHeaders::default(),
                 }],
                 end: ChainEnd::Response,
             })

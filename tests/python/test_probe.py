@@ -16,6 +16,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
+import django
 from probe_support import FIXTURES, PACKAGE_DIR, probe_command, probe_module
 
 probe = probe_module()
@@ -48,6 +49,7 @@ SNAPSHOT_FIELDS = {
     "proxy_trust",
     "redirect_exempt",
     "simulation",
+    "csp",
     "provenance",
     "app_output",
     "timings",
@@ -180,6 +182,13 @@ class SnapshotTest(unittest.TestCase):
                 "reached_view": False,
                 "answered_by": "django.middleware.security.SecurityMiddleware",
                 "database_needed_by": None,
+                "csp": {
+                    "enforced": [],
+                    "report_only": [],
+                    "x_frame_options": [],
+                    "reporting_endpoints": [],
+                    "report_to": [],
+                },
             },
         )
         self.assertEqual(
@@ -277,8 +286,40 @@ class SnapshotTest(unittest.TestCase):
                 "traced": False,
                 "http": None,
                 "https": None,
+                "https_nonce": None,
             },
         )
+
+    def test_csp_nonce_is_read_only_in_the_extra_response(self):
+        answer, completed = run_probe("csp", "csp_site.settings.nonce_dropped")
+        self.assertEqual(answer["status"], "ok", completed.stderr)
+        simulation = answer["simulation"]
+        plain = simulation["https"]["csp"]["enforced"]
+        nonced = simulation["https_nonce"]["csp"]["enforced"]
+        self.assertEqual(len(plain), 1)
+        # django-csp sends its directives in no fixed order.
+        self.assertRegex(plain[0], r"script-src 'self' 'unsafe-inline'(;|$)")
+        self.assertNotIn("'nonce-", plain[0])
+        self.assertRegex(nonced[0], r"script-src 'self' 'unsafe-inline' 'nonce-[^']+'")
+        self.assertEqual(simulation["https"]["csp"]["x_frame_options"], ["DENY"])
+        built_in = django.VERSION >= (6, 0)
+        self.assertEqual(
+            answer["csp"]["middleware"],
+            [
+                {
+                    "path": "django.middleware.csp.ContentSecurityPolicyMiddleware"
+                    if built_in
+                    else "csp.middleware.CSPMiddleware",
+                    "kind": "django" if built_in else "django_csp",
+                }
+            ],
+        )
+        self.assertEqual(answer["csp"]["django_csp_version"] is None, built_in)
+
+    def test_no_csp_middleware_no_extra_request(self):
+        answer = run_edge("good")
+        self.assertIsNone(answer["simulation"]["https_nonce"])
+        self.assertEqual(answer["csp"]["middleware"], [])
 
     def test_proxy_trust_from_gunicorn_config_changes_the_https_request(self):
         answer = run_edge("no_proxy_header", app="edge-proxy-trusted")

@@ -40,6 +40,54 @@ def to_https(path, ports, host="localhost", status=301):
     return redirect(status, f"https://{host}:{ports['https']}{path}")
 
 
+# The policies fixtures/csp's Django apps send (the nonce differs on every response there).
+CSP_STRICT = (
+    "default-src 'self'; script-src 'self' 'nonce-bG9vcGJhY2s' 'strict-dynamic'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
+)
+CSP_HEADERS = {
+    "csp_strict": [
+        ("Content-Security-Policy", CSP_STRICT),
+        ("X-Frame-Options", "DENY"),
+    ],
+    # XFrameOptionsMiddleware removed.
+    "csp_weak": [
+        (
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self' 'unsafe-inline' https: data:",
+        )
+    ],
+    "csp_unrestricted": [
+        ("Content-Security-Policy", "object-src 'none'; frame-ancestors 'self'"),
+        ("X-Frame-Options", "DENY"),
+    ],
+    "csp_report_only_copy": [
+        ("Content-Security-Policy", CSP_STRICT),
+        ("Content-Security-Policy-Report-Only", CSP_STRICT),
+        ("X-Frame-Options", "DENY"),
+    ],
+    # A page that never read the nonce: Django left it out.
+    "csp_nonce_dropped": [
+        (
+            "Content-Security-Policy",
+            (
+                "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+                "object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
+            ),
+        ),
+        ("X-Frame-Options", "DENY"),
+    ],
+}
+
+
+def with_csp(headers):
+    def answer(path, ports):
+        status, good = good_https(path, ports)
+        return status, good + headers
+
+    return answer
+
+
 # scenario -> (plain-HTTP answer, HTTPS answer); each answer is f(path, ports) -> (status, headers)
 SCENARIOS = {
     "good": (to_https, good_https),
@@ -116,6 +164,7 @@ SCENARIOS = {
         lambda path, ports: redirect(301, "javascript:alert(1)"),
         good_https,
     ),
+    **{name: (to_https, with_csp(headers)) for name, headers in CSP_HEADERS.items()},
 }
 
 

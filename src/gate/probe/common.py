@@ -40,6 +40,49 @@ ALLOWED_SETTINGS = (
     "SECURE_BROWSER_XSS_FILTER",
     "LANGUAGE_COOKIE_SECURE",
     "WSGI_APPLICATION",
+    # Content Security Policy: Django 6's settings, then django-csp 4's and 3's (directive
+    # lists and switches: no secrets).
+    "SECURE_CSP",
+    "SECURE_CSP_REPORT_ONLY",
+    "CONTENT_SECURITY_POLICY",
+    "CONTENT_SECURITY_POLICY_REPORT_ONLY",
+    "CSP_REPORT_ONLY",
+    "CSP_INCLUDE_NONCE_IN",
+    *(
+        f"CSP_{directive}"
+        for directive in (
+            "DEFAULT_SRC",
+            "SCRIPT_SRC",
+            "SCRIPT_SRC_ATTR",
+            "SCRIPT_SRC_ELEM",
+            "OBJECT_SRC",
+            "STYLE_SRC",
+            "STYLE_SRC_ATTR",
+            "STYLE_SRC_ELEM",
+            "IMG_SRC",
+            "MEDIA_SRC",
+            "FRAME_SRC",
+            "FONT_SRC",
+            "CONNECT_SRC",
+            "MANIFEST_SRC",
+            "WORKER_SRC",
+            "CHILD_SRC",
+            "PREFETCH_SRC",
+            "BASE_URI",
+            "FORM_ACTION",
+            "FRAME_ANCESTORS",
+            "NAVIGATE_TO",
+            "SANDBOX",
+            "PLUGIN_TYPES",
+            "REQUIRE_SRI_FOR",
+            "REQUIRE_TRUSTED_TYPES_FOR",
+            "TRUSTED_TYPES",
+            "UPGRADE_INSECURE_REQUESTS",
+            "BLOCK_ALL_MIXED_CONTENT",
+            "REPORT_URI",
+            "REPORT_TO",
+        )
+    ),
 )
 
 

@@ -17,7 +17,16 @@ import sys
 import threading
 import time
 
-from . import app_output, exempt, isolation, phases, provenance, simulation, watchdog
+from . import (
+    app_output,
+    csp,
+    exempt,
+    isolation,
+    phases,
+    provenance,
+    simulation,
+    watchdog,
+)
 from .common import (
     ALLOWED_SETTINGS,
     describe_value,
@@ -418,6 +427,7 @@ def probe(app_dir, environ, collector):
             "proxy_trust": trust,
             "redirect_exempt": redirect_exempt,
             "simulation": simulated,
+            "csp": csp.facts(settings),
             "provenance": sources,
             "app_output": loading_output.text(app_dir),
             "timings": timings,

@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 
-from . import isolation
+from . import csp, isolation
 
 SIMULATION_PATH = "/.well-known/release-guard/"
 # A documentation address (RFC 5737) standing in for the browser behind Heroku's router.
@@ -31,6 +31,14 @@ STAND_IN_BODY = (
 )
 # The innermost layer of Django's chain: view middleware and the view.
 VIEW_LAYER = "<view>"
+# The headers a Content Security Policy is judged by, and their field in the answer.
+CSP_HEADERS = {
+    "content-security-policy": "enforced",
+    "content-security-policy-report-only": "report_only",
+    "x-frame-options": "x_frame_options",
+    "reporting-endpoints": "reporting_endpoints",
+    "report-to": "report_to",
+}
 
 NOT_RUN = {
     "ran": False,
@@ -41,6 +49,7 @@ NOT_RUN = {
     "traced": False,
     "http": None,
     "https": None,
+    "https_nonce": None,
 }
 
 
@@ -50,6 +59,8 @@ class MiddlewareTrace:
     def __init__(self, application_name):
         self.application_name = application_name
         self.traced = False
+        # The stand-in view reads the CSP nonce as a template rendering it would.
+        self.reads_csp_nonce = False
         self.reset()
 
     def reset(self):
@@ -185,6 +196,8 @@ def stand_in_view(trace):
     def view(request):
         trace.reached_view = True
         issue_cookies(request)
+        if trace.reads_csp_nonce:
+            csp.read_nonce(request)
         return HttpResponse(STAND_IN_BODY, content_type="text/plain")
 
     view.login_required = False  # Django 5.1's LoginRequiredMiddleware would redirect
@@ -316,6 +329,7 @@ def simulate_request(application, trace, environ, describe_error):
         "reached_view": trace.reached_view,
         "answered_by": trace.answered_by(),
         "database_needed_by": trace.database_needed_by,
+        "csp": {field: [] for field in CSP_HEADERS.values()},
     }
     for name, value in headers:
         lower = name.lower()
@@ -325,6 +339,8 @@ def simulate_request(application, trace, environ, describe_error):
             result["hsts"].append(value)
         elif lower == "set-cookie":
             result["set_cookies"].append(value)
+        elif lower in CSP_HEADERS:
+            result["csp"][CSP_HEADERS[lower]].append(value)
     if raised:
         error = raised[0]
         result["error"] = f"{type(error).__name__}: {describe_error(error)}"
@@ -371,6 +387,18 @@ def simulation(settings, trust, describe_error, path_exempt):
                 request_environ(host, "https", https_scheme),
                 describe_error,
             )
+            # The policy as a page that renders the nonce gets it (Django and django-csp
+            # leave the nonce out when nothing read it): one more request, only for apps
+            # with a CSP middleware.
+            https_nonce = None
+            if csp.middleware(settings):
+                trace.reads_csp_nonce = True
+                https_nonce = simulate_request(
+                    application,
+                    trace,
+                    request_environ(host, "https", https_scheme),
+                    describe_error,
+                )
     finally:
         logging.disable(previous_disable)
     return {
@@ -382,4 +410,5 @@ def simulation(settings, trust, describe_error, path_exempt):
         "traced": trace.traced,
         "http": http,
         "https": https,
+        "https_nonce": https_nonce,
     }

@@ -3,6 +3,7 @@
 //! what Django misses. Severities here are the defaults; `policy` applies the user's choices.
 
 mod cookies;
+mod csp;
 mod dead_settings;
 mod django;
 mod floor;
@@ -34,6 +35,7 @@ pub fn all(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Vec<Findin
     findings.extend(redirect::findings(snapshot));
     findings.extend(middleware::findings(snapshot));
     findings.extend(cookies::findings(snapshot));
+    findings.extend(csp::findings(snapshot));
     findings.extend(dead_settings::findings(snapshot));
     findings.extend(
         simulation::findings(snapshot)
@@ -48,7 +50,7 @@ pub fn all(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Vec<Findin
 /// Every `guard.*` ID the gate can produce (the README's rule table lists them): the rules', the
 /// live comparison's and the policy's. The header rules shared with verify add `guard.` plus
 /// each `headers::rule_ids` code.
-pub const GUARD_IDS: [&str; 26] = [
+pub const GUARD_IDS: [&str; 36] = [
     hsts::INVALID,
     hsts::SHORT,
     hsts::PRELOAD_INELIGIBLE,
@@ -75,6 +77,16 @@ pub const GUARD_IDS: [&str; 26] = [
     crate::compare::COOKIE_SECURE_REMOVED,
     crate::compare::LIVE_SITE_UNREACHABLE,
     crate::gate::policy::IGNORE_EXPIRING,
+    csp::MIDDLEWARE_MISSING,
+    csp::NOT_SENT,
+    csp::POLICY_IDS[0],
+    csp::POLICY_IDS[1],
+    csp::POLICY_IDS[2],
+    csp::POLICY_IDS[3],
+    csp::POLICY_IDS[4],
+    csp::POLICY_IDS[5],
+    csp::POLICY_IDS[6],
+    csp::POLICY_IDS[7],
 ];
 
 const SECURITY_MIDDLEWARE: &str = "django.middleware.security.SecurityMiddleware";

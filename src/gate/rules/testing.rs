@@ -156,7 +156,9 @@ impl SnapshotBuilder {
                         reached_view: true,
                         ..SimulatedResponse::default()
                     }),
+                    https_nonce: None,
                 },
+                csp: crate::gate::snapshot::CspFacts::default(),
                 provenance: None,
                 app_output: None,
                 timings: BTreeMap::new(),
@@ -200,6 +202,16 @@ impl SnapshotBuilder {
             error: error.map(String::from),
             exempts: exempts.iter().map(ToString::to_string).collect(),
         });
+        self
+    }
+
+    pub(crate) fn django_version(mut self, version: &str) -> Self {
+        self.snapshot.django_version = version.to_string();
+        self
+    }
+
+    pub(crate) fn csp(mut self, change: impl FnOnce(&mut crate::gate::snapshot::CspFacts)) -> Self {
+        change(&mut self.snapshot.csp);
         self
     }
 

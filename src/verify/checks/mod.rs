@@ -1,12 +1,14 @@
 //! Pure checks: what was observed over HTTP (hops, headers, cookies) in, findings out. No I/O
 //! here, so every rule is unit-tested with hand-written observations. One module per concern:
 //! `redirects` (the plain-HTTP entry, redirect chains and TLS), `hsts` (the
-//! Strict-Transport-Security header and preload readiness), `cookies` (Set-Cookie flags).
+//! Strict-Transport-Security header and preload readiness), `cookies` (Set-Cookie flags), `csp`
+//! (the Content Security Policy, with the gate's rules).
 //!
 //! Finding IDs reuse `chromium/hstspreload` issue codes (prefixed `verify.`) where the meaning
 //! matches, so users can look them up.
 
 mod cookies;
+mod csp;
 mod hsts;
 mod redirects;
 #[cfg(test)]
@@ -15,6 +17,7 @@ mod testing;
 use super::url::{Scheme, Url};
 use crate::finding::{Finding, Severity, Source};
 use crate::headers::cookie_policy::Guarded;
+use crate::headers::csp::CspHeaders;
 use crate::headers::hsts::StsHeader;
 
 /// At most this many redirects are followed from one start URL (hstspreload's `maxRedirects`).
@@ -31,6 +34,8 @@ pub struct Hop {
     pub sts: Vec<String>,
     /// Every `Set-Cookie` header, in order.
     pub set_cookies: Vec<String>,
+    /// The Content Security Policy headers and the headers they are judged with.
+    pub csp: CspHeaders,
 }
 
 impl Hop {
@@ -262,6 +267,7 @@ fn https_chain_findings(chain: &Chain) -> HttpsChainCheck {
         }
         let (header_findings, parsed) = hsts::response_header_findings(last);
         findings.extend(header_findings);
+        findings.extend(csp::response_findings(last));
         header = parsed;
     }
     HttpsChainCheck {

@@ -15,6 +15,7 @@ pub(super) fn page(at: &str, sts: &[&str], cookies: &[&str]) -> Hop {
         location: None,
         sts: sts.iter().map(|value| (*value).to_owned()).collect(),
         set_cookies: cookies.iter().map(|value| (*value).to_owned()).collect(),
+        csp: crate::headers::csp::CspHeaders::default(),
     }
 }
 
