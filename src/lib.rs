@@ -18,6 +18,7 @@ pub mod report;
 #[cfg(test)]
 mod scratch_dir;
 pub mod settings_resolution;
+pub mod web_process;
 #[cfg(test)]
 mod test_generator;
 pub mod verify;
