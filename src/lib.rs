@@ -18,10 +18,10 @@ pub mod report;
 #[cfg(test)]
 mod scratch_dir;
 pub mod settings_resolution;
-pub mod web_process;
 #[cfg(test)]
 mod test_generator;
 pub mod verify;
+pub mod web_process;
 
 // Test-only dependencies, used by the integration tests.
 #[cfg(test)]

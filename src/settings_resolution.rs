@@ -222,7 +222,9 @@ fn notes(
         WebResolution::Unsure {
             command: Some(command),
             reason,
-        } => format!("the Procfile's web: command `{command}` cannot be read for certain: {reason}"),
+        } => {
+            format!("the Procfile's web: command `{command}` cannot be read for certain: {reason}")
+        }
         WebResolution::Unsure {
             command: None,
             reason,
@@ -233,7 +235,10 @@ fn notes(
                 file.display(),
                 process.describe()
             ),
-            None => format!("the web process {} names no settings module", process.describe()),
+            None => format!(
+                "the web process {} names no settings module",
+                process.describe()
+            ),
         },
     };
     Ok(vec![format!(
@@ -297,9 +302,16 @@ mod tests {
 
     /// Every source present: the command line, the web command, the environment, project.toml,
     /// the web module and manage.py.
-    const ALL: [Option<&str>; 3] = [Some("cli.settings"), Some("env.settings"), Some("toml.settings")];
+    const ALL: [Option<&str>; 3] = [
+        Some("cli.settings"),
+        Some("env.settings"),
+        Some("toml.settings"),
+    ];
 
-    fn resolution(app: &Path, [command_line, environment, project_toml]: [Option<&str>; 3]) -> Result<SettingsResolution, String> {
+    fn resolution(
+        app: &Path,
+        [command_line, environment, project_toml]: [Option<&str>; 3],
+    ) -> Result<SettingsResolution, String> {
         let project_toml = project_toml.and_then(SettingsModule::new);
         let web = resolve_web_process(&AppDir(app), &|_| None);
         let inputs = SettingsInputs {
@@ -344,7 +356,8 @@ mod tests {
 
     #[test]
     fn the_web_command_beats_the_environment_and_everything_below() {
-        let app = ScratchDir::with_files("settings-web-cmd", &[MANAGE, WEB_WSGI, PROCFILE_WITH_ENV]);
+        let app =
+            ScratchDir::with_files("settings-web-cmd", &[MANAGE, WEB_WSGI, PROCFILE_WITH_ENV]);
         let below = [None, ALL[1], ALL[2]];
         assert_eq!(
             resolve(&app, below),
@@ -356,7 +369,9 @@ mod tests {
         );
         assert_eq!(
             notes(&app, below),
-            ["Settings: the web process (gunicorn web.wsgi:application) loads cmd.settings (from the Procfile's web: command `gunicorn --env DJANGO_SETTINGS_MODULE=cmd.settings web.wsgi`), but manage.py commands load env.settings (from DJANGO_SETTINGS_MODULE). The guard judges cmd.settings, what the web process serves."]
+            [
+                "Settings: the web process (gunicorn web.wsgi:application) loads cmd.settings (from the Procfile's web: command `gunicorn --env DJANGO_SETTINGS_MODULE=cmd.settings web.wsgi`), but manage.py commands load env.settings (from DJANGO_SETTINGS_MODULE). The guard judges cmd.settings, what the web process serves."
+            ]
         );
     }
 
@@ -366,7 +381,11 @@ mod tests {
         let below = [None, ALL[1], ALL[2]];
         assert_eq!(
             resolve(&app, below),
-            found("env.settings", SettingsSource::Environment, "DJANGO_SETTINGS_MODULE")
+            found(
+                "env.settings",
+                SettingsSource::Environment,
+                "DJANGO_SETTINGS_MODULE"
+            )
         );
         assert_eq!(notes(&app, below), Vec::<String>::new());
     }
@@ -389,7 +408,9 @@ mod tests {
         );
         assert_eq!(
             notes(&app, [None; 3]),
-            ["Settings: the web process (gunicorn web.wsgi:application) loads web.settings (from web/wsgi.py), but manage.py commands load mysite.settings (from the default in manage.py). The guard judges web.settings, what the web process serves."]
+            [
+                "Settings: the web process (gunicorn web.wsgi:application) loads web.settings (from web/wsgi.py), but manage.py commands load mysite.settings (from the default in manage.py). The guard judges web.settings, what the web process serves."
+            ]
         );
         let agreeing = ScratchDir::with_files(
             "settings-web-agree",
@@ -405,7 +426,9 @@ mod tests {
     #[test]
     fn manage_py_is_the_last_resort_and_the_fallback_is_told() {
         let fallback = |why: &str| {
-            vec![format!("Settings: {why}, so the guard falls back to manage.py's default, which may not be what the web process loads.")]
+            vec![format!(
+                "Settings: {why}, so the guard falls back to manage.py's default, which may not be what the web process loads."
+            )]
         };
         let app = ScratchDir::with_files("settings-manage", &[MANAGE]);
         assert_eq!(
@@ -413,21 +436,35 @@ mod tests {
             found("mysite.settings", SettingsSource::ManagePy, "manage.py")
         );
         assert_eq!(notes(&app, [None; 3]), fallback("there is no Procfile"));
-        let no_web = ScratchDir::with_files("settings-no-web", &[MANAGE, ("Procfile", "release: x\n")]);
-        assert_eq!(notes(&no_web, [None; 3]), fallback("the Procfile has no web: command"));
-        let unsure = ScratchDir::with_files("settings-unsure", &[MANAGE, ("Procfile", "web: bin/start-nginx\n")]);
+        let no_web =
+            ScratchDir::with_files("settings-no-web", &[MANAGE, ("Procfile", "release: x\n")]);
+        assert_eq!(
+            notes(&no_web, [None; 3]),
+            fallback("the Procfile has no web: command")
+        );
+        let unsure = ScratchDir::with_files(
+            "settings-unsure",
+            &[MANAGE, ("Procfile", "web: bin/start-nginx\n")],
+        );
         assert_eq!(
             notes(&unsure, [None; 3]),
-            fallback("the Procfile's web: command `bin/start-nginx` cannot be read for certain: it starts `bin/start-nginx`, which the guard cannot see into")
+            fallback(
+                "the Procfile's web: command `bin/start-nginx` cannot be read for certain: it starts `bin/start-nginx`, which the guard cannot see into"
+            )
         );
-        let no_default = ScratchDir::with_files("settings-no-default", &[MANAGE, PROCFILE, ("web/wsgi.py", "application = 1\n")]);
+        let no_default = ScratchDir::with_files(
+            "settings-no-default",
+            &[MANAGE, PROCFILE, ("web/wsgi.py", "application = 1\n")],
+        );
         assert_eq!(
             resolve(&no_default, [None; 3]),
             found("mysite.settings", SettingsSource::ManagePy, "manage.py")
         );
         assert_eq!(
             notes(&no_default, [None; 3]),
-            fallback("web/wsgi.py (which the web process gunicorn web.wsgi:application loads) names no default settings module")
+            fallback(
+                "web/wsgi.py (which the web process gunicorn web.wsgi:application loads) names no default settings module"
+            )
         );
         let bare = ScratchDir::with_files("settings-bare", &[(MANAGE_PY, "import sys\n")]);
         assert_eq!(resolve(&bare, [None; 3]), Ok(None));
@@ -451,7 +488,14 @@ mod tests {
         );
         let web = ScratchDir::with_files(
             "settings-bad-web",
-            &[MANAGE, WEB_WSGI, ("Procfile", "web: gunicorn -e DJANGO_SETTINGS_MODULE=a/b web.wsgi\n")],
+            &[
+                MANAGE,
+                WEB_WSGI,
+                (
+                    "Procfile",
+                    "web: gunicorn -e DJANGO_SETTINGS_MODULE=a/b web.wsgi\n",
+                ),
+            ],
         );
         assert_eq!(
             resolve(&web, [None, Some("env.settings"), None]),
@@ -471,11 +515,17 @@ mod tests {
             resolve(&app, [None; 3]),
             Err("manage.py could not be read: it is not a regular file".to_string())
         );
-        let web = ScratchDir::with_files("settings-web-fifo", &[MANAGE, PROCFILE, ("web/__init__.py", "")]);
+        let web = ScratchDir::with_files(
+            "settings-web-fifo",
+            &[MANAGE, PROCFILE, ("web/__init__.py", "")],
+        );
         fifo(&web.path().join("web/wsgi.py"));
         assert_eq!(
             resolve(&web, [None; 3]),
-            Err("The web process's module web/wsgi.py could not be read: it is not a regular file".to_string())
+            Err(
+                "The web process's module web/wsgi.py could not be read: it is not a regular file"
+                    .to_string()
+            )
         );
     }
 

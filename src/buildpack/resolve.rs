@@ -153,7 +153,10 @@ mod tests {
             "mysite.settings from manage.py"
         );
         let bare = ScratchDir::with_files("build-settings-none", &[(MANAGE_PY, "import sys\n")]);
-        assert_eq!(resolve(&default, &platform_env(None), bare.path()).0, "none");
+        assert_eq!(
+            resolve(&default, &platform_env(None), bare.path()).0,
+            "none"
+        );
     }
 
     #[test]
@@ -173,7 +176,9 @@ mod tests {
         assert_eq!(settings, "mysite.production from mysite/wsgi.py");
         assert_eq!(
             notes,
-            ["Settings: the web process (gunicorn mysite.wsgi:application) loads mysite.production (from mysite/wsgi.py), but manage.py commands load mysite.settings (from the default in manage.py). The guard judges mysite.production, what the web process serves."]
+            [
+                "Settings: the web process (gunicorn mysite.wsgi:application) loads mysite.production (from mysite/wsgi.py), but manage.py commands load mysite.settings (from the default in manage.py). The guard judges mysite.production, what the web process serves."
+            ]
         );
     }
 

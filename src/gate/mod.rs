@@ -10,6 +10,7 @@ pub mod probe;
 mod resolve;
 pub mod rules;
 pub mod snapshot;
+pub mod web;
 
 pub use resolve::{ConfigError, Environment, GateOptions, Resolved, mode_override, resolve};
 
@@ -66,6 +67,7 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
     report.mode_source = resolved.mode_source;
     report.platform = Platform::detect(environment.get("DYNO"));
     report.settings_module.clone_from(&resolved.settings_module);
+    report.notes.extend(resolved.settings_notes.iter().cloned());
     let python = probe::find_python(environment.get(env::PYTHON), environment.get("PATH"));
     let probe_started = Instant::now();
     let answer = python.and_then(|python| {
@@ -74,7 +76,11 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
             python,
             settings_module: resolved.settings_module.clone(),
             timeout: resolved.timeout,
-            env: probe::proxy_ssl_header_env(&resolved.proxy_ssl_header),
+            env: [
+                probe::proxy_ssl_header_env(&resolved.proxy_ssl_header),
+                vec![web::probe_env(&resolved.web, environment)],
+            ]
+            .concat(),
         })
     });
     report

@@ -226,7 +226,8 @@ pub fn understand(
             (parsed.positionals.first().cloned(), vec![base.clone()])
         }
     };
-    let spec = app.ok_or_else(|| format!("no app module found in its {} options", server.name()))?;
+    let spec =
+        app.ok_or_else(|| format!("no app module found in its {} options", server.name()))?;
     let target = app_target(server, &spec)?;
     process.module_file = Some(find_module(files, &search_path, &target.module)?);
     process.app = Some(target);
@@ -262,7 +263,9 @@ fn peel_wrappers(words: &[String]) -> Result<(Vec<(String, String)>, &[String]),
 
 /// The server the words start, its arguments, and for runserver the manage.py script.
 fn identify(words: &[String]) -> Result<(Server, &[String], Option<&str>), String> {
-    let (program, args) = words.split_first().ok_or("it sets variables but runs nothing")?;
+    let (program, args) = words
+        .split_first()
+        .ok_or("it sets variables but runs nothing")?;
     let name = program.rsplit('/').next().unwrap_or(program);
     if let Some(server) = Server::from_program(name) {
         return Ok((server, args, None));
@@ -340,7 +343,11 @@ fn gunicorn_settings(
     let chdir = inside_app(base, layer.chdir.as_ref(), "--chdir")?;
     let mut search_path = Vec::new();
     for entry in layer.pythonpath.iter().flat_map(|path| path.split(',')) {
-        search_path.push(inside_app(&chdir, Some(&entry.trim().to_string()), "--pythonpath")?);
+        search_path.push(inside_app(
+            &chdir,
+            Some(&entry.trim().to_string()),
+            "--pythonpath",
+        )?);
     }
     search_path.push(chdir);
     Ok((layer, search_path))
@@ -386,8 +393,13 @@ fn app_target(server: Server, spec: &str) -> Result<AppTarget, String> {
     } else {
         attribute
     };
-    if SettingsModule::new(module).is_none() || SettingsModule::new(name).is_none() || name.contains('.') {
-        return Err(format!("its app `{spec}` is not a module:object the guard can load"));
+    if SettingsModule::new(module).is_none()
+        || SettingsModule::new(name).is_none()
+        || name.contains('.')
+    {
+        return Err(format!(
+            "its app `{spec}` is not a module:object the guard can load"
+        ));
     }
     Ok(AppTarget {
         module: module.to_string(),
@@ -453,6 +465,21 @@ impl WebProcess {
         Ok(files
             .read(file)?
             .and_then(|source| settings_module_from_manage_py(&source)))
+    }
+
+    /// The directory (relative to the app) the web process imports its modules from: the one
+    /// holding the app module's top package, or manage.py's directory for runserver.
+    #[must_use]
+    pub fn import_root(&self) -> Option<PathBuf> {
+        let file = self.module_file.as_ref()?;
+        let depth = match &self.app {
+            Some(app) => {
+                let package = file.file_name().is_some_and(|name| name == "__init__.py");
+                app.module.split('.').count() + usize::from(package)
+            }
+            None => 1,
+        };
+        file.ancestors().nth(depth).map(Path::to_path_buf)
     }
 
     /// "gunicorn config.wsgi:application", "manage.py runserver".

@@ -238,7 +238,10 @@ mod tests {
             Server::from_program("/app/.heroku/python/bin/gunicorn"),
             Some(Server::Gunicorn)
         );
-        assert_eq!(Server::from_program("waitress"), Some(Server::WaitressServe));
+        assert_eq!(
+            Server::from_program("waitress"),
+            Some(Server::WaitressServe)
+        );
         assert_eq!(Server::from_program("bin/start-nginx"), None);
     }
 }

@@ -184,7 +184,11 @@ impl Reader<'_> {
                     return Err(format!("it uses the expansion ${{{inside}}}"));
                 }
                 let value = (self.lookup)(name).filter(|value| !value.is_empty());
-                word.push_str(&value.or_else(|| default.map(str::to_string)).unwrap_or_default());
+                word.push_str(
+                    &value
+                        .or_else(|| default.map(str::to_string))
+                        .unwrap_or_default(),
+                );
                 Ok(())
             }
             Some(c) if c.is_ascii_alphabetic() || c == '_' => {
@@ -255,7 +259,14 @@ mod tests {
     fn quotes_and_backslashes_are_removed_as_bash_removes_them() {
         assert_eq!(
             split(r#"gunicorn 'my site'.wsgi --env "A=b c" --x=\"q\" it\'s"#),
-            words(&[&["gunicorn", "my site.wsgi", "--env", "A=b c", "--x=\"q\"", "it's"]])
+            words(&[&[
+                "gunicorn",
+                "my site.wsgi",
+                "--env",
+                "A=b c",
+                "--x=\"q\"",
+                "it's"
+            ]])
         );
         assert_eq!(
             split(r#"a "x\$y \q" 'no $PORT'"#),
@@ -266,8 +277,21 @@ mod tests {
     #[test]
     fn variables_expand_from_the_lookup() {
         assert_eq!(
-            split("gunicorn -b 0.0.0.0:$PORT -w ${WEB_CONCURRENCY:-2} x${UNSET}y ${EMPTY:-d} $ $UNSET \"$UNSET\" \"$OPTIONS\""),
-            words(&[&["gunicorn", "-b", "0.0.0.0:5000", "-w", "2", "xy", "d", "$", "", "-w 2"]])
+            split(
+                "gunicorn -b 0.0.0.0:$PORT -w ${WEB_CONCURRENCY:-2} x${UNSET}y ${EMPTY:-d} $ $UNSET \"$UNSET\" \"$OPTIONS\""
+            ),
+            words(&[&[
+                "gunicorn",
+                "-b",
+                "0.0.0.0:5000",
+                "-w",
+                "2",
+                "xy",
+                "d",
+                "$",
+                "",
+                "-w 2"
+            ]])
         );
     }
 

@@ -25,7 +25,8 @@ impl AppFiles for Files {
     }
 }
 
-const WSGI: &str = "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"config.settings.production\")\n";
+const WSGI: &str =
+    "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"config.settings.production\")\n";
 
 fn lookup(name: &str) -> Option<String> {
     (name == "PORT").then(|| "5000".to_string())
@@ -89,7 +90,11 @@ fn every_server_form_names_its_module() {
         "web: python manage.py migrate && exec gunicorn config.wsgi",
         "web : gunicorn 'config.wsgi:application' # comment",
     ] {
-        assert_eq!(summary(&understood(procfile, &[CONFIG_WSGI])), gunicorn, "{procfile}");
+        assert_eq!(
+            summary(&understood(procfile, &[CONFIG_WSGI])),
+            gunicorn,
+            "{procfile}"
+        );
     }
     for (procfile, describe) in [
         (
@@ -224,7 +229,8 @@ fn gunicorn_chdir_pythonpath_and_config_move_the_module() {
 fn gunicorn_cmd_args_count_between_config_and_command_line() {
     let files = Files::new(&[("Procfile", "web: gunicorn config.wsgi"), CONFIG_WSGI]);
     let lookup = |name: &str| {
-        (name == "GUNICORN_CMD_ARGS").then(|| "--env DJANGO_SETTINGS_MODULE=config.settings.env --workers 3".to_string())
+        (name == "GUNICORN_CMD_ARGS")
+            .then(|| "--env DJANGO_SETTINGS_MODULE=config.settings.env --workers 3".to_string())
     };
     let WebResolution::Understood(process) = resolve_web_process(&files, &lookup) else {
         panic!("not understood");
@@ -235,26 +241,98 @@ fn gunicorn_cmd_args_count_between_config_and_command_line() {
 #[test]
 fn what_cannot_be_read_for_certain_is_unsure_with_the_reason() {
     for (procfile, files, reason) in [
-        ("web: bin/start-nginx gunicorn config.wsgi", &[CONFIG_WSGI][..], "it starts `bin/start-nginx`, which the guard cannot see into"),
-        ("web: bin/start-web", &[], "it starts `bin/start-web`, which the guard cannot see into"),
-        ("web: gunicorn $(cat module)", &[], "it runs a command substitution ($(...) or `...`)"),
-        ("web: gunicorn other.wsgi", &[CONFIG_WSGI], "its app module other.wsgi is not a file in the app (looked for other/wsgi.py, other/wsgi/__init__.py)"),
-        ("web: gunicorn $WSGI_MODULE", &[], "no app module found in its gunicorn options"),
-        ("web: /app/manage.py runserver", &[], "its manage.py path `/app/manage.py` points outside the app or cannot be followed"),
-        ("web: gunicorn --some-new-flag config.wsgi", &[CONFIG_WSGI], "no app module found in its gunicorn options"),
-        ("web: uvicorn config.asgi", &[CONFIG_ASGI], "its app `config.asgi` names no object (module:object)"),
-        ("web: uvicorn --env-file .env config.asgi:application", &[CONFIG_ASGI], "uvicorn loads variables from --env-file"),
-        ("web: gunicorn --chdir /app config.wsgi", &[], "its --chdir `/app` points outside the app or cannot be followed"),
-        ("web: gunicorn --chdir ../x config.wsgi", &[], "its --chdir `../x` points outside the app or cannot be followed"),
-        ("web: gunicorn -c python:conf config.wsgi", &[], "its gunicorn config is the module python:conf, which the guard does not read"),
-        ("web: gunicorn -c missing.py config.wsgi", &[], "its gunicorn config missing.py does not exist"),
-        ("web: gunicorn config.wsgi", &[("gunicorn.conf.py", "raw_env = env_list()\n")], "gunicorn.conf.py sets raw_env in a way only running it would tell"),
-        ("web: gunicorn config/wsgi.py", &[], "its app `config/wsgi.py` is not a module:object the guard can load"),
+        (
+            "web: bin/start-nginx gunicorn config.wsgi",
+            &[CONFIG_WSGI][..],
+            "it starts `bin/start-nginx`, which the guard cannot see into",
+        ),
+        (
+            "web: bin/start-web",
+            &[],
+            "it starts `bin/start-web`, which the guard cannot see into",
+        ),
+        (
+            "web: gunicorn $(cat module)",
+            &[],
+            "it runs a command substitution ($(...) or `...`)",
+        ),
+        (
+            "web: gunicorn other.wsgi",
+            &[CONFIG_WSGI],
+            "its app module other.wsgi is not a file in the app (looked for other/wsgi.py, other/wsgi/__init__.py)",
+        ),
+        (
+            "web: gunicorn $WSGI_MODULE",
+            &[],
+            "no app module found in its gunicorn options",
+        ),
+        (
+            "web: /app/manage.py runserver",
+            &[],
+            "its manage.py path `/app/manage.py` points outside the app or cannot be followed",
+        ),
+        (
+            "web: gunicorn --some-new-flag config.wsgi",
+            &[CONFIG_WSGI],
+            "no app module found in its gunicorn options",
+        ),
+        (
+            "web: uvicorn config.asgi",
+            &[CONFIG_ASGI],
+            "its app `config.asgi` names no object (module:object)",
+        ),
+        (
+            "web: uvicorn --env-file .env config.asgi:application",
+            &[CONFIG_ASGI],
+            "uvicorn loads variables from --env-file",
+        ),
+        (
+            "web: gunicorn --chdir /app config.wsgi",
+            &[],
+            "its --chdir `/app` points outside the app or cannot be followed",
+        ),
+        (
+            "web: gunicorn --chdir ../x config.wsgi",
+            &[],
+            "its --chdir `../x` points outside the app or cannot be followed",
+        ),
+        (
+            "web: gunicorn -c python:conf config.wsgi",
+            &[],
+            "its gunicorn config is the module python:conf, which the guard does not read",
+        ),
+        (
+            "web: gunicorn -c missing.py config.wsgi",
+            &[],
+            "its gunicorn config missing.py does not exist",
+        ),
+        (
+            "web: gunicorn config.wsgi",
+            &[("gunicorn.conf.py", "raw_env = env_list()\n")],
+            "gunicorn.conf.py sets raw_env in a way only running it would tell",
+        ),
+        (
+            "web: gunicorn config/wsgi.py",
+            &[],
+            "its app `config/wsgi.py` is not a module:object the guard can load",
+        ),
         ("web: python app.py", &[], "it runs Python with `app.py`"),
-        ("web: python -m flask run", &[], "it runs the Python module flask"),
-        ("web: exec -a name gunicorn x.wsgi", &[], "it passes options to exec"),
+        (
+            "web: python -m flask run",
+            &[],
+            "it runs the Python module flask",
+        ),
+        (
+            "web: exec -a name gunicorn x.wsgi",
+            &[],
+            "it passes options to exec",
+        ),
         ("web: A=1", &[], "it sets variables but runs nothing"),
-        ("web: gunicorn x.wsgi | cat", &[], "it pipes or chains commands with | or ||"),
+        (
+            "web: gunicorn x.wsgi | cat",
+            &[],
+            "it pipes or chains commands with | or ||",
+        ),
     ] {
         assert_eq!(unsure(procfile, files), reason, "{procfile}");
     }
@@ -266,7 +344,10 @@ fn without_a_procfile_or_web_line_or_a_readable_procfile() {
         resolve_web_process(&Files::new(&[]), &lookup),
         WebResolution::NoProcfile
     );
-    assert_eq!(web("release: x\nworker: y\n", &[]), WebResolution::NoWebCommand);
+    assert_eq!(
+        web("release: x\nworker: y\n", &[]),
+        WebResolution::NoWebCommand
+    );
     let mut files = Files::new(&[]);
     files.0.insert(
         PathBuf::from("Procfile"),
@@ -286,9 +367,46 @@ fn the_settings_default_comes_from_the_module_file() {
     let process = understood("web: gunicorn config.wsgi", &[CONFIG_WSGI]);
     let files = Files::new(&[CONFIG_WSGI]);
     assert_eq!(
-        process.settings_default(&files).unwrap().map(|module| module.to_string()),
+        process
+            .settings_default(&files)
+            .unwrap()
+            .map(|module| module.to_string()),
         Some("config.settings.production".to_string())
     );
     let bare = Files::new(&[("config/wsgi.py", "application = None\n")]);
     assert_eq!(process.settings_default(&bare), Ok(None));
+}
+
+#[test]
+fn the_import_root_holds_the_top_package() {
+    let root = |procfile: &str, files: &[(&str, &str)]| {
+        understood(procfile, files)
+            .import_root()
+            .map(|root| root.display().to_string())
+    };
+    assert_eq!(
+        root("web: gunicorn config.wsgi", &[CONFIG_WSGI]).as_deref(),
+        Some("")
+    );
+    assert_eq!(
+        root(
+            "web: gunicorn --chdir src config.wsgi",
+            &[("src/config/wsgi.py", WSGI)]
+        )
+        .as_deref(),
+        Some("src")
+    );
+    assert_eq!(
+        root(
+            "web: gunicorn config.wsgi",
+            &[("config/wsgi/__init__.py", WSGI)]
+        )
+        .as_deref(),
+        Some("")
+    );
+    assert_eq!(
+        root("web: cd src && python manage.py runserver", &[]).as_deref(),
+        Some("src")
+    );
+    assert_eq!(root("web: django-admin runserver", &[]), None);
 }

@@ -140,7 +140,9 @@ fn not_run(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Finding {
             SKIPPED,
             Severity::Info,
             Source::Guard,
-            format!("The simulated HTTP and HTTPS requests did not run: {reason}. The settings alone enforce HTTPS, so this does not block."),
+            format!(
+                "The simulated HTTP and HTTPS requests did not run: {reason}. The settings alone enforce HTTPS, so this does not block."
+            ),
         );
     }
     Finding::new(
@@ -606,7 +608,9 @@ mod tests {
             assert_eq!(blocked.severity, Severity::Block, "{missing}");
             assert_eq!(
                 shown(&blocked),
-                format!("The simulated HTTP and HTTPS requests could not run: the WSGI module could not be loaded: KeyError: 'PORT'. Without them only the settings could show that HTTPS is enforced, and they do not: {missing}.")
+                format!(
+                    "The simulated HTTP and HTTPS requests could not run: the WSGI module could not be loaded: KeyError: 'PORT'. Without them only the settings could show that HTTPS is enforced, and they do not: {missing}."
+                )
             );
         }
         // A server that trusts the router detects HTTPS without the header.
