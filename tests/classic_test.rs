@@ -362,6 +362,32 @@ fn gated_release(procfile: &str) -> String {
     }
 }
 
+/// What the generated Procfiles are made of: the grammar's awkward pieces.
+const PIECES: [&str; 22] = [
+    "release",
+    "Release",
+    "RELEASE",
+    "release_phase",
+    "web",
+    "re_lease",
+    ":",
+    " ",
+    "\t",
+    "\r",
+    "#",
+    "_",
+    "-",
+    "'",
+    "\"",
+    "$HOME",
+    "release-guard release",
+    "migrate",
+    "&&",
+    "x",
+    "\u{b}",
+    "\u{c}",
+];
+
 /// compile's shell reading of the Procfile agrees with the guard's parser (`parse_procfile`):
 /// the release command the platform will run is the one the user wrote, gated, and every
 /// other process type is untouched.
@@ -388,30 +414,6 @@ fn compile_reads_the_procfile_as_the_guards_parser_does() {
     .map(ToString::to_string)
     .collect();
     // And Procfiles made of the grammar's awkward pieces, from a fixed seed.
-    const PIECES: [&str; 22] = [
-        "release",
-        "Release",
-        "RELEASE",
-        "release_phase",
-        "web",
-        "re_lease",
-        ":",
-        " ",
-        "\t",
-        "\r",
-        "#",
-        "_",
-        "-",
-        "'",
-        "\"",
-        "$HOME",
-        "release-guard release",
-        "migrate",
-        "&&",
-        "x",
-        "\u{b}",
-        "\u{c}",
-    ];
     let mut state: u64 = 0x5eed;
     let mut next = |bound: usize| {
         state = state
@@ -420,12 +422,8 @@ fn compile_reads_the_procfile_as_the_guards_parser_does() {
         usize::try_from(state >> 33).expect("fits") % bound
     };
     for _ in 0..150 {
-        let lines: Vec<String> = (0..1 + next(4))
-            .map(|_| {
-                (0..1 + next(7))
-                    .map(|_| PIECES[next(PIECES.len())])
-                    .collect()
-            })
+        let lines: Vec<String> = (0..=next(4))
+            .map(|_| (0..=next(7)).map(|_| PIECES[next(PIECES.len())]).collect())
             .collect();
         let separator = if next(2) == 0 { "\n" } else { "\r\n" };
         procfiles.push(lines.join(separator));

@@ -11,7 +11,7 @@ use crate::gate_test::{
 use crate::support::python::{default_venv, fixture, venvs};
 
 const APP: &str = "web-process";
-/// The production settings' config vars (DJANGO_SECRET_KEY is read with os.environ[...]).
+/// The production settings' config vars (`DJANGO_SECRET_KEY` is read with `os.environ[...]`).
 const PRODUCTION: [(&str, &str); 3] = [
     (
         "DJANGO_SECRET_KEY",

@@ -235,8 +235,11 @@ pub fn understand(
     Ok(process)
 }
 
+/// Variables a command sets for its process, in the order they apply.
+type Assignments = Vec<(String, String)>;
+
 /// Leading `NAME=value` words and the wrappers that exec their arguments unchanged.
-fn peel_wrappers(words: &[String]) -> Result<(Vec<(String, String)>, &[String]), String> {
+fn peel_wrappers(words: &[String]) -> Result<(Assignments, &[String]), String> {
     let mut environment = Vec::new();
     let mut rest = words;
     while let Some((first, after)) = rest.split_first() {

@@ -180,7 +180,8 @@ pub(super) fn parse_options(server: Server, args: &[String]) -> Result<Parsed, S
         } else if !word.starts_with("--") && word.len() > 2 {
             // `-w4`, `-b0.0.0.0:8000`: a short option with its value attached (or short
             // flags written together, which name nothing the guard reads).
-            let (name, value) = word.split_at(2);
+            let split = word.char_indices().nth(2).map_or(word.len(), |(at, _)| at);
+            let (name, value) = word.split_at(split);
             if !flags.contains(&name) {
                 parsed.options.push((name.to_string(), value.to_string()));
             }
@@ -230,6 +231,9 @@ mod tests {
             ]
         );
         assert!(parse_options(Server::Gunicorn, &words("config.wsgi --bind")).is_err());
+        // A short option followed by a character of several bytes (found by the fuzzer).
+        let parsed = parse_options(Server::Daphne, &words("-\u{e9}x config.asgi:app")).unwrap();
+        assert_eq!(parsed.last(&["-\u{e9}"]), Some("x"));
     }
 
     #[test]

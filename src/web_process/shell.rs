@@ -248,6 +248,7 @@ mod tests {
         split_commands(command, &lookup)
     }
 
+    #[allow(clippy::unnecessary_wraps)] // compared with `split`'s outcome
     fn words(list: &[&[&str]]) -> Result<Vec<Words>, String> {
         Ok(list
             .iter()

@@ -52,7 +52,7 @@ fn unsure(procfile: &str, files: &[(&str, &str)]) -> String {
     }
 }
 
-/// (server, module:attribute, module file, DJANGO_SETTINGS_MODULE set by the command).
+/// (server and `module:attribute`, module file, `DJANGO_SETTINGS_MODULE` set by the command).
 fn summary(process: &WebProcess) -> (String, String, Option<String>) {
     (
         process.describe(),

@@ -12,6 +12,7 @@ import json
 import os
 import py_compile
 import shlex
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -676,6 +677,79 @@ class ProxyTrustTest(unittest.TestCase):
         self.assertEqual(
             (trust["trusted"], trust["source"]),
             (False, "Procfile web: --no-proxy-headers"),
+        )
+
+
+class WebProcessTest(unittest.TestCase):
+    """The web process the guard hands over: taken out of the environment before app code runs,
+    and its module loaded with the web process's environment, which is restored afterwards."""
+
+    def test_the_request_leaves_the_environment(self):
+        environ = {web.WEB_ENV: json.dumps({"server": "gunicorn", "args": ["x.wsgi"]}), "A": "1"}
+        request = web.take_request(environ)
+        self.assertEqual(environ, {"A": "1"})
+        self.assertEqual((request["server"], request["module"]), ("gunicorn", None))
+        self.assertEqual(web.take_request({web.WEB_ENV: "not json"}), web.UNKNOWN)
+        self.assertEqual(web.take_request({}), web.UNKNOWN)
+
+    def test_the_web_environment_is_set_while_loading_and_restored(self):
+        os.environ["RELEASE_GUARD_TEST_KEPT"] = "release"
+        os.environ.pop("RELEASE_GUARD_TEST_ADDED", None)
+        request = {
+            "environ": {
+                "RELEASE_GUARD_TEST_KEPT": "web",
+                "RELEASE_GUARD_TEST_ADDED": "5000",
+            }
+        }
+        with web.web_environment(request):
+            seen = (
+                os.environ["RELEASE_GUARD_TEST_KEPT"],
+                os.environ["RELEASE_GUARD_TEST_ADDED"],
+            )
+        self.assertEqual(seen, ("web", "5000"))
+        self.assertEqual(os.environ.pop("RELEASE_GUARD_TEST_KEPT"), "release")
+        self.assertNotIn("RELEASE_GUARD_TEST_ADDED", os.environ)
+
+    def test_a_wsgi_module_reading_port_loads_with_the_web_environment(self):
+        wsgi = (
+            "import os\n"
+            "from django.core.wsgi import get_wsgi_application\n"
+            'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")\n'
+            'PORT = int(os.environ["PORT"])\n'
+            "application = get_wsgi_application()\n"
+        )
+        request = {
+            **web.UNKNOWN,
+            "server": "gunicorn",
+            "args": ["config.wsgi:application"],
+            "module": "config.wsgi",
+            "attribute": "application",
+            "import_root": "",
+            "environ": {"PORT": "5000", "DYNO": "web.1"},
+        }
+        production = {
+            "DJANGO_SECRET_KEY": "web-process-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH",
+            "DJANGO_ALLOWED_HOSTS": "web-process.herokuapp.com",
+        }
+        with tempfile.TemporaryDirectory() as scratch:
+            app = Path(scratch, "app")
+            shutil.copytree(FIXTURES / "web-process", app)
+            (app / "config" / "wsgi.py").write_text(wsgi)
+            loaded, completed = run_probe(
+                app, "config.settings.production", request, **production
+            )
+            without_port = {**request, "environ": {}}
+            failed, _ = run_probe(
+                app, "config.settings.production", without_port, **production
+            )
+        self.assertIsNotNone(loaded, completed.stderr)
+        self.assertTrue(loaded["simulation"]["ran"], loaded["simulation"])
+        self.assertEqual(loaded["simulation"]["http"]["status"], 301)
+        self.assertFalse(failed["simulation"]["ran"])
+        self.assertEqual(
+            failed["simulation"]["skipped_reason"],
+            "the web process's module config.wsgi:application could not be loaded as a web "
+            "process loads it (with nothing set): KeyError: 'PORT'",
         )
 
 
