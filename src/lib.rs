@@ -25,6 +25,7 @@ pub mod settings_resolution;
 #[cfg(test)]
 mod test_generator;
 pub mod verify;
+pub mod web_process;
 
 // Test-only dependencies, used by the integration tests.
 #[cfg(test)]

@@ -63,7 +63,7 @@ fn procfile_release_build_log() -> String {
         ## Django Release Guard
 
         - Django app
-          - Settings module `mysite.settings` (from manage.py)
+          - Settings module `mysite.settings` (from mysite/wsgi.py)
           - Procfile `release:` command `echo "Running release tasks" && exit "${{RELEASE_TASKS_STATUS:-0}}"`
         - Release guard
           - Installing `release-guard` 0.1.0

@@ -4,12 +4,13 @@
 //! supported Django: the tutorial is blocked without `USE_SSL` and its migrations run once with
 //! it, whether or not its Procfile has a `release:` line.
 
-use crate::support::cnb::{Run, TempDir};
+use crate::support::cnb::{Run, TempDir, temp_dir};
 use crate::support::packaging::{
     add_python_profile, assert_run, classic_buildpack, procfile_release_command, release_dyno, run,
     tutorial_app,
 };
 use crate::support::python::{TUTORIAL_CONFIG_VARS, venvs};
+use release_guard::app_files::parse_procfile;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -283,5 +284,160 @@ fn tutorial_without_a_release_line_gets_one_that_gates_every_release() {
             passed.transcript()
         );
         assert!(!build.app.join("db.sqlite3").exists(), "{}", venv.name);
+    }
+}
+
+/// `classic/bin/compile` from the source tree beside a stand-in `vendor/release-guard` (the
+/// Procfile rewrite does not run it), so that many Procfiles can be compiled quickly.
+struct SourceCompile {
+    root: TempDir,
+}
+
+impl SourceCompile {
+    fn new() -> Self {
+        let root = temp_dir("classic-source");
+        let buildpack = root.path().join("buildpack");
+        fs::create_dir_all(buildpack.join("bin")).expect("writable");
+        fs::create_dir_all(buildpack.join("vendor")).expect("writable");
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("classic/bin/compile");
+        fs::copy(source, buildpack.join("bin/compile")).expect("the source tree has it");
+        let stand_in = buildpack.join("vendor/release-guard");
+        fs::write(
+            &stand_in,
+            "#!/bin/sh\necho 'Django Release Guard (stand-in)'\n",
+        )
+        .expect("writable");
+        let mut permissions = fs::metadata(&stand_in).expect("written").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+        fs::set_permissions(&stand_in, permissions).expect("writable");
+        Self { root }
+    }
+
+    /// The slug's Procfile after compiling an app whose Procfile is `procfile`.
+    fn compiled(&self, procfile: &str) -> String {
+        let app = self.root.path().join("app");
+        let _ = fs::remove_dir_all(&app);
+        fs::create_dir_all(&app).expect("writable");
+        fs::write(app.join("Procfile"), procfile).expect("writable");
+        let compile = run(Command::new(self.root.path().join("buildpack/bin/compile"))
+            .args([
+                &app,
+                &self.root.path().join("cache"),
+                &self.root.path().join("env"),
+            ])
+            .env_clear()
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("LANG", "C.UTF-8"));
+        assert_eq!(
+            compile.code,
+            Some(0),
+            "{procfile:?}\n{}",
+            compile.transcript()
+        );
+        fs::read_to_string(app.join("Procfile")).expect("compile leaves a Procfile")
+    }
+}
+
+/// What the slug's `release` process must be, by the guard's own Procfile parser: the
+/// release command it read, gated (left alone when it already runs the guard), or the guard alone.
+fn gated_release(procfile: &str) -> String {
+    let runs_guard = |command: &str| {
+        command.strip_prefix("release-guard").is_some_and(|rest| {
+            rest.starts_with(|c: char| c.is_ascii_whitespace())
+                && rest
+                    .trim_start()
+                    .strip_prefix("release")
+                    .is_some_and(|rest| {
+                        rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_whitespace())
+                    })
+        })
+    };
+    match parse_procfile(procfile).remove("release") {
+        Some(command) if runs_guard(&command) => command,
+        Some(command) => format!(
+            "release-guard release -- bash -c '{}'",
+            command.replace('\'', r"'\''")
+        ),
+        None => "release-guard release".to_string(),
+    }
+}
+
+/// What the generated Procfiles are made of: the grammar's awkward pieces.
+const PIECES: [&str; 22] = [
+    "release",
+    "Release",
+    "RELEASE",
+    "release_phase",
+    "web",
+    "re_lease",
+    ":",
+    " ",
+    "\t",
+    "\r",
+    "#",
+    "_",
+    "-",
+    "'",
+    "\"",
+    "$HOME",
+    "release-guard release",
+    "migrate",
+    "&&",
+    "x",
+    "\u{b}",
+    "\u{c}",
+];
+
+/// compile's shell reading of the Procfile agrees with the guard's parser (`parse_procfile`):
+/// the release command the platform will run is the one the user wrote, gated, and every
+/// other process type is untouched.
+#[test]
+fn compile_reads_the_procfile_as_the_guards_parser_does() {
+    let compile = SourceCompile::new();
+    let mut procfiles: Vec<String> = [
+        "web: gunicorn x.wsgi\r\nrelease: python manage.py migrate\r\n",
+        "# release: not this\nrelease: migrate\n",
+        "web : gunicorn x.wsgi\nrelease : migrate\n",
+        "release: first\nrelease: second\n",
+        "release_phase: not a release\nweb: gunicorn x.wsgi",
+        "  release:   indented   \n",
+        "Release: capitalised\nRELEASE_: other type\n",
+        "release:\nweb: x\n",
+        "release:: colon first\n",
+        "release: release-guard release -- migrate\nrelease: again\n",
+        "release: release-guarded release\n",
+        "\trelease:\tit's \"quoted\" $HOME\t\r\n",
+        "release-1: x\nrelease : y\r",
+        "",
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    // And Procfiles made of the grammar's awkward pieces, from a fixed seed.
+    let mut state: u64 = 0x5eed;
+    let mut next = |bound: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(state >> 33).expect("fits") % bound
+    };
+    for _ in 0..150 {
+        let lines: Vec<String> = (0..=next(4))
+            .map(|_| (0..=next(7)).map(|_| PIECES[next(PIECES.len())]).collect())
+            .collect();
+        let separator = if next(2) == 0 { "\n" } else { "\r\n" };
+        procfiles.push(lines.join(separator));
+    }
+    for procfile in procfiles {
+        let slug = compile.compiled(&procfile);
+        let mut before = parse_procfile(&procfile);
+        let mut after = parse_procfile(&slug);
+        assert_eq!(
+            after.remove("release"),
+            Some(gated_release(&procfile)),
+            "{procfile:?} compiled to {slug:?}"
+        );
+        before.remove("release");
+        assert_eq!(after, before, "{procfile:?} compiled to {slug:?}");
     }
 }

@@ -82,7 +82,7 @@ fn release_log(app_dir: &Path, vars: &[(&str, &str)], code: i32) -> String {
 }
 
 /// The JSON report of the guard run, which must exit `code`.
-fn json_report(venv: &Venv, app_dir: &Path, vars: &[(&str, &str)], code: i32) -> Value {
+pub(crate) fn json_report(venv: &Venv, app_dir: &Path, vars: &[(&str, &str)], code: i32) -> Value {
     let output = guard(venv, app_dir, &["--format", "json"], vars);
     assert_exit(&output, code);
     json(&output)
@@ -121,7 +121,7 @@ fn ids_where(report: &Value, list: &str, keep: impl Fn(&Value) -> bool) -> BTree
         .collect()
 }
 
-fn ids(report: &Value, list: &str) -> BTreeSet<String> {
+pub(crate) fn ids(report: &Value, list: &str) -> BTreeSet<String> {
     ids_where(report, list, |_| true)
 }
 
@@ -131,11 +131,11 @@ fn ids_with_severity(report: &Value, severity: &str) -> BTreeSet<String> {
     })
 }
 
-fn blocking_ids(report: &Value) -> BTreeSet<String> {
+pub(crate) fn blocking_ids(report: &Value) -> BTreeSet<String> {
     ids_with_severity(report, "block")
 }
 
-fn set(ids: &[&str]) -> BTreeSet<String> {
+pub(crate) fn set(ids: &[&str]) -> BTreeSet<String> {
     ids.iter().map(ToString::to_string).collect()
 }
 
@@ -705,7 +705,8 @@ const EDGE_CASES: [EdgeCase; 24] = [
     ("redirect_exempt_healthcheck", &[], &[]),
     (
         "redirect_exempt_deep",
-        &["guard.redirect_exempt_invalid"],
+        // SecurityMiddleware cannot compile the pattern either, so the simulation cannot run.
+        &["guard.redirect_exempt_invalid", "guard.simulation_skipped"],
         &[],
     ),
     (
@@ -798,7 +799,7 @@ fn values_the_simulated_response_sends_are_judged_in_verify_s_words() {
     }
 }
 
-fn message_of(report: &Value, id: &str) -> String {
+pub(crate) fn message_of(report: &Value, id: &str) -> String {
     report["findings"]
         .as_array()
         .unwrap()
@@ -843,7 +844,7 @@ fn every_path_exempt_with_current_site_middleware_blocks() {
 }
 
 /// A copy of `fixtures/<name>` in the scratch directory, with `files` written over it.
-fn fixture_copy(name: &str, venv: &Venv, files: &[(&str, &str)]) -> PathBuf {
+pub(crate) fn fixture_copy(name: &str, venv: &Venv, files: &[(&str, &str)]) -> PathBuf {
     let dir = scratch("gate-apps").join(format!("{name}-{}", venv.name));
     if dir.exists() {
         std::fs::remove_dir_all(&dir).unwrap();

@@ -38,4 +38,5 @@ mod redaction_test;
 mod sarif_test;
 mod tutorial_release_test;
 mod verify_test;
+mod web_process_test;
 mod wheel_test;

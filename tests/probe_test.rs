@@ -3,9 +3,12 @@
 use crate::support::python::{
     TUTORIAL_CONFIG_VARS, TUTORIAL_WITHOUT_SSL_IDS, Venv, default_venv, fixture, venvs,
 };
+use release_guard::gate::Environment;
 use release_guard::gate::probe::{ProbeFailure, ProbeRequest, find_python, run};
 use release_guard::gate::snapshot::{ProbeAnswer, ProbeError, ProbeErrorKind, Snapshot};
+use release_guard::gate::web::probe_env;
 use release_guard::redact::Redactor;
+use release_guard::web_process::{AppDir, resolve_web_process};
 use std::ffi::OsString;
 use std::os::unix::process::ExitStatusExt;
 use std::time::Duration;
@@ -22,6 +25,13 @@ fn tutorial_request(venv: &Venv, use_ssl: bool) -> ProbeRequest {
         ("USE_SSL", if use_ssl { "true" } else { "false" }),
         ("DEBUG", "false"),
     ]));
+    with_web_process(request)
+}
+
+/// The request with the app's web process, as the gate hands it over.
+fn with_web_process(mut request: ProbeRequest) -> ProbeRequest {
+    let web = resolve_web_process(&AppDir(&request.app_dir), &|_| None);
+    request.env.push(probe_env(&web, &Environment::default()));
     request
 }
 
@@ -210,7 +220,7 @@ fn edge_request(app: &str, scenario: &str) -> ProbeRequest {
     request.settings_module = Some(format!("edge.settings.{scenario}"));
     request.timeout = PROBE_TIMEOUT;
     request.env = env(&[("EDGE_PLANTED_TOKEN", PLANTED_ENV_TOKEN)]);
-    request
+    with_web_process(request)
 }
 
 fn assert_no_planted_secret(text: &str) {

@@ -7,6 +7,8 @@ use release_guard::gate::policy::Policy;
 use release_guard::gate::snapshot::ProbeAnswer;
 use release_guard::headers::{cookie, hsts};
 use release_guard::verify::url::Url;
+use release_guard::web_process::{self, AppFiles};
+use std::path::Path;
 
 /// One parser under test.
 pub(crate) struct Target {
@@ -177,6 +179,50 @@ pub(crate) const TARGETS: &[Target] = &[
             "_",
         ],
     },
+    Target {
+        name: "web_command",
+        run: web_command,
+        dictionary: &[
+            "gunicorn ",
+            "python -m gunicorn ",
+            "uvicorn ",
+            "daphne ",
+            "hypercorn ",
+            "waitress-serve ",
+            "python manage.py runserver ",
+            "django-admin runserver",
+            "newrelic-admin run-program ",
+            "exec ",
+            "env ",
+            "DJANGO_SETTINGS_MODULE=",
+            "--env ",
+            "-e ",
+            "--chdir ",
+            "--pythonpath ",
+            "-c ",
+            "--config=",
+            "--app-dir ",
+            "--settings=",
+            "config.wsgi:application",
+            "config.asgi:application",
+            "create_app()",
+            "raw_env = [",
+            "wsgi_app = ",
+            "chdir = ",
+            "'",
+            "\"",
+            "\\",
+            "$PORT",
+            "${PORT:-5000}",
+            "$(",
+            "&&",
+            ";",
+            "cd ",
+            "..",
+            "/",
+            "\n",
+        ],
+    },
 ];
 
 fn text(bytes: &[u8]) -> String {
@@ -238,4 +284,42 @@ fn procfile_and_manage_py(bytes: &[u8]) {
     let source = text(bytes);
     let _ = release_guard::app_files::parse_procfile(&source);
     let _ = release_guard::app_files::settings_module_from_manage_py(&source);
+}
+
+/// An app in which every module exists and every file holds the same text (a gunicorn config,
+/// a WSGI module), so the reading gets past the file lookups.
+struct FuzzFiles(String);
+
+impl AppFiles for FuzzFiles {
+    fn read(&self, _path: &Path) -> Result<Option<String>, String> {
+        Ok(Some(self.0.clone()))
+    }
+
+    fn exists(&self, _path: &Path) -> bool {
+        true
+    }
+}
+
+/// The first line is the Procfile's `web:` command, the second `GUNICORN_CMD_ARGS`, the rest
+/// the text of every file the reading opens; then what the settings resolution and the probe's
+/// request take from the web process.
+fn web_command(bytes: &[u8]) {
+    let input = text(bytes);
+    let mut parts = input.splitn(3, '\n');
+    let command = parts.next().unwrap_or_default();
+    let cmd_args = parts.next().map(str::to_string);
+    let files = FuzzFiles(parts.next().unwrap_or_default().to_string());
+    let lookup = |name: &str| match name {
+        "GUNICORN_CMD_ARGS" => cmd_args.clone(),
+        "PORT" => Some("5000".to_string()),
+        _ => None,
+    };
+    if let Ok(process) = web_process::understand(command, &files, &lookup) {
+        let _ = (
+            process.describe(),
+            process.explicit_settings(),
+            process.import_root(),
+            process.settings_default(&files),
+        );
+    }
 }

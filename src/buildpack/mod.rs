@@ -26,7 +26,7 @@ use output::BuildLog as Log;
 use preview::{preview_lines, run_preview};
 use project_config::{PROJECT_TOML, read_project_toml};
 use release_process::{left_to_release_phase, log_release_process, release_process};
-use resolve::{BuildSettings, MANAGE_PY, procfile_release_command, resolve_settings_module};
+use resolve::{BuildSettings, MANAGE_PY, read_procfile, resolve_settings_module, web_process};
 
 use crate::config::{GuardConfig, LAUNCH_CONFIG_FILE_NAME, LaunchConfig};
 
@@ -60,9 +60,14 @@ impl Buildpack for GuardBuildpack {
         let log = output::build_log();
         let project = read_project_toml(&context.app_dir)?;
         let config = project.guard.clone();
-        let settings = resolve_settings_module(&config, context.platform.env(), &context.app_dir)?;
-        let release_command = procfile_release_command(&context.app_dir)?;
-        let log = log_django_app(log, &settings, release_command.as_deref());
+        let procfile = read_procfile(&context.app_dir)?;
+        let release_command = procfile
+            .as_ref()
+            .and_then(|procfile| procfile.get("release").cloned());
+        let web = web_process(&procfile, context.platform.env(), &context.app_dir);
+        let (settings, settings_notes) =
+            resolve_settings_module(&config, context.platform.env(), &context.app_dir, &web)?;
+        let log = log_django_app(log, &settings, &settings_notes, release_command.as_deref());
 
         let launch_config = LaunchConfig {
             settings_module: match settings {
@@ -94,7 +99,12 @@ impl Buildpack for GuardBuildpack {
     }
 }
 
-fn log_django_app(log: Log, settings: &BuildSettings, release_command: Option<&str>) -> Log {
+fn log_django_app(
+    log: Log,
+    settings: &BuildSettings,
+    settings_notes: &[String],
+    release_command: Option<&str>,
+) -> Log {
     let app = log.bullet("Django app");
     let app = match settings {
         BuildSettings::Invalid(problem) => app.sub_bullet(format!(
@@ -103,13 +113,16 @@ fn log_django_app(log: Log, settings: &BuildSettings, release_command: Option<&s
         BuildSettings::Found(found) => app.sub_bullet(format!(
             "Settings module {} (from {})",
             style::value(found.module.as_str()),
-            found.source
+            found.origin
         )),
         BuildSettings::NotFound => app.sub_bullet(format!(
             "No settings module in {PROJECT_TOML}, DJANGO_SETTINGS_MODULE or {MANAGE_PY}: \
              the guard resolves it at release time"
         )),
     };
+    let app = settings_notes
+        .iter()
+        .fold(app, |app, note| app.sub_bullet(note.as_str()));
     match release_command {
         Some(command) => app.sub_bullet(format!(
             "Procfile {} command {}",

@@ -3,14 +3,16 @@
 //! platform environment.
 
 use crate::app_files::parse_procfile;
-use crate::config::{GuardConfig, env};
+use crate::config::{GuardConfig, env, read_config_file};
 use crate::settings_resolution::{self, ResolvedSettings, SettingsError, SettingsInputs};
+use crate::web_process::{self, AppDir, WebResolution};
 use libcnb::Env;
+use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 
 pub use crate::settings_resolution::MANAGE_PY;
-pub const PROCFILE: &str = "Procfile";
+pub use crate::web_process::PROCFILE;
 
 #[derive(Debug)]
 pub enum ResolveError {
@@ -26,12 +28,45 @@ pub enum BuildSettings {
     Found(ResolvedSettings),
     /// No source names one: the release resolves it (or reports that it cannot).
     NotFound,
-    /// The winning source is not a module path: the release fails on it with this message.
+    /// The winning source is not a module path (or the web process's module cannot be read):
+    /// the release fails on it with this message.
     Invalid(String),
 }
 
+/// The app's Procfile, read once: its process types, `None` without a Procfile.
+///
+/// # Errors
+///
+/// When the Procfile exists but cannot be read.
+pub fn read_procfile(app_dir: &Path) -> Result<Option<BTreeMap<String, String>>, ResolveError> {
+    match read_config_file(&app_dir.join(PROCFILE)) {
+        Ok(source) => Ok(Some(parse_procfile(&source))),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(ResolveError::ReadProcfile(error)),
+    }
+}
+
+/// The Procfile's web process, with the platform environment the build has (and what the
+/// platform sets for web processes) for the variables in its command.
+#[must_use]
+pub fn web_process(
+    procfile: &Option<BTreeMap<String, String>>,
+    platform_env: &Env,
+    app_dir: &Path,
+) -> WebResolution {
+    let platform = web_process::platform_environment(false, None);
+    let lookup = |name: &str| {
+        platform
+            .iter()
+            .find(|(platform_name, _)| platform_name == name)
+            .map(|(_, value)| value.clone())
+            .or_else(|| platform_env.get_string_lossy(name))
+    };
+    web_process::web_process(Ok(procfile), &AppDir(app_dir), &lookup)
+}
+
 /// The settings module by the one precedence table ([`crate::settings_resolution`]), with the
-/// platform environment and project.toml the build has.
+/// platform environment and project.toml the build has, and the notes the log shows about it.
 ///
 /// # Errors
 ///
@@ -40,42 +75,27 @@ pub fn resolve_settings_module(
     config: &GuardConfig,
     platform_env: &Env,
     app_dir: &Path,
-) -> Result<BuildSettings, ResolveError> {
+    web: &WebResolution,
+) -> Result<(BuildSettings, Vec<String>), ResolveError> {
     let environment = platform_env.get_string_lossy(env::DJANGO_SETTINGS_MODULE);
     let inputs = SettingsInputs {
         command_line: None,
         environment: environment.as_deref(),
         project_toml: config.settings_module.as_ref(),
         app_dir,
+        web,
     };
     match settings_resolution::resolve_settings_module(&inputs) {
-        Ok(Some(found)) => Ok(BuildSettings::Found(found)),
-        Ok(None) => Ok(BuildSettings::NotFound),
-        Err(error @ SettingsError::NotAModule { .. }) => {
-            Ok(BuildSettings::Invalid(error.to_string()))
+        Ok(resolution) => Ok((
+            resolution
+                .found
+                .map_or(BuildSettings::NotFound, BuildSettings::Found),
+            resolution.notes,
+        )),
+        Err(error @ (SettingsError::NotAModule { .. } | SettingsError::ReadWebModule(_))) => {
+            Ok((BuildSettings::Invalid(error.to_string()), Vec::new()))
         }
         Err(SettingsError::ReadManagePy(error)) => Err(ResolveError::ReadManagePy(error)),
-    }
-}
-
-/// The Procfile's `release:` command, if the app has a Procfile with one.
-///
-/// # Errors
-///
-/// When the Procfile exists but cannot be read.
-pub fn procfile_release_command(app_dir: &Path) -> Result<Option<String>, ResolveError> {
-    Ok(read_optional(&app_dir.join(PROCFILE))
-        .map_err(ResolveError::ReadProcfile)?
-        .and_then(|source| parse_procfile(&source).remove("release")))
-}
-
-/// The file's text, `None` when it does not exist. Invalid UTF-8 is replaced rather than
-/// rejected: both files are only scanned for ASCII patterns.
-fn read_optional(path: &Path) -> io::Result<Option<String>> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(error),
     }
 }
 
@@ -95,6 +115,18 @@ mod tests {
         env
     }
 
+    fn resolve(config: &GuardConfig, env: &Env, app: &Path) -> (String, Vec<String>) {
+        let procfile = read_procfile(app).unwrap();
+        let web = web_process(&procfile, env, app);
+        let (settings, notes) = resolve_settings_module(config, env, app, &web).unwrap();
+        let settings = match settings {
+            BuildSettings::Found(found) => format!("{} from {}", found.module, found.origin),
+            BuildSettings::NotFound => "none".to_string(),
+            BuildSettings::Invalid(message) => message,
+        };
+        (settings, notes)
+    }
+
     #[test]
     fn the_build_uses_the_one_table_with_its_platform_env() {
         let app = ScratchDir::with_files("build-settings", &[(MANAGE_PY, MANAGE)]);
@@ -102,36 +134,52 @@ mod tests {
             settings_module: SettingsModule::new("config.settings.prod"),
             ..GuardConfig::default()
         };
-        let resolve =
-            |config: &GuardConfig, env| match resolve_settings_module(config, &env, app.path())
-                .unwrap()
-            {
-                BuildSettings::Found(found) => format!("{} from {}", found.module, found.source),
-                BuildSettings::NotFound => "none".to_string(),
-                BuildSettings::Invalid(message) => message,
-            };
+        let settings = |config: &GuardConfig, env| resolve(config, &env, app.path()).0;
         assert_eq!(
-            resolve(&config, platform_env(Some("other.settings"))),
+            settings(&config, platform_env(Some("other.settings"))),
             "other.settings from DJANGO_SETTINGS_MODULE"
         );
         assert_eq!(
-            resolve(&config, platform_env(None)),
+            settings(&config, platform_env(None)),
             "config.settings.prod from project.toml"
         );
         let default = GuardConfig::default();
         assert_eq!(
-            resolve(&default, platform_env(Some("not a module"))),
+            settings(&default, platform_env(Some("not a module"))),
             "DJANGO_SETTINGS_MODULE is `not a module`, which is not a Python module path like mysite.settings"
         );
         assert_eq!(
-            resolve(&default, platform_env(None)),
+            settings(&default, platform_env(None)),
             "mysite.settings from manage.py"
         );
         let bare = ScratchDir::with_files("build-settings-none", &[(MANAGE_PY, "import sys\n")]);
-        assert!(matches!(
-            resolve_settings_module(&default, &platform_env(None), bare.path()).unwrap(),
-            BuildSettings::NotFound
-        ));
+        assert_eq!(
+            resolve(&default, &platform_env(None), bare.path()).0,
+            "none"
+        );
+    }
+
+    #[test]
+    fn the_build_judges_the_web_process_module_and_says_so() {
+        let app = ScratchDir::with_files(
+            "build-web",
+            &[
+                (MANAGE_PY, MANAGE),
+                ("Procfile", "web: gunicorn --bind :$PORT mysite.wsgi\n"),
+                (
+                    "mysite/wsgi.py",
+                    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.production')\n",
+                ),
+            ],
+        );
+        let (settings, notes) = resolve(&GuardConfig::default(), &platform_env(None), app.path());
+        assert_eq!(settings, "mysite.production from mysite/wsgi.py");
+        assert_eq!(
+            notes,
+            [
+                "Settings: the web process (gunicorn mysite.wsgi:application) loads mysite.production (from mysite/wsgi.py), but manage.py commands load mysite.settings (from the default in manage.py). The guard judges mysite.production, what the web process serves."
+            ]
+        );
     }
 
     #[test]
@@ -143,11 +191,12 @@ mod tests {
                 "web: gunicorn mysite.wsgi\nrelease: ./release.sh\n",
             )],
         );
+        let procfile = read_procfile(app.path()).unwrap().unwrap();
         assert_eq!(
-            procfile_release_command(app.path()).unwrap().as_deref(),
+            procfile.get("release").map(String::as_str),
             Some("./release.sh")
         );
         let without = ScratchDir::with_files("no-procfile", &[]);
-        assert_eq!(procfile_release_command(without.path()).unwrap(), None);
+        assert_eq!(read_procfile(without.path()).unwrap(), None);
     }
 }

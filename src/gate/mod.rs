@@ -12,6 +12,7 @@ mod resolve;
 pub mod rules;
 pub mod silences;
 pub mod snapshot;
+pub mod web;
 
 pub use resolve::{
     ConfigError, Environment, GateOptions, LiveRequest, Resolved, mode_override, resolve,
@@ -78,6 +79,7 @@ pub fn run(
     report.mode_source = resolved.mode_source;
     report.platform = Platform::detect(environment.get("DYNO"));
     report.settings_module.clone_from(&resolved.settings_module);
+    report.notes.extend(resolved.settings_notes.iter().cloned());
     let python = probe::find_python(environment.get(env::PYTHON), environment.get("PATH"));
     let probe_started = Instant::now();
     let answer = python.and_then(|python| {
@@ -86,7 +88,11 @@ pub fn run(
             python,
             settings_module: resolved.settings_module.clone(),
             timeout: resolved.timeout,
-            env: probe::proxy_ssl_header_env(&resolved.proxy_ssl_header),
+            env: [
+                probe::proxy_ssl_header_env(&resolved.proxy_ssl_header),
+                vec![web::probe_env(&resolved.web, environment)],
+            ]
+            .concat(),
         })
     });
     report

@@ -38,6 +38,7 @@ pub const PROBE_PACKAGE: &[(&str, &str)] = &[
     ("provenance.py", include_str!("probe/provenance.py")),
     ("secrets.py", include_str!("probe/secrets.py")),
     ("watchdog.py", include_str!("probe/watchdog.py")),
+    ("web.py", include_str!("probe/web.py")),
 ];
 /// The script that starts the package: the app first on `sys.path`, the package last.
 pub const PROBE_BOOTSTRAP: &str = include_str!("probe/bootstrap.py");

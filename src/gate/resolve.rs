@@ -9,6 +9,7 @@ use crate::config::{
 use crate::http_facts::CaTrust;
 use crate::report::{EvaluationError, ModeSource};
 use crate::settings_resolution::{SettingsInputs, resolve_settings_module};
+use crate::web_process::{self, AppDir, WebResolution};
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -98,6 +99,11 @@ pub struct Resolved {
     pub mode_source: Option<ModeSource>,
     pub app_dir: PathBuf,
     pub settings_module: Option<String>,
+    /// What the logs say about how the settings module was chosen (the web process and
+    /// `manage.py` disagreeing, or why the web process did not decide).
+    pub settings_notes: Vec<String>,
+    /// The Procfile's web process, read once: the probe gets it with its request.
+    pub web: WebResolution,
     pub timeout: Duration,
     pub policy: Policy,
     /// The header the proxy in front of the app sets on HTTPS requests.
@@ -168,7 +174,11 @@ pub fn resolve(
             format!("{} is not a directory", app_dir.display()),
         ));
     }
-    let settings_module = settings_module(options, environment, &launch, &app_dir)?;
+    let web = web_process::resolve_web_process(&AppDir(&app_dir), &|name| {
+        web_variable(environment, name)
+    });
+    let (settings_module, settings_notes) =
+        settings_module(options, environment, &launch, &app_dir, &web)?;
     let timeout_secs = match environment.text(env::TIMEOUT)? {
         Some(text) => text
             .parse()
@@ -201,6 +211,8 @@ pub fn resolve(
         mode_source: chosen.map(|(_, source)| source),
         app_dir,
         settings_module,
+        settings_notes,
+        web,
         timeout: Duration::from_secs(timeout_secs),
         policy,
         proxy_ssl_header,
@@ -268,24 +280,49 @@ fn load_launch_config(environment: &Environment) -> Result<LaunchConfig, ConfigE
     })
 }
 
+/// A variable as the web process's command sees it: the config vars, and what the platform
+/// sets for web processes ([`web_process::platform_environment`]) on top.
+fn web_variable(environment: &Environment, name: &str) -> Option<String> {
+    let platform = web_process::platform_environment(
+        environment.get("DYNO").is_some(),
+        environment.get("PORT").and_then(OsStr::to_str),
+    );
+    platform
+        .into_iter()
+        .find(|(platform_name, _)| platform_name == name)
+        .map(|(_, value)| value)
+        .or_else(|| {
+            environment
+                .get(name)
+                .map(|value| value.to_string_lossy().into_owned())
+        })
+}
+
 /// The settings module by the one precedence table ([`crate::settings_resolution`]), with this
-/// process's environment and the project.toml the build recorded. What the build itself
-/// resolved is not an input: a module the build environment named is not what the release's
-/// processes load.
+/// process's environment, the project.toml the build recorded and the Procfile's web process,
+/// and the notes the log shows about the choice. What the build itself resolved is not an
+/// input: a module the build environment named is not what the release's processes load.
 fn settings_module(
     options: &GateOptions,
     environment: &Environment,
     launch: &LaunchConfig,
     app_dir: &Path,
-) -> Result<Option<String>, ConfigError> {
+    web: &WebResolution,
+) -> Result<(Option<String>, Vec<String>), ConfigError> {
     let inputs = SettingsInputs {
         command_line: options.settings_module.as_deref(),
         environment: environment.text(env::DJANGO_SETTINGS_MODULE)?,
         project_toml: launch.guard.settings_module.as_ref(),
         app_dir,
+        web,
     };
     resolve_settings_module(&inputs)
-        .map(|found| found.map(|found| found.module.to_string()))
+        .map(|resolution| {
+            (
+                resolution.found.map(|found| found.module.to_string()),
+                resolution.notes,
+            )
+        })
         .map_err(|error| ConfigError::new(error.source_name(), error.problem()))
 }
 

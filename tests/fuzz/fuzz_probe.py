@@ -1,14 +1,14 @@
-"""Fuzzes the probe's own parsers of outside input: the Procfile's `web:` line and the server
-options read from it and from GUNICORN_CMD_ARGS / FORWARDED_ALLOW_IPS (proxy_trust). Any
-exception or an input running over HANG_SECONDS is a finding, written to
-fuzz/crashes/probe_procfile/. Inputs are a pure function of (seed, index), like the Rust
-fuzzer's. gunicorn.conf.py is not fuzzed: it is Python code, which the probe executes as
-gunicorn does, not input it parses.
+"""Fuzzes the probe's own parsers of outside input: the server options proxy_trust reads from
+the web process's words (which the guard reads from the Procfile in Rust, src/web_process/, and
+hands over) and from GUNICORN_CMD_ARGS / FORWARDED_ALLOW_IPS. Any exception or an input running
+over HANG_SECONDS is a finding, written to fuzz/crashes/probe_procfile/. Inputs are a pure
+function of (seed, index), like the Rust fuzzer's; each is a `web:` line whose words (split on
+whitespace, as any words could arrive) become the request. gunicorn.conf.py is not fuzzed: it is
+Python code, which the probe executes as gunicorn does, not input it parses.
 
     python tests/fuzz/fuzz_probe.py [INPUTS] [SEED]
 """
 
-import os
 import random
 import signal
 import sys
@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 from probe_support import REPO, probe_module
 
-probe = probe_module()
+web = probe_module("web")
 CORPUS = REPO / "fuzz" / "corpus" / "probe_procfile"
 CRASHES = REPO / "fuzz" / "crashes" / "probe_procfile"
 HANG_SECONDS = 5
@@ -58,10 +58,10 @@ def mutated(kept, seed, index):
 
 
 def run_one(app_dir, procfile, gunicorn_cmd_args):
-    with open(os.path.join(app_dir, "Procfile"), "w", encoding="utf-8", errors="surrogateescape") as out:
-        out.write(procfile)
+    words = procfile.removeprefix("web:").split()
+    request = {**web.UNKNOWN, "server": words[0] if words else None, "args": words[1:]}
     environ = {"GUNICORN_CMD_ARGS": gunicorn_cmd_args, "FORWARDED_ALLOW_IPS": gunicorn_cmd_args}
-    trust = probe.proxy_trust(app_dir, environ)
+    trust = web.proxy_trust(app_dir, environ, request)
     assert isinstance(trust["trusted"], bool), trust
 
 

@@ -11,6 +11,8 @@ import io
 import json
 import os
 import py_compile
+import shlex
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -21,6 +23,7 @@ from probe_support import FIXTURES, PACKAGE_DIR, probe_command, probe_module
 
 probe = probe_module()
 common = probe_module("common")
+web = probe_module("web")
 SecretCollector = probe_module("secrets").SecretCollector
 
 TUTORIAL_SECRET_KEY = "tutorial-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
@@ -91,12 +94,25 @@ def clean_environ(extra):
     return environ
 
 
-def run_probe(app, settings_module=None, **env):
+def fixture_web_request(app):
+    """The web process of the fixture's Procfile, as the runner would hand it over (its server
+    and words; the simulation loads WSGI_APPLICATION, as without a module)."""
+    procfile = FIXTURES / app / "Procfile"
+    lines = procfile.read_text().splitlines() if procfile.exists() else []
+    for line in lines:
+        if line.startswith("web:"):
+            return web_request(line)
+    return dict(web.UNKNOWN)
+
+
+def run_probe(app, settings_module=None, web_process=None, **env):
     """Runs the probe like the runner does; returns (answer or None, completed process)."""
     with tempfile.TemporaryDirectory() as private:
         out = os.path.join(private, "answer.json")
+        request = web_process or fixture_web_request(app)
         extra = {
             probe.OUT_ENV: out,
+            web.WEB_ENV: json.dumps(request),
             **env,
         }
         if settings_module is not None:
@@ -583,14 +599,29 @@ class ErrorTest(unittest.TestCase):
         )
 
 
+def web_request(procfile_line):
+    """The web process of a `web:` line as the guard hands it to the probe (the guard reads
+    the Procfile in Rust: src/web_process/; these lines need only its simplest forms)."""
+    words = shlex.split(procfile_line.removeprefix("web:"))
+    if words[:2] == ["python", "-m"]:
+        words = words[2:]
+    return {**web.UNKNOWN, "server": words[0], "args": words[1:]}
+
+
 class ProxyTrustTest(unittest.TestCase):
     def trust(self, procfile=None, gunicorn_conf=None, **environ):
         with tempfile.TemporaryDirectory() as app_dir:
-            if procfile is not None:
-                Path(app_dir, "Procfile").write_text(procfile)
             if gunicorn_conf is not None:
                 Path(app_dir, "gunicorn.conf.py").write_text(gunicorn_conf)
-            return probe.proxy_trust(app_dir, environ, SecretCollector())
+            request = web_request(procfile) if procfile else dict(web.UNKNOWN)
+            return web.proxy_trust(app_dir, environ, request, SecretCollector())
+
+    def test_unknown_web_process_reads_only_gunicorns_own_sources(self):
+        trust = self.trust(None, FORWARDED_ALLOW_IPS="*")
+        self.assertEqual(
+            trust,
+            {"trusted": True, "server": None, "source": "FORWARDED_ALLOW_IPS", "value": "*"},
+        )
 
     def test_default_gunicorn_trusts_nobody(self):
         self.assertEqual(
@@ -630,14 +661,14 @@ class ProxyTrustTest(unittest.TestCase):
 
     def test_config_file_list_and_custom_path(self):
         with tempfile.TemporaryDirectory() as app_dir:
-            Path(app_dir, "Procfile").write_text(
-                "web: python -m gunicorn -c config/gunicorn.py mysite.wsgi\n"
+            request = web_request(
+                "web: python -m gunicorn -c config/gunicorn.py mysite.wsgi"
             )
             Path(app_dir, "config").mkdir()
             Path(app_dir, "config", "gunicorn.py").write_text(
                 'forwarded_allow_ips = ["127.0.0.1", "*"]\n'
             )
-            trust = probe.proxy_trust(app_dir, {}, SecretCollector())
+            trust = web.proxy_trust(app_dir, {}, request, SecretCollector())
         self.assertEqual(
             trust,
             {
@@ -665,10 +696,12 @@ class ProxyTrustTest(unittest.TestCase):
 
     def test_config_file_named_in_gunicorn_cmd_args(self):
         with tempfile.TemporaryDirectory() as app_dir:
-            Path(app_dir, "Procfile").write_text("web: gunicorn mysite.wsgi\n")
             Path(app_dir, "prod.conf.py").write_text('forwarded_allow_ips = "*"\n')
-            trust = probe.proxy_trust(
-                app_dir, {"GUNICORN_CMD_ARGS": "-c prod.conf.py"}, SecretCollector()
+            trust = web.proxy_trust(
+                app_dir,
+                {"GUNICORN_CMD_ARGS": "-c prod.conf.py"},
+                web_request("web: gunicorn mysite.wsgi"),
+                SecretCollector(),
             )
         self.assertEqual(
             (trust["trusted"], trust["source"]),
@@ -721,6 +754,79 @@ class ProxyTrustTest(unittest.TestCase):
         self.assertEqual(
             (trust["trusted"], trust["source"]),
             (False, "Procfile web: --no-proxy-headers"),
+        )
+
+
+class WebProcessTest(unittest.TestCase):
+    """The web process the guard hands over: taken out of the environment before app code runs,
+    and its module loaded with the web process's environment, which is restored afterwards."""
+
+    def test_the_request_leaves_the_environment(self):
+        environ = {web.WEB_ENV: json.dumps({"server": "gunicorn", "args": ["x.wsgi"]}), "A": "1"}
+        request = web.take_request(environ)
+        self.assertEqual(environ, {"A": "1"})
+        self.assertEqual((request["server"], request["module"]), ("gunicorn", None))
+        self.assertEqual(web.take_request({web.WEB_ENV: "not json"}), web.UNKNOWN)
+        self.assertEqual(web.take_request({}), web.UNKNOWN)
+
+    def test_the_web_environment_is_set_while_loading_and_restored(self):
+        os.environ["RELEASE_GUARD_TEST_KEPT"] = "release"
+        os.environ.pop("RELEASE_GUARD_TEST_ADDED", None)
+        request = {
+            "environ": {
+                "RELEASE_GUARD_TEST_KEPT": "web",
+                "RELEASE_GUARD_TEST_ADDED": "5000",
+            }
+        }
+        with web.web_environment(request):
+            seen = (
+                os.environ["RELEASE_GUARD_TEST_KEPT"],
+                os.environ["RELEASE_GUARD_TEST_ADDED"],
+            )
+        self.assertEqual(seen, ("web", "5000"))
+        self.assertEqual(os.environ.pop("RELEASE_GUARD_TEST_KEPT"), "release")
+        self.assertNotIn("RELEASE_GUARD_TEST_ADDED", os.environ)
+
+    def test_a_wsgi_module_reading_port_loads_with_the_web_environment(self):
+        wsgi = (
+            "import os\n"
+            "from django.core.wsgi import get_wsgi_application\n"
+            'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")\n'
+            'PORT = int(os.environ["PORT"])\n'
+            "application = get_wsgi_application()\n"
+        )
+        request = {
+            **web.UNKNOWN,
+            "server": "gunicorn",
+            "args": ["config.wsgi:application"],
+            "module": "config.wsgi",
+            "attribute": "application",
+            "import_root": "",
+            "environ": {"PORT": "5000", "DYNO": "web.1"},
+        }
+        production = {
+            "DJANGO_SECRET_KEY": "web-process-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH",
+            "DJANGO_ALLOWED_HOSTS": "web-process.herokuapp.com",
+        }
+        with tempfile.TemporaryDirectory() as scratch:
+            app = Path(scratch, "app")
+            shutil.copytree(FIXTURES / "web-process", app)
+            (app / "config" / "wsgi.py").write_text(wsgi)
+            loaded, completed = run_probe(
+                app, "config.settings.production", request, **production
+            )
+            without_port = {**request, "environ": {}}
+            failed, _ = run_probe(
+                app, "config.settings.production", without_port, **production
+            )
+        self.assertIsNotNone(loaded, completed.stderr)
+        self.assertTrue(loaded["simulation"]["ran"], loaded["simulation"])
+        self.assertEqual(loaded["simulation"]["http"]["status"], 301)
+        self.assertFalse(failed["simulation"]["ran"])
+        self.assertEqual(
+            failed["simulation"]["skipped_reason"],
+            "the web process's module config.wsgi:application could not be loaded as a web "
+            "process loads it (with nothing set): KeyError: 'PORT'",
         )
 
 

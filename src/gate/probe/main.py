@@ -27,6 +27,7 @@ from . import (
     simulation,
     watchdog,
 )
+from . import web as web_process
 from .common import (
     ALLOWED_SETTINGS,
     describe_value,
@@ -173,149 +174,6 @@ def clamp_level(level):
     return max(-LEVEL_LIMIT, min(LEVEL_LIMIT, int(level)))
 
 
-# --- proxy trust -----------------------------------------------------------------------------
-
-KNOWN_SERVERS = ("gunicorn", "uvicorn", "daphne", "hypercorn", "waitress-serve")
-FORWARDED_FLAG = "--forwarded-allow-ips"
-
-
-def procfile_web_command(app_dir):
-    """The `web:` command of ./Procfile, read with the Procfile buildpack's grammar."""
-    try:
-        with open(os.path.join(app_dir, "Procfile"), encoding="utf-8") as procfile:
-            lines = procfile.read().splitlines()
-    except OSError:
-        return None
-    command = None
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith("#") or ":" not in line:
-            continue
-        key, value = line.split(":", 1)
-        if key.strip().lower().replace("_", "-") == "web" and value.strip():
-            command = value.strip()
-    return command
-
-
-def split_command(command):
-    import shlex
-
-    try:
-        return shlex.split(command)
-    except ValueError:
-        return command.split()
-
-
-def server_of(words):
-    """The server a command starts: `gunicorn ...`, `python -m uvicorn ...`, `exec gunicorn`."""
-    for index, word in enumerate(words):
-        name = os.path.basename(word)
-        if name in KNOWN_SERVERS:
-            return name
-        if (
-            word == "-m"
-            and index + 1 < len(words)
-            and words[index + 1] in KNOWN_SERVERS
-        ):
-            return words[index + 1]
-    return None
-
-
-def option_value(words, flag):
-    """The last value of `--flag=value` or `--flag value` in words."""
-    found = None
-    for index, word in enumerate(words):
-        if word == flag and index + 1 < len(words):
-            found = words[index + 1]
-        elif word.startswith(flag + "="):
-            found = word[len(flag) + 1 :]
-    return found
-
-
-def gunicorn_config_value(app_dir, config_path, collector):
-    """Executes gunicorn's config file the way gunicorn does, in its own namespace, and returns
-    its forwarded_allow_ips (None when unset or when the file fails, which is noted on stderr)."""
-    path = os.path.join(app_dir, config_path)
-    if not os.path.isfile(path):
-        return None
-    namespace = {"__file__": path, "__name__": "__config__"}
-    try:
-        with open(path, "rb") as config_file:
-            exec(compile(config_file.read(), path, "exec"), namespace)  # noqa: S102 - gunicorn does the same
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - a broken config must not end the probe
-        print(
-            f"release-guard probe: {config_path} could not be read: "
-            f"{type(error).__name__}: {collector.scrub(error_text(error))}",
-            file=sys.stderr,
-        )
-        return None
-    value = namespace.get("forwarded_allow_ips")
-    if isinstance(value, (list, tuple)):
-        value = ",".join(str(item) for item in value)
-    return None if value is None else str(value)
-
-
-def forwarded_allow_ips_sources(app_dir, environ, words, server, collector):
-    """(source, value) pairs in the server's own order of precedence, highest first. A generator,
-    so that gunicorn's config file only runs when nothing above it decides."""
-    if server in ("gunicorn", "uvicorn"):
-        yield f"Procfile web: {FORWARDED_FLAG}", option_value(words, FORWARDED_FLAG)
-    if server in ("gunicorn", None):
-        env_words = split_command(environ.get("GUNICORN_CMD_ARGS", ""))
-        yield (
-            f"GUNICORN_CMD_ARGS {FORWARDED_FLAG}",
-            option_value(env_words, FORWARDED_FLAG),
-        )
-        config_path = (
-            config_option(words) or config_option(env_words) or "gunicorn.conf.py"
-        )
-        if not config_path.startswith("python:"):
-            yield (
-                f"{config_path} forwarded_allow_ips",
-                gunicorn_config_value(app_dir, config_path, collector),
-            )
-    if server in ("gunicorn", "uvicorn", None):
-        yield "FORWARDED_ALLOW_IPS", environ.get("FORWARDED_ALLOW_IPS")
-
-
-def config_option(words):
-    return option_value(words, "--config") or option_value(words, "-c")
-
-
-def proxy_trust(app_dir, environ, collector=None):
-    """Whether the web server itself trusts X-Forwarded-Proto from Heroku's router. The router
-    connects from changing addresses, so only an allowlist containing `*` does. `collector`
-    holds the secrets to keep off stderr if gunicorn's config file fails."""
-    collector = collector or SecretCollector()
-    web = procfile_web_command(app_dir)
-    words = split_command(web) if web else []
-    server = server_of(words)
-    untrusted = {"trusted": False, "server": server, "source": None, "value": None}
-    if server == "daphne":
-        # daphne has no allowlist: --proxy-headers trusts every peer.
-        if "--proxy-headers" in words:
-            return {
-                **untrusted,
-                "trusted": True,
-                "source": "Procfile web: --proxy-headers",
-            }
-        return untrusted
-    if server == "uvicorn" and "--no-proxy-headers" in words:
-        return {**untrusted, "source": "Procfile web: --no-proxy-headers"}
-    for source, value in forwarded_allow_ips_sources(
-        app_dir, environ, words, server, collector
-    ):
-        if value is not None:
-            trusted = "*" in [ip.strip() for ip in value.split(",")]
-            return {
-                "trusted": trusted,
-                "server": server,
-                "source": source,
-                "value": value,
-            }
-    return untrusted
-
-
 # --- main ------------------------------------------------------------------------------------
 
 
@@ -371,8 +229,10 @@ def load_django(settings_module, collector, app_dir, env_reads):
     return django, settings
 
 
-def probe(app_dir, environ, collector):
+def probe(app_dir, environ, collector, web=None):
     settings_module = environ.get("DJANGO_SETTINGS_MODULE")
+    web = web or dict(web_process.UNKNOWN)
+    web_process.add_import_root(app_dir, web)
     timings = {}
     loading_output = app_output.AppOutput()
     try:
@@ -395,7 +255,7 @@ def probe(app_dir, environ, collector):
             raise failure("checks_failed", error, collector, app_dir) from None
         timings["checks_ms"] = elapsed_ms(start)
 
-        trust = proxy_trust(app_dir, environ, collector)
+        trust = web_process.proxy_trust(app_dir, environ, web, collector)
         redirect_exempt = exempt.evaluate(
             getattr(settings, "SECURE_REDIRECT_EXEMPT", []), simulation.SIMULATION_PATH
         )
@@ -406,6 +266,7 @@ def probe(app_dir, environ, collector):
                 trust,
                 error_text,
                 redirect_exempt["simulation_path_exempt"],
+                web,
             )
         except Exception as error:  # noqa: BLE001 - the snapshot is still worth having
             simulated = {
@@ -491,10 +352,11 @@ def main():
     if not out_path:
         print(f"release-guard probe: {OUT_ENV} is not set", file=sys.stderr)
         return 2
+    web = web_process.take_request(os.environ)
     app_dir = os.getcwd()
     environ = dict(os.environ)
     # App code may print; stdout stays out of the answer channel.
     sys.stdout = sys.stderr
-    answer = probe(app_dir, environ, SecretCollector())
+    answer = probe(app_dir, environ, SecretCollector(), web)
     write_answer(out_path, answer)
     return 0

@@ -16,6 +16,7 @@ import os
 import sys
 
 from . import csp, isolation
+from . import web as web_process
 
 SIMULATION_PATH = "/.well-known/release-guard/"
 # A documentation address (RFC 5737) standing in for the browser behind Heroku's router.
@@ -347,10 +348,11 @@ def simulate_request(application, trace, environ, describe_error):
     return result
 
 
-def simulation(settings, trust, describe_error, path_exempt):
+def simulation(settings, trust, describe_error, path_exempt, web):
     """Both requests, or why they could not be made. Values are raw (the guard redacts at its
     output); `describe_error(error)` is the text of an exception; `path_exempt` whether
-    SECURE_REDIRECT_EXEMPT exempts the path."""
+    SECURE_REDIRECT_EXEMPT exempts the path; `web` the web process (web.py), whose module is
+    loaded as the web process loads it."""
     skipped = dict(NOT_RUN)
     host = simulation_host(settings)
     if host is None:
@@ -361,10 +363,11 @@ def simulation(settings, trust, describe_error, path_exempt):
     trace = MiddlewareTrace(settings.WSGI_APPLICATION or "Django's WSGIHandler")
     try:
         with tracing_middleware(trace, settings):
-            application = wsgi_application(settings)
-    except Exception as error:  # noqa: BLE001 - reported as the reason for skipping
+            application = web_process.load_application(web, settings, wsgi_application)
+    except BaseException as error:  # noqa: BLE001 - reported as the reason for skipping
         skipped["skipped_reason"] = (
-            f"the WSGI application {settings.WSGI_APPLICATION!r} could not be loaded: "
+            f"{web_process.application_name(web, settings)} could not be loaded as a web "
+            f"process loads it (with {web_process.describe_environment(web)} set): "
             f"{type(error).__name__}: {describe_error(error)}"
         )
         return skipped

@@ -38,7 +38,7 @@ pub fn all(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Vec<Findin
     findings.extend(csp::findings(snapshot));
     findings.extend(dead_settings::findings(snapshot));
     findings.extend(
-        simulation::findings(snapshot)
+        simulation::findings(snapshot, proxy_ssl_header)
             .into_iter()
             // A redirect loop and a missing HSTS header are what an undetectable HTTPS looks
             // like in practice: the proxy finding already explains them with the fix.

@@ -33,6 +33,17 @@ pub(super) fn findings(snapshot: &Snapshot, expected: &ProxySslHeader) -> Vec<Fi
     }
 }
 
+/// Django sees HTTPS requests as secure behind the proxy: `SECURE_PROXY_SSL_HEADER` is what the
+/// proxy sends, or the server trusts the router. Judged as [`findings`] judges it, with the
+/// redirect or HSTS on (otherwise nothing depends on it and nothing is reported).
+pub(super) fn https_detected(snapshot: &Snapshot, expected: &ProxySslHeader) -> bool {
+    let header = setting(snapshot, SETTING).filter(|value| value.truthy());
+    match header {
+        Some(value) => judge_header(snapshot, value, expected).is_none(),
+        None => snapshot.proxy_trust.trusted,
+    }
+}
+
 fn undetectable(snapshot: &Snapshot, expected: &ProxySslHeader) -> Option<Finding> {
     let trust = &snapshot.proxy_trust;
     if trust.trusted || !(ssl_redirect_on(snapshot) || hsts_on(snapshot)) {

@@ -4,10 +4,11 @@
 
 use super::{
     SECURITY_MIDDLEWARE, cookies, has_middleware, hsts, hsts_on, middleware, setting,
-    ssl_redirect_on,
+    ssl_redirect_on, truthy,
 };
+use crate::config::ProxySslHeader;
 use crate::finding::{Finding, Severity, Source};
-use crate::gate::snapshot::{SimulatedResponse, Snapshot};
+use crate::gate::snapshot::{PyValue, SimulatedResponse, Snapshot};
 
 pub(super) const NOT_REDIRECTED: &str = "guard.simulation_not_redirected";
 pub(super) const REDIRECT_LOOP: &str = "guard.simulation_redirect_loop";
@@ -66,19 +67,10 @@ fn database_need(snapshot: &Snapshot, response: &SimulatedResponse) -> DatabaseN
     }
 }
 
-pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
+pub(super) fn findings(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Vec<Finding> {
     let simulation = &snapshot.simulation;
     if !simulation.ran {
-        let reason = simulation
-            .skipped_reason
-            .as_ref()
-            .map_or_else(|| "no reason given".to_string(), ToString::to_string);
-        return vec![Finding::new(
-            SKIPPED,
-            Severity::Info,
-            Source::Guard,
-            format!("The simulated HTTP and HTTPS requests did not run: {reason}."),
-        )];
+        return vec![not_run(snapshot, proxy_ssl_header)];
     }
     let host = simulation.host.as_deref().unwrap_or("localhost");
     let path = simulation.path.as_deref().unwrap_or("/");
@@ -143,6 +135,77 @@ pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// The simulation could not run: the release fails closed unless the settings alone prove that
+/// HTTPS is enforced ([`unproven_https`]).
+fn not_run(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Finding {
+    let reason = snapshot
+        .simulation
+        .skipped_reason
+        .as_ref()
+        .map_or_else(|| "no reason given".to_string(), ToString::to_string);
+    let missing = unproven_https(snapshot, proxy_ssl_header);
+    if missing.is_empty() {
+        return Finding::new(
+            SKIPPED,
+            Severity::Info,
+            Source::Guard,
+            format!(
+                "The simulated HTTP and HTTPS requests did not run: {reason}. The settings alone enforce HTTPS, so this does not block."
+            ),
+        );
+    }
+    Finding::new(
+        SKIPPED,
+        Severity::Block,
+        Source::Guard,
+        format!(
+            "The simulated HTTP and HTTPS requests could not run: {reason}. Without them only the settings could show that HTTPS is enforced, and they do not: {}.",
+            missing.join("; ")
+        ),
+    )
+    .with_required(format!("the simulated requests run, or settings that alone enforce HTTPS: {HTTPS_BY_SETTINGS}"))
+    .with_why("The guard could not see what the new release answers a plain-HTTP request, so an app that serves it without redirecting would go live unnoticed.")
+    .with_fix("Make the app's WSGI module load the way the release phase runs it (the reason above says what failed), or set the missing settings.")
+}
+
+/// What "the settings alone enforce HTTPS" means, for the log.
+const HTTPS_BY_SETTINGS: &str = "SecurityMiddleware in MIDDLEWARE, SECURE_SSL_REDIRECT on, HTTPS detected behind the proxy (SECURE_PROXY_SSL_HEADER as the proxy sends it, or a server that trusts the router), SECURE_HSTS_SECONDS a whole number above 0, SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE on, and SECURE_REDIRECT_EXEMPT empty";
+
+/// Which part of [`HTTPS_BY_SETTINGS`] the settings miss; empty when they prove it.
+fn unproven_https(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Vec<&'static str> {
+    let hsts_seconds = setting(snapshot, "SECURE_HSTS_SECONDS").and_then(PyValue::as_int);
+    [
+        (
+            has_middleware(snapshot, SECURITY_MIDDLEWARE),
+            "SecurityMiddleware is not in MIDDLEWARE",
+        ),
+        (ssl_redirect_on(snapshot), "SECURE_SSL_REDIRECT is off"),
+        (
+            super::proxy::https_detected(snapshot, proxy_ssl_header),
+            "HTTPS is not detected behind the proxy",
+        ),
+        (
+            hsts_seconds.is_some_and(|seconds| seconds > 0),
+            "SECURE_HSTS_SECONDS is not a whole number above 0",
+        ),
+        (
+            truthy(snapshot, "SESSION_COOKIE_SECURE"),
+            "SESSION_COOKIE_SECURE is off",
+        ),
+        (
+            truthy(snapshot, "CSRF_COOKIE_SECURE"),
+            "CSRF_COOKIE_SECURE is off",
+        ),
+        (
+            !truthy(snapshot, "SECURE_REDIRECT_EXEMPT"),
+            "SECURE_REDIRECT_EXEMPT exempts some paths",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(holds, missing)| (!holds).then_some(missing))
+    .collect()
 }
 
 fn untraced_database(scheme: &str, path: &str) -> Finding {
@@ -315,6 +378,11 @@ fn hsts_missing(snapshot: &Snapshot, url: &str, https: &SimulatedResponse) -> Fi
 mod tests {
     use super::super::testing::*;
     use super::*;
+    use crate::gate::snapshot::ProxyTrust;
+
+    fn findings(snapshot: &Snapshot) -> Vec<Finding> {
+        super::findings(snapshot, &heroku())
+    }
 
     #[test]
     fn http_must_redirect_to_https_on_the_same_host() {
@@ -490,15 +558,83 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_skipped_simulation_is_noted() {
-        let snapshot = SnapshotBuilder::hardened()
+    fn not_run(builder: SnapshotBuilder) -> Finding {
+        let snapshot = builder
             .simulation(|simulation| {
                 simulation.ran = false;
-                simulation.skipped_reason = Some("no WSGI application".into());
+                simulation.skipped_reason =
+                    Some("the WSGI module could not be loaded: KeyError: 'PORT'".into());
             })
             .build();
-        let finding = only_finding(findings(&snapshot), SKIPPED);
-        assert_eq!(finding.severity, Severity::Info);
+        only_finding(findings(&snapshot), SKIPPED)
+    }
+
+    #[test]
+    fn a_simulation_that_could_not_run_passes_only_when_the_settings_prove_https() {
+        let proven = not_run(SnapshotBuilder::hardened());
+        assert_eq!(proven.severity, Severity::Info);
+        let shown = |finding: &Finding| crate::redact::Redactor::default().field(&finding.message);
+        assert_eq!(
+            shown(&proven),
+            "The simulated HTTP and HTTPS requests did not run: the WSGI module could not be loaded: KeyError: 'PORT'. The settings alone enforce HTTPS, so this does not block."
+        );
+        // Each part of the proof, taken away alone, blocks and is named.
+        let mut without_security = HARDENED_MIDDLEWARE.to_vec();
+        without_security.retain(|path| *path != SECURITY_MIDDLEWARE);
+        for (builder, missing) in [
+            (
+                SnapshotBuilder::hardened().set("MIDDLEWARE", py_list(&without_security)),
+                "SecurityMiddleware is not in MIDDLEWARE",
+            ),
+            (
+                SnapshotBuilder::hardened().set("SECURE_SSL_REDIRECT", py_bool(false)),
+                "SECURE_SSL_REDIRECT is off",
+            ),
+            (
+                SnapshotBuilder::hardened().set("SECURE_PROXY_SSL_HEADER", py_none()),
+                "HTTPS is not detected behind the proxy",
+            ),
+            (
+                SnapshotBuilder::hardened().set("SECURE_HSTS_SECONDS", py_str("31536000")),
+                "SECURE_HSTS_SECONDS is not a whole number above 0",
+            ),
+            (
+                SnapshotBuilder::hardened().set("SECURE_HSTS_SECONDS", py_int(0)),
+                "SECURE_HSTS_SECONDS is not a whole number above 0",
+            ),
+            (
+                SnapshotBuilder::hardened().set("SESSION_COOKIE_SECURE", py_bool(false)),
+                "SESSION_COOKIE_SECURE is off",
+            ),
+            (
+                SnapshotBuilder::hardened().set("CSRF_COOKIE_SECURE", py_bool(false)),
+                "CSRF_COOKIE_SECURE is off",
+            ),
+            (
+                SnapshotBuilder::hardened().set("SECURE_REDIRECT_EXEMPT", py_list(&["^health/$"])),
+                "SECURE_REDIRECT_EXEMPT exempts some paths",
+            ),
+        ] {
+            let blocked = not_run(builder);
+            assert_eq!(blocked.severity, Severity::Block, "{missing}");
+            assert_eq!(
+                shown(&blocked),
+                format!(
+                    "The simulated HTTP and HTTPS requests could not run: the WSGI module could not be loaded: KeyError: 'PORT'. Without them only the settings could show that HTTPS is enforced, and they do not: {missing}."
+                )
+            );
+        }
+        // A server that trusts the router detects HTTPS without the header.
+        let trusted = not_run(
+            SnapshotBuilder::hardened()
+                .set("SECURE_PROXY_SSL_HEADER", py_none())
+                .proxy_trust(ProxyTrust {
+                    trusted: true,
+                    server: Some("gunicorn".to_string()),
+                    source: Some("gunicorn.conf.py forwarded_allow_ips".to_string()),
+                    value: Some("*".to_string()),
+                }),
+        );
+        assert_eq!(trusted.severity, Severity::Info);
     }
 }
