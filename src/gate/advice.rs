@@ -1,15 +1,28 @@
 //! Advice: after the rules and the policy ran, each finding's fix is turned into the change that
 //! applies to this app, from the snapshot's provenance: the config var to set or unset, or the
 //! line to write in the file that actually holds the setting. Rules stay pure and never see
-//! provenance; any rule whose fix is `SETTING = value` lines gets advice.
+//! provenance; any rule whose fix is `SETTING = value` lines gets advice, and a weak
+//! `SECRET_KEY` gets a generated key in the config var the app reads.
+//!
+//! A config var is named only when the probe recorded the app reading it while its settings
+//! loaded ([`Provenance::was_read`]); otherwise the advice is a line in the settings module.
 
 use crate::finding::{Advice, Change, Finding, Location};
-use crate::gate::snapshot::{ConfigVar, Origin, Provenance, SettingSource, Snapshot, SourceLine};
+use crate::gate::snapshot::{
+    ConfigVar, Origin, Provenance, SequenceForm, SettingSource, Snapshot, SourceLine,
+};
 use crate::report::{Platform, fix_lines};
 use serde_json::Value;
 
 /// The rule that asks for a line to be deleted rather than written.
 const DEAD_SETTING: &str = "guard.dead_setting";
+/// Django's check of a weak `SECRET_KEY`: its fix is a new key in a config var.
+const WEAK_SECRET_KEY: &str = "security.W009";
+const SECRET_KEY: &str = "SECRET_KEY";
+/// A shell command that prints a new key, as the config var's value.
+const GENERATED_KEY: &str = r#""$(python -c 'import secrets; print(secrets.token_urlsafe(50))')""#;
+/// The line that reads the key from a config var, for an app that does not read one yet.
+const SECRET_KEY_LINE: &str = r#"SECRET_KEY = os.environ["SECRET_KEY"]"#;
 
 /// What a finding requires of one setting, read from its fix line `SETTING = value`.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +32,8 @@ struct Required {
     value: Option<Value>,
     /// The line to write, as the rule wrote it.
     line: String,
+    /// A new secret value, never a literal: a generated key in a config var.
+    secret: bool,
 }
 
 /// Attaches advice and a location to every finding whose setting the probe traced, and renders
@@ -40,11 +55,12 @@ pub fn attach(findings: &mut [Finding], snapshot: &Snapshot, platform: Platform)
             };
             finding.location = Some(location(at));
         }
-        let advice: Option<Vec<Advice>> = requirements(finding)
+        let advice: Option<Vec<Vec<Advice>>> = requirements(finding)
             .into_iter()
             .filter(|required| !already_right(snapshot, required))
             .map(|required| advise(&required, provenance))
             .collect();
+        let advice = advice.map(|advice| advice.into_iter().flatten().collect::<Vec<_>>());
         let Some(advice) = advice.filter(|advice| !advice.is_empty()) else {
             continue;
         };
@@ -73,8 +89,17 @@ fn requirements(finding: &Finding) -> Vec<Required> {
                 setting: setting.clone(),
                 value: None,
                 line: String::new(),
+                secret: false,
             })
             .collect();
+    }
+    if finding.id == WEAK_SECRET_KEY {
+        return vec![Required {
+            setting: SECRET_KEY.to_string(),
+            value: Some(Value::String(GENERATED_KEY.to_string())),
+            line: SECRET_KEY_LINE.to_string(),
+            secret: true,
+        }];
     }
     let Some(fix) = &finding.fix else {
         return Vec::new();
@@ -99,6 +124,7 @@ fn setting_line(line: &str) -> Option<Required> {
         setting: setting.to_string(),
         value: Some(value),
         line: line.to_string(),
+        secret: false,
     })
 }
 
@@ -151,7 +177,7 @@ fn python_literal(text: &str) -> Option<(Value, &str)> {
 
 /// The setting already has the required value: repeating it would only confuse.
 fn already_right(snapshot: &Snapshot, required: &Required) -> bool {
-    let Some(value) = &required.value else {
+    let Some(value) = required.value.as_ref().filter(|_| !required.secret) else {
         return false;
     };
     // Behind a server that trusts the router, Django sees HTTPS without the proxy header.
@@ -175,18 +201,40 @@ fn satisfies(have: &Value, want: &Value) -> bool {
     }
 }
 
-/// The text a config var needs for the setting to become `want`.
+/// The text a config var needs for the setting to become `want`, quoted for a shell where it
+/// needs to be; None when the code's conversion cannot give it.
 fn config_value(config_var: &ConfigVar, want: &Value) -> Option<String> {
     match want {
         Value::Bool(true) => config_var.true_string.clone(),
         Value::Bool(false) => config_var.false_string.clone(),
         Value::Number(number) if config_var.accepts_int => Some(number.to_string()),
+        Value::Array(items) => {
+            let texts: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
+            match (config_var.sequence_form?, texts?) {
+                (SequenceForm::Comma, texts) => Some(shell_word(&texts.join(","))),
+                (SequenceForm::Json, _) => Some(shell_word(&want.to_string())),
+            }
+        }
+        Value::String(text) if config_var.accepts_text => Some(shell_word(text)),
         _ => None,
     }
 }
 
-/// The one change that gives `required.setting` its required value in this app.
-fn advise(required: &Required, provenance: &Provenance) -> Option<Advice> {
+/// `text` as one shell word: as is when it is plain, else in single quotes.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.,:/=@%+".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// The changes that give `required.setting` its required value in this app.
+fn advise(required: &Required, provenance: &Provenance) -> Option<Vec<Advice>> {
     let source = provenance.settings.get(&required.setting)?;
     let setting = &required.setting;
     let end = &provenance.settings_file;
@@ -205,25 +253,30 @@ fn advise(required: &Required, provenance: &Provenance) -> Option<Advice> {
             reason,
         )
     };
+    // A config var the app did not read is never named.
+    let read = |config_var: &ConfigVar| provenance.was_read(config_var);
     if !source.certain {
-        return Some(add_line(format!(
+        let reason = format!(
             "Release Guard could not tell which line sets {setting}; a line at the end of {}, the settings module Django loaded, overrides it.",
             end.file
-        )));
+        );
+        return Some(secret_key_line(required, add_line(reason)));
     }
     let Some(want) = &required.value else {
         return (source.origin == Origin::Assignment).then(|| {
-            advice(
+            vec![advice(
                 Change::DeleteLine,
                 &source.at,
                 format!("{setting} is set at {}:{}.", source.at.file, source.at.line),
-            )
+            )]
         });
     };
+    if let Some(config_var) = source.config_var.as_ref().filter(|var| read(var)) {
+        return Some(vec![from_config_var(required, source, config_var, want)]);
+    }
     match source.origin {
-        Origin::Assignment => match &source.config_var {
-            Some(config_var) => from_config_var(required, source, config_var, want),
-            None => Some(advice(
+        Origin::Assignment => {
+            let edit = advice(
                 Change::EditLine {
                     text: required.line.clone(),
                 },
@@ -232,17 +285,21 @@ fn advise(required: &Required, provenance: &Provenance) -> Option<Advice> {
                     "replace line {} of {}, where {setting} is set.",
                     source.at.line, source.at.file
                 ),
-            )),
-        },
+            );
+            Some(secret_key_line(required, edit))
+        }
         Origin::SwitchedOff => {
-            let switch = source.switch.as_ref()?;
+            let switch = source
+                .switch
+                .as_ref()
+                .filter(|switch| read(&switch.config_var));
             let block_fixes = source
                 .literal
                 .as_ref()
                 .is_some_and(|literal| satisfies(&literal.value, want));
-            let needed = switch.config_var.needed.as_ref();
-            match needed.filter(|_| block_fixes) {
-                Some(value) => Some(advice(
+            let needed = switch.and_then(|switch| switch.config_var.needed.as_ref());
+            match (switch, needed.filter(|_| block_fixes)) {
+                (Some(switch), Some(value)) => Some(vec![advice(
                     Change::SetConfigVar {
                         config_var: switch.config_var.name.clone(),
                         value: value.clone(),
@@ -252,15 +309,47 @@ fn advise(required: &Required, provenance: &Provenance) -> Option<Advice> {
                         line: switch.line,
                     },
                     format!(
-                        "the block at {}:{} runs only when the {} config var is {value} ({}).",
-                        switch.file, switch.line, switch.config_var.name, switch.config_var.naming
+                        "the block at {}:{} runs only when the {} config var is {value} ({}){}.",
+                        switch.file,
+                        switch.line,
+                        switch.config_var.name,
+                        switch.config_var.naming,
+                        env_file_note(&switch.config_var)
                     ),
+                )]),
+                _ => Some(secret_key_line(
+                    required,
+                    add_line(default_reason(setting, end)),
                 )),
-                None => Some(add_line(default_reason(setting, end))),
             }
         }
-        Origin::Default => Some(add_line(default_reason(setting, end))),
+        Origin::Default => Some(secret_key_line(
+            required,
+            add_line(default_reason(setting, end)),
+        )),
     }
+}
+
+/// For a new secret key, the code line reads it from the `SECRET_KEY` config var, which is then
+/// set to a generated key; any other line stands alone.
+fn secret_key_line(required: &Required, mut line: Advice) -> Vec<Advice> {
+    if !required.secret {
+        return vec![line];
+    }
+    line.reason = format!(
+        "{} Write the line that reads the key from the {SECRET_KEY} config var, and set that to a new random key.",
+        line.reason
+    );
+    let set = Advice {
+        setting: required.setting.clone(),
+        change: Change::SetConfigVar {
+            config_var: SECRET_KEY.to_string(),
+            value: GENERATED_KEY.to_string(),
+        },
+        location: line.location.clone(),
+        reason: line.reason.clone(),
+    };
+    vec![line, set]
 }
 
 fn default_reason(setting: &str, end: &SourceLine) -> String {
@@ -270,21 +359,49 @@ fn default_reason(setting: &str, end: &SourceLine) -> String {
     )
 }
 
-/// Set or unset the config var the winning line reads; None when its text cannot be told.
+/// `; .env also sets it, but the config var wins` when a file read while the settings loaded
+/// sets the config var too.
+fn env_file_note(config_var: &ConfigVar) -> String {
+    if config_var.env_files.is_empty() {
+        return String::new();
+    }
+    format!(
+        "; {} also sets it, but the config var wins",
+        config_var.env_files.join(" and ")
+    )
+}
+
+/// Set or unset the config var the winning line reads; when its conversion cannot be told, say
+/// so and point at the line.
 fn from_config_var(
     required: &Required,
     source: &SettingSource,
     config_var: &ConfigVar,
     want: &Value,
-) -> Option<Advice> {
+) -> Advice {
+    let setting = &required.setting;
+    let how = if config_var.presence {
+        format!(
+            "sets {setting} from whether the {} config var is set ({}; any value counts)",
+            config_var.name, config_var.naming
+        )
+    } else {
+        format!(
+            "reads {setting} from the {} config var ({})",
+            config_var.name, config_var.naming
+        )
+    };
     let reads = format!(
-        "{}:{} reads {} from the {} config var ({})",
-        source.at.file, source.at.line, required.setting, config_var.name, config_var.naming
+        "{}:{} {how}{}",
+        source.at.file,
+        source.at.line,
+        env_file_note(config_var)
     );
-    let default_fixes = config_var
-        .when_unset
-        .as_ref()
-        .is_some_and(|default| satisfies(&default.value, want));
+    let default_fixes = !required.secret
+        && config_var
+            .when_unset
+            .as_ref()
+            .is_some_and(|default| satisfies(&default.value, want));
     let (change, reason) = if config_var.is_set && default_fixes {
         (
             Change::UnsetConfigVar {
@@ -292,21 +409,47 @@ fn from_config_var(
             },
             format!("{reads}; unset, it is {}.", python_text(want)),
         )
-    } else {
+    } else if required.secret && config_var.accepts_text {
         (
             Change::SetConfigVar {
                 config_var: config_var.name.clone(),
-                value: config_value(config_var, want)?,
+                value: GENERATED_KEY.to_string(),
+            },
+            format!("{reads}: set it to a new random key."),
+        )
+    } else if let Some(value) = config_value(config_var, want).filter(|_| !required.secret) {
+        (
+            Change::SetConfigVar {
+                config_var: config_var.name.clone(),
+                value,
             },
             format!("{reads}."),
         )
+    } else {
+        let line = if required.secret {
+            SECRET_KEY_LINE.to_string()
+        } else {
+            required.line.clone()
+        };
+        (
+            Change::EditLine { text: line },
+            format!(
+                "{reads}, converted in a way Release Guard could not evaluate: replace the line, or set {} so that {setting} becomes {}.",
+                config_var.name,
+                if required.secret {
+                    "a new random key".to_string()
+                } else {
+                    python_text(want)
+                }
+            ),
+        )
     };
-    Some(Advice {
-        setting: required.setting.clone(),
+    Advice {
+        setting: setting.clone(),
         change,
         location: Some(location(&source.at)),
         reason,
-    })
+    }
 }
 
 /// A JSON value as Python writes it: `True`, `3600`, `'https'`.

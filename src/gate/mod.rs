@@ -94,7 +94,8 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
             if error.settings_module.is_some() {
                 report.settings_module.clone_from(&error.settings_module);
             }
-            fail(&mut report, probe_error(&error));
+            let shown = probe_error(&error, report.platform);
+            fail(&mut report, shown);
         }
         Err(failure) => fail(&mut report, probe_failure(&failure)),
     }

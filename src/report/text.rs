@@ -1,10 +1,11 @@
 //! The release log: what `heroku releases:output` shows.
 
 use super::{
-    EvaluationError, ModeSource, Report, SilencedBy, TOOL_BANNER, Verdict, fix_lines, plural,
+    EvaluationError, ModeSource, Platform, Report, SilencedBy, TOOL_BANNER, Verdict, fix_lines,
+    plural,
 };
 use crate::config::{Mode, env};
-use crate::finding::{Advice, Change, Finding, Severity};
+use crate::finding::{Advice, Change, Finding, Location, Severity};
 
 /// How the text log is decorated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,16 +285,20 @@ fn verdict_line(report: &Report) -> (String, &'static str) {
     }
 }
 
-/// The escape hatch after a failed release, or the way back after a non-enforced one. Only the
-/// gate has modes; `verify` reports stand alone.
+/// The escape hatch after a failed release, or the way back after a non-enforced one, written
+/// for where the guard runs. Only the gate has modes; `verify` reports stand alone.
 fn closing_advice(report: &Report) -> Vec<String> {
     if report.tool != "gate" || report.verdict == Verdict::Pass {
         return Vec::new();
     }
+    let platform = report.platform;
     if report.mode == Mode::Warn {
         return vec![match report.mode_source {
             Some(ModeSource::Flag) => "Enforce again: run without --mode warn".to_string(),
-            _ => format!("Enforce again: heroku config:set {}=enforce", env::MODE),
+            _ => format!(
+                "Enforce again: {}",
+                platform.set_command(&format!("{}=enforce", env::MODE))
+            ),
         }];
     }
     let blocking: Vec<&Finding> = report
@@ -301,43 +306,67 @@ fn closing_advice(report: &Report) -> Vec<String> {
         .iter()
         .filter(|finding| finding.severity == Severity::Block)
         .collect();
+    let mut advice = closing_fixes(&blocking, platform);
+    advice.push(format!(
+        "Deploy anyway: {}",
+        platform.set_command(&format!("{}=warn", env::MODE))
+    ));
+    // Ignoring a check that protects users is never the advice.
+    if let Some(ignorable) = blocking.iter().find(|finding| !protects_users(finding)) {
+        advice.push(format!(
+            "Ignore one check: {}",
+            platform.set_command(&format!("{}={}", env::IGNORE, ignorable.id))
+        ));
+    }
+    advice
+}
+
+/// One `Fix:` line per kind of change, collected from every blocking finding: the config var
+/// commands, the files to change, and the findings whose fix is shown above without a file.
+fn closing_fixes(blocking: &[&Finding], platform: Platform) -> Vec<String> {
     let blocking_advice = || blocking.iter().flat_map(|finding| &finding.advice);
-    let mut advice: Vec<String> = fix_lines(
+    let mut lines: Vec<String> = fix_lines(
         blocking_advice().filter(|advice| is_config_var_change(advice)),
-        report.platform,
+        platform,
     )
     .into_iter()
     .map(|line| format!("Fix: {line}"))
     .collect();
     let mut files: Vec<&str> = Vec::new();
-    for advice in blocking_advice().filter(|advice| !is_config_var_change(advice)) {
-        if let Some(at) = advice
-            .location
-            .as_ref()
-            .filter(|at| !files.contains(&at.file.as_str()))
-        {
-            files.push(&at.file);
+    let mut elsewhere: Vec<&str> = Vec::new();
+    for finding in blocking {
+        let code_locations: Vec<&Location> = if finding.advice.is_empty() {
+            finding.location.iter().collect()
+        } else {
+            finding
+                .advice
+                .iter()
+                .filter(|advice| !is_config_var_change(advice))
+                .filter_map(|advice| advice.location.as_ref())
+                .collect()
+        };
+        for at in code_locations {
+            if !files.contains(&at.file.as_str()) {
+                files.push(&at.file);
+            }
+        }
+        if finding.advice.is_empty() && finding.location.is_none() && finding.fix.is_some() {
+            elsewhere.push(&finding.id);
         }
     }
     if !files.is_empty() {
-        advice.push(format!(
+        lines.push(format!(
             "Fix: change {} as shown above, then deploy again",
             files.join(" and ")
         ));
     }
-    advice.push(format!(
-        "Deploy anyway: heroku config:set {}=warn",
-        env::MODE
-    ));
-    // Ignoring a check of the HTTPS redirect, the cookies or HSTS is never the advice.
-    if let Some(ignorable) = blocking.iter().find(|finding| !is_about_https(finding)) {
-        advice.push(format!(
-            "Ignore one check: heroku config:set {}={}",
-            env::IGNORE,
-            ignorable.id
+    if !elsewhere.is_empty() {
+        lines.push(format!(
+            "Fix: apply the fix shown above for {}, then deploy again",
+            elsewhere.join(" and ")
         ));
     }
-    advice
+    lines
 }
 
 fn is_config_var_change(advice: &Advice) -> bool {
@@ -347,31 +376,39 @@ fn is_config_var_change(advice: &Advice) -> bool {
     )
 }
 
-/// Parts of the names of the settings that keep the HTTPS redirect, HSTS and the cookies safe.
-const HTTPS_SETTING_PARTS: [&str; 5] = [
+/// Parts of the names of the settings that protect users: the HTTPS redirect and the proxy
+/// header it needs, HSTS, the cookies, the secret key, DEBUG and the allowed hosts.
+const PROTECTING_SETTING_PARTS: [&str; 8] = [
     "SECURE_SSL_",
     "SECURE_HSTS_",
     "SECURE_PROXY_SSL_HEADER",
     "SECURE_REDIRECT_EXEMPT",
     "_COOKIE_",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
 ];
 
-/// Django's checks of the SSL redirect, HSTS and the cookies' Secure flag.
-const HTTPS_DJANGO_IDS: [&str; 7] = [
+/// Django's checks of those settings.
+const PROTECTING_DJANGO_IDS: [&str; 11] = [
     "security.W004",
     "security.W008",
+    "security.W009",
     "security.W010",
     "security.W011",
     "security.W012",
     "security.W016",
+    "security.W018",
+    "security.W020",
     "security.W021",
+    "security.W025",
 ];
 
-/// Whether a finding is about the SSL redirect, the cookies or HSTS.
-fn is_about_https(finding: &Finding) -> bool {
-    HTTPS_DJANGO_IDS.contains(&finding.id.as_str())
+/// Whether a finding is about a setting that protects users: ignoring it is never offered.
+fn protects_users(finding: &Finding) -> bool {
+    PROTECTING_DJANGO_IDS.contains(&finding.id.as_str())
         || finding.setting.as_deref().is_some_and(|setting| {
-            HTTPS_SETTING_PARTS
+            PROTECTING_SETTING_PARTS
                 .iter()
                 .any(|part| setting.contains(part))
         })
