@@ -220,6 +220,15 @@ fn config_value(config_var: &ConfigVar, want: &Value) -> Option<String> {
     }
 }
 
+/// For a config var whose presence alone counts: `true` when setting it gives `want`.
+fn presence_value(config_var: &ConfigVar, want: &Value) -> Option<String> {
+    config_var
+        .when_set
+        .as_ref()
+        .filter(|set| config_var.presence && satisfies(&set.value, want))
+        .map(|_| "true".to_string())
+}
+
 /// `text` as one shell word: as is when it is plain, else in single quotes.
 fn shell_word(text: &str) -> String {
     let plain = !text.is_empty()
@@ -407,7 +416,10 @@ fn from_config_var(
             Change::UnsetConfigVar {
                 config_var: config_var.name.clone(),
             },
-            format!("{reads}; unset, it is {}.", python_text(want)),
+            format!(
+                "{reads}; unset, it is {}.",
+                python_text(want, &required.line)
+            ),
         )
     } else if required.secret && config_var.accepts_text {
         (
@@ -417,7 +429,10 @@ fn from_config_var(
             },
             format!("{reads}: set it to a new random key."),
         )
-    } else if let Some(value) = config_value(config_var, want).filter(|_| !required.secret) {
+    } else if let Some(value) = presence_value(config_var, want)
+        .or_else(|| config_value(config_var, want))
+        .filter(|_| !required.secret)
+    {
         (
             Change::SetConfigVar {
                 config_var: config_var.name.clone(),
@@ -439,7 +454,7 @@ fn from_config_var(
                 if required.secret {
                     "a new random key".to_string()
                 } else {
-                    python_text(want)
+                    python_text(want, &required.line)
                 }
             ),
         )
@@ -452,13 +467,17 @@ fn from_config_var(
     }
 }
 
-/// A JSON value as Python writes it: `True`, `3600`, `'https'`.
-fn python_text(value: &Value) -> String {
+/// A JSON value as Python writes it: `True`, `3600`, `'https'`; a list or tuple as the rule's
+/// line `SETTING = value` writes it.
+fn python_text(value: &Value, line: &str) -> String {
     match value {
         Value::Bool(true) => "True".to_string(),
         Value::Bool(false) => "False".to_string(),
         Value::Null => "None".to_string(),
         Value::String(text) => format!("{text:?}"),
+        Value::Array(_) => line
+            .split_once(" = ")
+            .map_or_else(|| value.to_string(), |(_, rhs)| rhs.to_string()),
         other => other.to_string(),
     }
 }

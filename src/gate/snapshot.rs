@@ -182,6 +182,9 @@ pub struct ConfigVar {
     /// Whether only its presence counts (`"RENDER" in os.environ`): any value does.
     #[serde(default)]
     pub presence: bool,
+    /// For a presence switch: the setting's value when the config var is set.
+    #[serde(default)]
+    pub when_set: Option<PlainValue>,
     /// Files read while the settings loaded (a `.env`) that set it too; the config var wins.
     #[serde(default)]
     pub env_files: Vec<String>,

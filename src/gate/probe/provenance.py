@@ -235,7 +235,8 @@ class EnvReads:
             "<frozen importlib"
         )
         while frame is not None and not (
-            frame.f_code.co_name == "<module>" and frame.f_code.co_filename in self.files
+            frame.f_code.co_name == "<module>"
+            and frame.f_code.co_filename in self.files
         ):
             frame = frame.f_back
         parent = (
@@ -547,8 +548,12 @@ def safe_call(call, namespace, reads):
     """A call is safe to repeat when it converts (int(), str methods, json.loads) or when it is
     one of the functions that made the recorded reads, or belongs to their libraries."""
     target = resolve(call.func, namespace)
+    if isinstance(call.func, ast.Attribute) and call.func.attr in STR_METHODS:
+        owner = resolve(call.func.value, namespace)
+        if owner is NOT_EVALUATED or owner is None or isinstance(owner, str):
+            return True  # a method of the text a config var holds (None: unset)
     if target is NOT_EVALUATED:
-        return isinstance(call.func, ast.Attribute) and call.func.attr in STR_METHODS
+        return False
     if any(target is safe for safe in SAFE_CALLABLES):
         return True
     if getattr(target, "__self__", None) is os.environ or target is os.getenv:
@@ -865,42 +870,51 @@ NO_CONVERSION = {
     "sequence_form": None,
     "accepts_text": False,
     "presence": False,
+    "when_set": None,
 }
 
 
 def conversion(decision, candidate, family):
     """How the decision turns the config var's text into the setting: which strings give True
-    and False, whether a number, a comma list, a JSON list or plain text come through."""
-    names = candidate.names
-    outcome = lambda value: decision.outcome(names, value)
+    and False, whether a number, a comma list, a JSON list or plain text come through, or
+    whether only its presence counts. Each is checked with two values, so a constant that
+    happens to equal the probe does not pass for a conversion."""
+    outcome = lambda value: decision.outcome(candidate.names, value)
     unset = outcome(None)
     found = dict(NO_CONVERSION)
+    when_set = [outcome(text) for text in ("true", "false", TEXT_PROBE)]
+    if unset is not NOT_EVALUATED and all(
+        value is not NOT_EVALUATED and same(value, when_set[0]) for value in when_set
+    ):
+        found["presence"] = not same(when_set[0], unset)
+        if found["presence"] and when_set[0] is not MISSING:
+            found["when_set"] = describe_plain(when_set[0])
+        return unset, found
     if family == "bool":
-        results = {}
         for text in BOOL_STRINGS:
-            results[text] = outcome(text)
-            if found["true_string"] is None and results[text] is True:
+            value = outcome(text)
+            if found["true_string"] is None and value is True:
                 found["true_string"] = text
-            if found["false_string"] is None and results[text] is False:
+            if found["false_string"] is None and value is False:
                 found["false_string"] = text
             if found["true_string"] and found["false_string"]:
                 break
-        values = [value for value in results.values() if value is not NOT_EVALUATED]
-        found["presence"] = (
-            unset is not NOT_EVALUATED
-            and len(values) == len(results)
-            and all(same(value, values[0]) for value in values)
-            and not same(values[0], unset)
-        )
     elif family == "int":
-        found["accepts_int"] = same(outcome(str(INT_PROBE)), INT_PROBE)
+        found["accepts_int"] = all(
+            same(outcome(str(number)), number) for number in (INT_PROBE, 2 * INT_PROBE)
+        )
     elif family == "sequence":
-        if same(outcome(",".join(SEQUENCE_PROBE)), list(SEQUENCE_PROBE)):
+        probes = (SEQUENCE_PROBE, SEQUENCE_PROBE[::-1])
+        if all(same(outcome(",".join(items)), list(items)) for items in probes):
             found["sequence_form"] = "comma"
-        elif same(outcome(json.dumps(list(SEQUENCE_PROBE))), list(SEQUENCE_PROBE)):
+        elif all(
+            same(outcome(json.dumps(list(items))), list(items)) for items in probes
+        ):
             found["sequence_form"] = "json"
     else:
-        found["accepts_text"] = same(outcome(TEXT_PROBE), TEXT_PROBE)
+        found["accepts_text"] = all(
+            same(outcome(text), text) for text in (TEXT_PROBE, TEXT_PROBE[::-1])
+        )
     return unset, found
 
 
@@ -957,7 +971,7 @@ def describe_config_var(decision, candidate, setting, value, run, convert=True):
 # Texts that tell whether a config var changes a decision at all, those of the setting's own
 # type first: two that give different values settle it.
 FAMILY_TEXTS = {
-    "bool": ("true", "false"),
+    "bool": BOOL_STRINGS,
     "int": (str(INT_PROBE),),
     "sequence": (json.dumps(list(SEQUENCE_PROBE)), ",".join(SEQUENCE_PROBE)),
     "text": (TEXT_PROBE,),
@@ -967,7 +981,7 @@ FAMILY_TEXTS = {
 def deciding_var(decision, found, family):
     """Of the config vars a decision read, the first whose value changes the setting, and
     whether one does (False: none could be run with other values)."""
-    texts = dict.fromkeys((*FAMILY_TEXTS[family], None, *BOOL_STRINGS[:2], TEXT_PROBE))
+    texts = dict.fromkeys((*FAMILY_TEXTS[family], None, *BOOL_STRINGS, TEXT_PROBE))
     for candidate in found:
         first = NOT_EVALUATED
         for text in texts:
@@ -1053,8 +1067,12 @@ def describe_setting(run, name, value):
         decision = Decision(run, inactive, name)
         found = candidates(decision, statement_reads(inactive), inactive.node)
         candidate, decides = deciding_var(decision, found, family_of(value))
-        block = decision.outcome(candidate.names, TEXT_PROBE) if decides else MISSING
-        if decides and block not in (MISSING, NOT_EVALUATED):
+        texts = (*FAMILY_TEXTS[family_of(value)], TEXT_PROBE, *BOOL_STRINGS)
+        outcomes = (decision.outcome(candidate.names, text) for text in texts)
+        block = next(
+            (o for o in outcomes if o not in (MISSING, NOT_EVALUATED)), MISSING
+        )
+        if decides and block is not MISSING:
             config_var = describe_config_var(decision, candidate, name, block, run)
             answer.update(
                 origin="switched_off", **location(inactive), config_var=config_var
