@@ -12,7 +12,7 @@ use indoc::indoc;
 use std::fmt::Write as _;
 
 /// On a Heroku dyno: config var changes are `heroku config:...` commands.
-const ON_HEROKU: (&str, &str) = ("DYNO", "release.1");
+pub(crate) const ON_HEROKU: (&str, &str) = ("DYNO", "release.1");
 
 /// The guard's text log and JSON report for `fixtures/advice` with `module` and `vars`.
 fn logs(module: &str, vars: &[(&str, &str)]) -> (String, serde_json::Value) {
@@ -29,7 +29,7 @@ fn logs(module: &str, vars: &[(&str, &str)]) -> (String, serde_json::Value) {
 const DATABASE_CHECKS_NOT_RUN: &str = "guard.database_checks_not_run";
 
 /// Each finding's title and its Fix and Where lines, then the closing lines.
-fn advice_excerpt(log: &str) -> String {
+pub(crate) fn advice_excerpt(log: &str) -> String {
     let mut excerpt = String::new();
     let mut keep = false;
     let mut skipping = false;
@@ -64,7 +64,7 @@ fn advice_excerpt(log: &str) -> String {
 }
 
 /// Each finding's structured advice on one line: id, location, then every change.
-fn advice_fields(report: &serde_json::Value) -> Vec<String> {
+pub(crate) fn advice_fields(report: &serde_json::Value) -> Vec<String> {
     report["findings"]
         .as_array()
         .unwrap()

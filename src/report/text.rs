@@ -445,12 +445,90 @@ mod tests {
               security.W021 (by SILENCED_SYSTEM_CHECKS)
 
             Release blocked: 2 problems
+            Fix: apply the fix shown above for security.W004 and security.W008, then deploy again
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
         "#};
         assert_eq!(
             render_text(&blocked_report(Mode::Enforce), Style::Plain),
             expected
         );
+    }
+
+    #[test]
+    fn closing_lines_follow_the_platform_and_collect_every_blocking_fix() {
+        let mut report = blocked_report(Mode::Enforce);
+        report.platform = Platform::Other;
+        report.findings[0].advice = vec![Advice {
+            setting: "SECURE_HSTS_SECONDS".to_string(),
+            change: Change::SetConfigVar {
+                config_var: "HSTS_SECONDS".to_string(),
+                value: "3600".to_string(),
+            },
+            location: None,
+            reason: "reads it".to_string(),
+        }];
+        let middleware = Finding::new(
+            "security.W001",
+            Severity::Block,
+            crate::finding::Source::Django,
+            "No SecurityMiddleware.",
+        )
+        .with_setting("MIDDLEWARE")
+        .with_fix("MIDDLEWARE = [...]");
+        report.findings.push(Finding {
+            location: Some(Location {
+                file: "mysite/settings.py".to_string(),
+                line: 40,
+            }),
+            ..middleware
+        });
+        let text = render_text(&report, Style::Plain);
+        assert!(
+            text.ends_with(indoc! {"
+                Release blocked: 3 problems
+                Fix: HSTS_SECONDS=3600
+                Fix: change mysite/settings.py as shown above, then deploy again
+                Fix: apply the fix shown above for security.W008, then deploy again
+                Deploy anyway: RELEASE_GUARD_MODE=warn
+                Ignore one check: RELEASE_GUARD_IGNORE=security.W001
+            "}),
+            "{text}"
+        );
+        report.mode = Mode::Warn;
+        assert!(text_ends_with(
+            &report,
+            "Enforce again: RELEASE_GUARD_MODE=enforce\n"
+        ));
+    }
+
+    fn text_ends_with(report: &Report, end: &str) -> bool {
+        render_text(report, Style::Plain).ends_with(end)
+    }
+
+    #[test]
+    fn ignoring_a_check_that_protects_users_is_never_offered() {
+        for (id, setting) in [
+            ("security.W009", "SECRET_KEY"),
+            ("security.W018", "DEBUG"),
+            ("security.W020", "ALLOWED_HOSTS"),
+            (
+                "guard.proxy_ssl_header_unexpected",
+                "SECURE_PROXY_SSL_HEADER",
+            ),
+            ("guard.samesite_none_insecure", "SESSION_COOKIE_SAMESITE"),
+        ] {
+            let finding = Finding::new(id, Severity::Block, crate::finding::Source::Guard, "x")
+                .with_setting(setting);
+            assert!(protects_users(&finding), "{id}");
+        }
+        let middleware = Finding::new(
+            "security.W001",
+            Severity::Block,
+            crate::finding::Source::Django,
+            "x",
+        )
+        .with_setting("MIDDLEWARE");
+        assert!(!protects_users(&middleware));
     }
 
     #[test]

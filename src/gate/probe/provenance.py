@@ -887,7 +887,8 @@ def conversion(decision, candidate, family):
         value is not NOT_EVALUATED and same(value, when_set[0]) for value in when_set
     ):
         found["presence"] = not same(when_set[0], unset)
-        if found["presence"] and when_set[0] is not MISSING:
+    if found["presence"]:
+        if when_set[0] is not MISSING:
             found["when_set"] = describe_plain(when_set[0])
         return unset, found
     if family == "bool":
