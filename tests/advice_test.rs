@@ -415,3 +415,57 @@ fn with_the_switch_on_the_short_hsts_is_the_line_in_its_block() {
         ],
     );
 }
+
+/// The tutorial's text log with `vars` over its usual config vars.
+fn tutorial_log(vars: &[(&str, &str)]) -> String {
+    stdout(&guard(&default_venv(), &fixture("tutorial"), &[], vars))
+}
+
+#[test]
+fn a_weak_key_read_from_a_config_var_gets_a_new_key_and_no_ignore_line() {
+    let log = tutorial_log(&[
+        ON_HEROKU,
+        ("SECRET_KEY", "weak-tutorial-key"),
+        ("USE_SSL", "true"),
+    ]);
+    let excerpt = advice_excerpt(&log);
+    assert!(
+        excerpt.starts_with(indoc! {r#"
+            - security.W009 (SECRET_KEY)
+              Fix: heroku config:set SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+              Where: mysite/settings.py:27 reads SECRET_KEY from the SECRET_KEY config var (pydantic-settings
+                     Settings.SECRET_KEY, case-insensitive): set it to a new random key.
+        "#}),
+        "{excerpt}"
+    );
+    assert!(
+        log.ends_with(indoc! {r#"
+            Release blocked: 1 problem
+            Fix: heroku config:set SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+            Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
+        "#}),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_config_var_the_settings_model_cannot_parse_is_named_with_a_working_value() {
+    let title = "COULD NOT EVALUATE: Importing the settings module mysite.settings failed: the ALLOWED_HOSTS config var does not parse as list[str] (Settings.ALLOWED_HOSTS)\n";
+    for (vars, fix, deploy) in [
+        (
+            &[ON_HEROKU, ("ALLOWED_HOSTS", "example.com")][..],
+            r#"  Fix: ALLOWED_HOSTS must be a JSON list for this field: heroku config:set ALLOWED_HOSTS='["example.com"]'"#,
+            "Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn\n",
+        ),
+        (
+            &[("ALLOWED_HOSTS", "example.com")][..],
+            r#"  Fix: ALLOWED_HOSTS must be a JSON list for this field: ALLOWED_HOSTS='["example.com"]'"#,
+            "Deploy anyway: RELEASE_GUARD_MODE=warn\n",
+        ),
+    ] {
+        let log = tutorial_log(vars);
+        assert!(log.contains(title), "{log}");
+        assert!(log.contains(&format!("\n{fix}\n")), "{log}");
+        assert!(log.ends_with(deploy), "{log}");
+    }
+}

@@ -205,27 +205,28 @@ fn satisfies(have: &Value, want: &Value) -> bool {
 /// needs to be; None when the code's conversion cannot give it.
 fn config_value(config_var: &ConfigVar, want: &Value) -> Option<String> {
     match want {
-        Value::Bool(true) => config_var.true_string.clone(),
-        Value::Bool(false) => config_var.false_string.clone(),
-        Value::Number(number) if config_var.accepts_int => Some(number.to_string()),
+        Value::Bool(true) => config_var.conversion.true_string.clone(),
+        Value::Bool(false) => config_var.conversion.false_string.clone(),
+        Value::Number(number) if config_var.conversion.accepts_int => Some(number.to_string()),
         Value::Array(items) => {
             let texts: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
-            match (config_var.sequence_form?, texts?) {
+            match (config_var.conversion.sequence_form?, texts?) {
                 (SequenceForm::Comma, texts) => Some(shell_word(&texts.join(","))),
                 (SequenceForm::Json, _) => Some(shell_word(&want.to_string())),
             }
         }
-        Value::String(text) if config_var.accepts_text => Some(shell_word(text)),
+        Value::String(text) if config_var.conversion.accepts_text => Some(shell_word(text)),
         _ => None,
     }
 }
 
 /// For a config var whose presence alone counts: `true` when setting it gives `want`.
 fn presence_value(config_var: &ConfigVar, want: &Value) -> Option<String> {
-    config_var
+    let conversion = &config_var.conversion;
+    conversion
         .when_set
         .as_ref()
-        .filter(|set| config_var.presence && satisfies(&set.value, want))
+        .filter(|set| conversion.presence && satisfies(&set.value, want))
         .map(|_| "true".to_string())
 }
 
@@ -389,7 +390,7 @@ fn from_config_var(
     want: &Value,
 ) -> Advice {
     let setting = &required.setting;
-    let how = if config_var.presence {
+    let how = if config_var.conversion.presence {
         format!(
             "sets {setting} from whether the {} config var is set ({}; any value counts)",
             config_var.name, config_var.naming
@@ -421,7 +422,7 @@ fn from_config_var(
                 python_text(want, &required.line)
             ),
         )
-    } else if required.secret && config_var.accepts_text {
+    } else if required.secret && config_var.conversion.accepts_text {
         (
             Change::SetConfigVar {
                 config_var: config_var.name.clone(),
@@ -511,5 +512,54 @@ mod tests {
         assert_eq!(required("SECURE_SSL_HOST = None"), Some(Some(Value::Null)));
         assert_eq!(required("SECRET_KEY = os.environ[\"SECRET_KEY\"]"), None);
         assert_eq!(required("Check that SecurityMiddleware is first."), None);
+    }
+
+    /// A config var read by os.environ with `conversion`'s fields.
+    fn reading(conversion: Value) -> ConfigVar {
+        let mut fields = json!({
+            "name": "X",
+            "naming": "os.environ",
+            "is_set": true,
+            "when_unset": null,
+            "true_string": null,
+            "false_string": null,
+            "accepts_int": false,
+        });
+        if let (Some(fields), Value::Object(conversion)) = (fields.as_object_mut(), conversion) {
+            fields.extend(conversion);
+        }
+        serde_json::from_value(fields).unwrap()
+    }
+
+    #[test]
+    fn config_values_follow_the_conversion_and_are_quoted_for_a_shell() {
+        let header = json!(["HTTP_X_FORWARDED_PROTO", "https"]);
+        let comma = reading(json!({"sequence_form": "comma"}));
+        assert_eq!(
+            config_value(&comma, &header).as_deref(),
+            Some("HTTP_X_FORWARDED_PROTO,https")
+        );
+        let listed = reading(json!({"sequence_form": "json"}));
+        assert_eq!(
+            config_value(&listed, &json!(["example.com"])).as_deref(),
+            Some(r#"'["example.com"]'"#)
+        );
+        let text = reading(json!({"accepts_text": true}));
+        assert_eq!(
+            config_value(&text, &json!("same origin")).as_deref(),
+            Some("'same origin'")
+        );
+        assert_eq!(config_value(&text, &json!(3600)), None);
+        let bools = reading(json!({"true_string": "True", "false_string": "0"}));
+        assert_eq!(config_value(&bools, &json!(true)).as_deref(), Some("True"));
+        assert_eq!(config_value(&bools, &json!(false)).as_deref(), Some("0"));
+        let presence =
+            reading(json!({"presence": true, "when_set": {"type": "bool", "value": false}}));
+        assert_eq!(
+            presence_value(&presence, &json!(false)).as_deref(),
+            Some("true")
+        );
+        assert_eq!(presence_value(&presence, &json!(true)), None);
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
     }
 }

@@ -168,6 +168,23 @@ pub struct ConfigVar {
     pub is_set: bool,
     /// The setting's value with the config var unset (the code's default), when known.
     pub when_unset: Option<PlainValue>,
+    /// How the code turns its text into the setting's value.
+    #[serde(flatten)]
+    pub conversion: Conversion,
+    /// Files read while the settings loaded (a `.env`) that set it too; the config var wins.
+    #[serde(default)]
+    pub env_files: Vec<String>,
+    /// The app line whose read the name comes from.
+    #[serde(default)]
+    pub read_at: Option<SourceLine>,
+    /// For a switch: the text that lets the left-out assignment run.
+    #[serde(default)]
+    pub needed: Option<String>,
+}
+
+/// How the code converts a config var's text, learnt by running it with candidate values.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Conversion {
     /// The text that makes it True / False, when the code reads a bool.
     pub true_string: Option<String>,
     pub false_string: Option<String>,
@@ -185,15 +202,6 @@ pub struct ConfigVar {
     /// For a presence switch: the setting's value when the config var is set.
     #[serde(default)]
     pub when_set: Option<PlainValue>,
-    /// Files read while the settings loaded (a `.env`) that set it too; the config var wins.
-    #[serde(default)]
-    pub env_files: Vec<String>,
-    /// The app line whose read the name comes from.
-    #[serde(default)]
-    pub read_at: Option<SourceLine>,
-    /// For a switch: the text that lets the left-out assignment run.
-    #[serde(default)]
-    pub needed: Option<String>,
 }
 
 /// How a config var's text is split into a list.

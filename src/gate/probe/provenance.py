@@ -75,6 +75,7 @@ SAFE_CALLABLES = (
 # The views' iteration reads every variable once more: part of the whole-environment read.
 VIEW_CODES = frozenset(
     {
+        collections.abc.KeysView.__iter__.__code__,
         collections.abc.ItemsView.__iter__.__code__,
         collections.abc.ValuesView.__iter__.__code__,
     }
@@ -151,7 +152,7 @@ class EnvReads:
         self.initial_names = frozenset()
         self._saved = {}
         self._busy = False
-        self._bulk_frame = None
+        self._bulk_read = None
 
     def __enter__(self):
         global _recording
@@ -197,8 +198,9 @@ class EnvReads:
         if frame.f_code in VIEW_CODES:
             return
         whole = method in WHOLE_KINDS
-        if not whole and frame is self._bulk_frame:
+        if not whole and (frame, frame.f_lineno) == self._bulk_read:
             return  # dict(os.environ): one key after another of a whole read
+        caller = frame
         readers, packages, helper = [], set(), None
         while frame is not None:
             code = frame.f_code
@@ -209,7 +211,7 @@ class EnvReads:
                         Read(name, frame, frozenset(readers), packages, helper)
                     )
                     if whole:
-                        self._bulk_frame = frame
+                        self._bulk_read = (caller, caller.f_lineno)
                     return
                 if helper is None:
                     helper = (
