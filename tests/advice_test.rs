@@ -126,7 +126,6 @@ fn plain_settings_py_gets_the_lines_to_change() {
             Release blocked: 4 problems
             Fix: change advice/plain_settings.py as shown above, then deploy again
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
         "}
     );
     assert_eq!(
@@ -167,7 +166,6 @@ fn a_settings_package_gets_the_file_that_holds_each_setting() {
             Release blocked: 4 problems
             Fix: change advice/settings/production.py and advice/settings/base.py as shown above, then deploy again
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
         "},
         &[
             "security.W008 @advice/settings/production.py:6 | SECURE_SSL_REDIRECT add_line SECURE_SSL_REDIRECT = True",
@@ -209,7 +207,6 @@ fn os_environ_config_vars_are_set_or_unset() {
             Fix: heroku config:set SESSION_COOKIE_SECURE=1
             Fix: heroku config:unset SECURE_SSL_REDIRECT DEBUG
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
         "},
         &[
             "security.W008 @advice/environ_settings.py:8 | SECURE_SSL_REDIRECT unset_config_var SECURE_SSL_REDIRECT",
@@ -233,29 +230,27 @@ fn django_environ_names_carry_the_prefix_on_heroku() {
             - security.W008 (SECURE_SSL_REDIRECT)
               Fix: heroku config:unset DJANGO_SECURE_SSL_REDIRECT
               Where: advice/django_environ_settings.py:11 reads SECURE_SSL_REDIRECT from the
-                     DJANGO_SECURE_SSL_REDIRECT config var (django-environ, prefix 'DJANGO_'); unset, it is
-                     True.
+                     DJANGO_SECURE_SSL_REDIRECT config var (read through environ); unset, it is True.
             - security.W012 (SESSION_COOKIE_SECURE)
               Fix: heroku config:set DJANGO_SESSION_COOKIE_SECURE=true
               Where: advice/django_environ_settings.py:13 reads SESSION_COOKIE_SECURE from the
-                     DJANGO_SESSION_COOKIE_SECURE config var (django-environ, prefix 'DJANGO_').
+                     DJANGO_SESSION_COOKIE_SECURE config var (read through environ).
             - security.W016 (CSRF_COOKIE_SECURE)
               Fix: heroku config:unset DJANGO_CSRF_COOKIE_SECURE
               Where: advice/django_environ_settings.py:14 reads CSRF_COOKIE_SECURE from the
-                     DJANGO_CSRF_COOKIE_SECURE config var (django-environ, prefix 'DJANGO_'); unset, it is True.
+                     DJANGO_CSRF_COOKIE_SECURE config var (read through environ); unset, it is True.
             - security.W018 (DEBUG)
               Fix: heroku config:unset DJANGO_DEBUG
-              Where: advice/django_environ_settings.py:10 reads DEBUG from the DJANGO_DEBUG config var
-                     (django-environ, prefix 'DJANGO_'); unset, it is False.
+              Where: advice/django_environ_settings.py:10 reads DEBUG from the DJANGO_DEBUG config var (read
+                     through environ); unset, it is False.
             - guard.hsts_seconds_short (SECURE_HSTS_SECONDS)
               Fix: heroku config:set DJANGO_SECURE_HSTS_SECONDS=31536000
               Where: advice/django_environ_settings.py:12 reads SECURE_HSTS_SECONDS from the
-                     DJANGO_SECURE_HSTS_SECONDS config var (django-environ, prefix 'DJANGO_').
+                     DJANGO_SECURE_HSTS_SECONDS config var (read through environ).
             Release blocked: 4 problems
             Fix: heroku config:set DJANGO_SESSION_COOKIE_SECURE=true
             Fix: heroku config:unset DJANGO_SECURE_SSL_REDIRECT DJANGO_CSRF_COOKIE_SECURE DJANGO_DEBUG
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
         "},
         &[
             "security.W008 @advice/django_environ_settings.py:11 | SECURE_SSL_REDIRECT unset_config_var DJANGO_SECURE_SSL_REDIRECT",
@@ -279,29 +274,27 @@ fn off_heroku_config_vars_are_plain_assignments() {
             - security.W008 (SECURE_SSL_REDIRECT)
               Fix: unset DJANGO_SECURE_SSL_REDIRECT
               Where: advice/django_environ_settings.py:11 reads SECURE_SSL_REDIRECT from the
-                     DJANGO_SECURE_SSL_REDIRECT config var (django-environ, prefix 'DJANGO_'); unset, it is
-                     True.
+                     DJANGO_SECURE_SSL_REDIRECT config var (read through environ); unset, it is True.
             - security.W012 (SESSION_COOKIE_SECURE)
               Fix: DJANGO_SESSION_COOKIE_SECURE=true
               Where: advice/django_environ_settings.py:13 reads SESSION_COOKIE_SECURE from the
-                     DJANGO_SESSION_COOKIE_SECURE config var (django-environ, prefix 'DJANGO_').
+                     DJANGO_SESSION_COOKIE_SECURE config var (read through environ).
             - security.W016 (CSRF_COOKIE_SECURE)
               Fix: unset DJANGO_CSRF_COOKIE_SECURE
               Where: advice/django_environ_settings.py:14 reads CSRF_COOKIE_SECURE from the
-                     DJANGO_CSRF_COOKIE_SECURE config var (django-environ, prefix 'DJANGO_'); unset, it is True.
+                     DJANGO_CSRF_COOKIE_SECURE config var (read through environ); unset, it is True.
             - security.W018 (DEBUG)
               Fix: unset DJANGO_DEBUG
-              Where: advice/django_environ_settings.py:10 reads DEBUG from the DJANGO_DEBUG config var
-                     (django-environ, prefix 'DJANGO_'); unset, it is False.
+              Where: advice/django_environ_settings.py:10 reads DEBUG from the DJANGO_DEBUG config var (read
+                     through environ); unset, it is False.
             - guard.hsts_seconds_short (SECURE_HSTS_SECONDS)
               Fix: DJANGO_SECURE_HSTS_SECONDS=31536000
               Where: advice/django_environ_settings.py:12 reads SECURE_HSTS_SECONDS from the
-                     DJANGO_SECURE_HSTS_SECONDS config var (django-environ, prefix 'DJANGO_').
+                     DJANGO_SECURE_HSTS_SECONDS config var (read through environ).
             Release blocked: 4 problems
             Fix: DJANGO_SESSION_COOKIE_SECURE=true
             Fix: unset DJANGO_SECURE_SSL_REDIRECT DJANGO_CSRF_COOKIE_SECURE DJANGO_DEBUG
-            Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
+            Deploy anyway: RELEASE_GUARD_MODE=warn
         "},
         &[
             "security.W008 @advice/django_environ_settings.py:11 | SECURE_SSL_REDIRECT unset_config_var DJANGO_SECURE_SSL_REDIRECT",
@@ -325,24 +318,23 @@ fn decouple_config_vars_are_set_or_unset() {
             - security.W008 (SECURE_SSL_REDIRECT)
               Fix: heroku config:set SECURE_SSL_REDIRECT=true
               Where: advice/decouple_settings.py:8 reads SECURE_SSL_REDIRECT from the SECURE_SSL_REDIRECT config
-                     var (python-decouple).
+                     var (read through decouple).
             - security.W012 (SESSION_COOKIE_SECURE)
               Fix: heroku config:unset SESSION_COOKIE_SECURE
               Where: advice/decouple_settings.py:10 reads SESSION_COOKIE_SECURE from the SESSION_COOKIE_SECURE
-                     config var (python-decouple); unset, it is True.
+                     config var (read through decouple); unset, it is True.
             - security.W018 (DEBUG)
               Fix: heroku config:unset DEBUG
-              Where: advice/decouple_settings.py:7 reads DEBUG from the DEBUG config var (python-decouple);
-                     unset, it is False.
+              Where: advice/decouple_settings.py:7 reads DEBUG from the DEBUG config var (read through
+                     decouple); unset, it is False.
             - guard.hsts_seconds_short (SECURE_HSTS_SECONDS)
               Fix: heroku config:set SECURE_HSTS_SECONDS=31536000
               Where: advice/decouple_settings.py:9 reads SECURE_HSTS_SECONDS from the SECURE_HSTS_SECONDS config
-                     var (python-decouple).
+                     var (read through decouple).
             Release blocked: 3 problems
             Fix: heroku config:set SECURE_SSL_REDIRECT=true
             Fix: heroku config:unset SESSION_COOKIE_SECURE DEBUG
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
         "},
         &[
             "security.W008 @advice/decouple_settings.py:8 | SECURE_SSL_REDIRECT set_config_var SECURE_SSL_REDIRECT true",
@@ -384,7 +376,6 @@ fn pydantic_settings_prefix_alias_and_the_use_ssl_switch() {
             Fix: heroku config:set APP_USE_SSL=true COOKIE_SECURE=true
             Fix: heroku config:unset APP_DEBUG
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
         "},
         &[
             "security.W004 @advice/pydantic_settings_module.py:22 | SECURE_HSTS_SECONDS set_config_var APP_USE_SSL true",

@@ -11,7 +11,7 @@ use crate::finding::{Advice, Change, Finding, Location};
 use crate::gate::snapshot::{
     ConfigVar, Origin, Provenance, SequenceForm, SettingSource, Snapshot, SourceLine,
 };
-use crate::report::{Platform, fix_lines};
+use crate::report::{Platform, fix_lines, shell_word};
 use serde_json::Value;
 
 /// The rule that asks for a line to be deleted rather than written.
@@ -228,19 +228,6 @@ fn presence_value(config_var: &ConfigVar, want: &Value) -> Option<String> {
         .as_ref()
         .filter(|set| conversion.presence && satisfies(&set.value, want))
         .map(|_| "true".to_string())
-}
-
-/// `text` as one shell word: as is when it is plain, else in single quotes.
-fn shell_word(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-.,:/=@%+".contains(c));
-    if plain {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
 }
 
 /// The changes that give `required.setting` its required value in this app.

@@ -4,7 +4,7 @@
 use super::probe::ProbeFailure;
 use super::snapshot::{Phase, ProbeError, ProbeErrorKind};
 use crate::config::env;
-use crate::report::{EvaluationError, Platform};
+use crate::report::{EvaluationError, Platform, shell_word};
 
 /// The probe ran but Django could not be loaded. The exception is the app's text: the output
 /// boundary redacts it. Config var commands are written for `platform`.
@@ -43,7 +43,7 @@ pub(super) fn probe_error(error: &ProbeError, platform: Platform) -> EvaluationE
                     "{} must be {} for this field: {}",
                     parse.name,
                     parse.expects,
-                    platform.set_command(&format!("{}='{}'", parse.name, parse.example.replace('\'', r"'\''")))
+                    platform.set_command(&format!("{}={}", parse.name, shell_word(&parse.example)))
                 ),
             ),
             None => (

@@ -227,6 +227,20 @@ pub fn fix_lines<'a>(advice: impl Iterator<Item = &'a Advice>, platform: Platfor
     lines
 }
 
+/// `text` as one shell word: as is when it is plain, else in single quotes.
+#[must_use]
+pub fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
 fn push_new(lines: &mut Vec<String>, line: String) {
     if !lines.contains(&line) {
         lines.push(line);

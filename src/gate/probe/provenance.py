@@ -30,7 +30,7 @@ from .common import ALLOWED_SETTINGS, NO_JSON_FORM, error_text, json_form
 PROBE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # Candidate strings, tried in this order: the first that gives True (False) is advised.
 BOOL_STRINGS = ("true", "false", "True", "False", "1", "0")
-INT_PROBE = 3600
+INT_PROBE = 7919  # no code holds it as a constant
 SEQUENCE_PROBE = ("x-probe-one", "x-probe-two")
 TEXT_PROBE = "x-probe-text"
 # The settings whose values never leave the probe, not even as a literal or a default.
@@ -878,21 +878,12 @@ NO_CONVERSION = {
 
 def conversion(decision, candidate, family):
     """How the decision turns the config var's text into the setting: which strings give True
-    and False, whether a number, a comma list, a JSON list or plain text come through, or
-    whether only its presence counts. Each is checked with two values, so a constant that
-    happens to equal the probe does not pass for a conversion."""
+    and False, whether a number, a comma list, a JSON list or plain text come through, or, when
+    none does, whether only its presence counts. The probes are values no code holds as a
+    constant, so a constant cannot pass for a conversion."""
     outcome = lambda value: decision.outcome(candidate.names, value)
     unset = outcome(None)
     found = dict(NO_CONVERSION)
-    when_set = [outcome(text) for text in ("true", "false", TEXT_PROBE)]
-    if unset is not NOT_EVALUATED and all(
-        value is not NOT_EVALUATED and same(value, when_set[0]) for value in when_set
-    ):
-        found["presence"] = not same(when_set[0], unset)
-    if found["presence"]:
-        if when_set[0] is not MISSING:
-            found["when_set"] = describe_plain(when_set[0])
-        return unset, found
     if family == "bool":
         for text in BOOL_STRINGS:
             value = outcome(text)
@@ -901,23 +892,28 @@ def conversion(decision, candidate, family):
             if found["false_string"] is None and value is False:
                 found["false_string"] = text
             if found["true_string"] and found["false_string"]:
-                break
+                return unset, found
     elif family == "int":
-        found["accepts_int"] = all(
-            same(outcome(str(number)), number) for number in (INT_PROBE, 2 * INT_PROBE)
-        )
+        found["accepts_int"] = same(outcome(str(INT_PROBE)), INT_PROBE)
     elif family == "sequence":
-        probes = (SEQUENCE_PROBE, SEQUENCE_PROBE[::-1])
-        if all(same(outcome(",".join(items)), list(items)) for items in probes):
-            found["sequence_form"] = "comma"
-        elif all(
-            same(outcome(json.dumps(list(items))), list(items)) for items in probes
-        ):
+        # JSON first: deciding_var has run it already.
+        if same(outcome(json.dumps(list(SEQUENCE_PROBE))), list(SEQUENCE_PROBE)):
             found["sequence_form"] = "json"
+        elif same(outcome(",".join(SEQUENCE_PROBE)), list(SEQUENCE_PROBE)):
+            found["sequence_form"] = "comma"
     else:
-        found["accepts_text"] = all(
-            same(outcome(text), text) for text in (TEXT_PROBE, TEXT_PROBE[::-1])
-        )
+        found["accepts_text"] = same(outcome(TEXT_PROBE), TEXT_PROBE)
+    if found["accepts_int"] or found["sequence_form"] or found["accepts_text"]:
+        return unset, found
+    when_set = [outcome(text) for text in ("true", "false", TEXT_PROBE)]
+    found["presence"] = (
+        unset is not NOT_EVALUATED
+        and all(value is not NOT_EVALUATED for value in when_set)
+        and all(same(value, when_set[0]) for value in when_set)
+        and not same(when_set[0], unset)
+    )
+    if found["presence"] and when_set[0] is not MISSING:
+        found["when_set"] = describe_plain(when_set[0])
     return unset, found
 
 
