@@ -1202,7 +1202,15 @@ EXAMPLES = {
 
 def config_var_error(error, initial_names):
     """When the settings failed because a settings model could not parse a config var: the
-    variable, the field and its type, and a made-up value of that type (never the value)."""
+    variable, the field and its type, and a made-up value of that type (never the value).
+    The frames belong to the app and its libraries: anything they raise means "not known"."""
+    try:
+        return parse_failure_in(error, initial_names)
+    except Exception:  # noqa: BLE001 - e.g. Django's lazy settings raise on any attribute
+        return None
+
+
+def parse_failure_in(error, initial_names):
     seen = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
