@@ -471,6 +471,8 @@ class Run:
             results = {}
 
             def prepare(environment):
+                if environment == ((), None):
+                    return file.namespace  # the environment as it is: what already ran
                 if environment not in results:
                     namespace = dict(file.namespace)
                     try:
@@ -689,12 +691,20 @@ def statement_reads(assignment):
     return reads
 
 
+_loaded = {}
+
+
 def loaded_names(node):
-    return {
-        child.id
-        for child in ast.walk(node)
-        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load)
-    }
+    """The names an AST node loads (memoised: the same statements are asked about often)."""
+    key = id(node)
+    if key not in _loaded or _loaded[key][0] is not node:
+        names = {
+            child.id
+            for child in ast.walk(node)
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load)
+        }
+        _loaded[key] = (node, names)
+    return _loaded[key][1]
 
 
 # Statements that bind a value a later statement may depend on (not class or function defs).
@@ -882,7 +892,8 @@ def conversion(decision, candidate, family):
     none does, whether only its presence counts. The probes are values no code holds as a
     constant, so a constant cannot pass for a conversion."""
     outcome = lambda value: decision.outcome(candidate.names, value)
-    unset = outcome(None)
+    # A secret's default is never reported, so it is never computed.
+    unset = MISSING if decision.setting in SECRET_SETTINGS else outcome(None)
     found = dict(NO_CONVERSION)
     if family == "bool":
         for text in BOOL_STRINGS:
@@ -973,7 +984,8 @@ FAMILY_TEXTS = {
     "bool": BOOL_STRINGS,
     "int": (str(INT_PROBE),),
     "sequence": (json.dumps(list(SEQUENCE_PROBE)), ",".join(SEQUENCE_PROBE)),
-    "text": (TEXT_PROBE,),
+    # A required text (SECRET_KEY) fails unset: another text tells first.
+    "text": (TEXT_PROBE, "true"),
 }
 
 
