@@ -445,12 +445,14 @@ fn a_config_var_the_settings_model_cannot_parse_is_named_with_a_working_value() 
     for (vars, fix, deploy) in [
         (
             &[ON_HEROKU, ("ALLOWED_HOSTS", "example.com")][..],
-            r#"  Fix: ALLOWED_HOSTS must be a JSON list for this field: heroku config:set ALLOWED_HOSTS='["example.com"]'"#,
+            r#"  Fix: ALLOWED_HOSTS must be a JSON list for this field:
+       heroku config:set ALLOWED_HOSTS='["example.com"]'"#,
             "Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn\n",
         ),
         (
             &[("ALLOWED_HOSTS", "example.com")][..],
-            r#"  Fix: ALLOWED_HOSTS must be a JSON list for this field: ALLOWED_HOSTS='["example.com"]'"#,
+            r#"  Fix: ALLOWED_HOSTS must be a JSON list for this field:
+       ALLOWED_HOSTS='["example.com"]'"#,
             "Deploy anyway: RELEASE_GUARD_MODE=warn\n",
         ),
     ] {

@@ -39,8 +39,9 @@ pub(super) fn probe_error(error: &ProbeError, platform: Platform) -> EvaluationE
                     "Importing the settings module {module} failed: the {} config var does not parse as {} ({})",
                     parse.name, parse.field_type, parse.field
                 ),
+                // The command on a line of its own: never wrapped.
                 format!(
-                    "{} must be {} for this field: {}",
+                    "{} must be {} for this field:\n{}",
                     parse.name,
                     parse.expects,
                     platform.set_command(&format!("{}={}", parse.name, shell_word(&parse.example)))
