@@ -11,7 +11,7 @@
 
 use crate::advice_test::{ON_HEROKU, advice_excerpt, advice_fields};
 use crate::gate_test::{guard, json, stdout};
-use crate::support::python::{Venv, default_venv, fixture, venvs};
+use crate::support::python::{TUTORIAL_CONFIG_VARS, Venv, default_venv, fixture, venvs};
 use indoc::indoc;
 use release_guard::gate::probe::{ProbeRequest, run};
 use release_guard::gate::snapshot::{ConfigVar, ProbeAnswer, Provenance};
@@ -59,25 +59,24 @@ fn check(style: &Style, venvs: &[Venv]) {
 }
 
 /// Every config var the advice names was read while the settings loaded (the probe's recorded
-/// reads), in the default venv.
-fn names_only_what_was_read(style: &Style) {
-    let app = fixture("advice-styles");
-    let settings = format!("styles.{}", style.module);
+/// reads), in the default venv: `app` with `settings` and `vars` over the tutorial's config vars.
+fn names_only_what_was_read(app: &str, settings: &str, vars: &[(&str, &str)]) {
+    let app = fixture(app);
+    let vars = [vars, &[("DJANGO_SETTINGS_MODULE", settings)]].concat();
     let mut request = ProbeRequest::new(app.clone(), default_venv().python());
-    request.settings_module = Some(settings.clone());
     request.timeout = Duration::from_mins(1);
-    // An empty value stands for "not set" (see `guard`).
-    request.env = style
-        .vars
+    // As `guard` runs it: the tutorial's config vars, then `vars`; empty means not set.
+    let mut env: Vec<(&str, &str)> = TUTORIAL_CONFIG_VARS.to_vec();
+    env.retain(|(name, _)| vars.iter().all(|(other, _)| other != name));
+    env.extend(vars.iter().filter(|(_, value)| !value.is_empty()));
+    request.env = env
         .iter()
-        .filter(|(_, value)| !value.is_empty())
         .map(|(name, value)| (OsString::from(name), OsString::from(value)))
         .collect();
     let Ok(ProbeAnswer::Ok(snapshot)) = run(&request) else {
-        panic!("{}: no snapshot", style.module);
+        panic!("{settings}: no snapshot");
     };
     let provenance = snapshot.provenance.unwrap();
-    let vars = [style.vars, &[("DJANGO_SETTINGS_MODULE", settings.as_str())]].concat();
     let report = json(&guard(&default_venv(), &app, &["--format", "json"], &vars));
     let named: Vec<&str> = report["findings"]
         .as_array()
@@ -86,12 +85,11 @@ fn names_only_what_was_read(style: &Style) {
         .flat_map(|finding| finding["advice"].as_array().into_iter().flatten())
         .filter_map(|advice| advice["config_var"].as_str())
         .collect();
-    assert!(!named.is_empty(), "{}", style.module);
+    assert!(!named.is_empty(), "{settings}");
     for name in named {
         assert!(
             was_read(&provenance, name),
-            "{}: {name} was never read",
-            style.module
+            "{settings}: {name} was never read"
         );
     }
 }
@@ -701,6 +699,29 @@ fn the_advice_names_only_config_vars_the_settings_read() {
         &PRESENCE_SWITCH,
         &STAR_IMPORTED_BASE,
     ] {
-        names_only_what_was_read(style);
+        let settings = format!("styles.{}", style.module);
+        names_only_what_was_read("advice-styles", &settings, style.vars);
     }
+    for (settings, vars) in [
+        (
+            "advice.environ_settings",
+            &[("DEBUG", "true"), ("SESSION_COOKIE_SECURE", "0")][..],
+        ),
+        (
+            "advice.django_environ_settings",
+            &[("DJANGO_DEBUG", "true")][..],
+        ),
+        ("advice.decouple_settings", &[("DEBUG", "True")][..]),
+        (
+            "advice.pydantic_settings_module",
+            &[("APP_DEBUG", "true")][..],
+        ),
+    ] {
+        names_only_what_was_read("advice", settings, vars);
+    }
+    names_only_what_was_read(
+        "tutorial",
+        "mysite.settings",
+        &[("SECRET_KEY", "weak-tutorial-key")],
+    );
 }

@@ -254,9 +254,6 @@ class EnvReads:
             if not path.endswith((".py", ".pyc")) and path in self.files:
                 self.opened.append(os.path.abspath(path))
 
-    def read_names(self):
-        return {read.name for read in self.reads if read.name is not None}
-
 
 def _audit(event, args):
     reads = _recording
