@@ -337,17 +337,7 @@ fn release(args: &CheckArgs, command: &[String]) -> ExitCode {
 fn shell_words(command: &[String]) -> String {
     command
         .iter()
-        .map(|word| {
-            let plain = !word.is_empty()
-                && word
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
-            if plain {
-                word.clone()
-            } else {
-                format!("'{}'", word.replace('\'', r"'\''"))
-            }
-        })
+        .map(|word| report::shell_word(word))
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -12,7 +12,7 @@ use indoc::indoc;
 use std::fmt::Write as _;
 
 /// On a Heroku dyno: config var changes are `heroku config:...` commands.
-const ON_HEROKU: (&str, &str) = ("DYNO", "release.1");
+pub(crate) const ON_HEROKU: (&str, &str) = ("DYNO", "release.1");
 
 /// The guard's text log and JSON report for `fixtures/advice` with `module` and `vars`.
 fn logs(module: &str, vars: &[(&str, &str)]) -> (String, serde_json::Value) {
@@ -29,7 +29,7 @@ fn logs(module: &str, vars: &[(&str, &str)]) -> (String, serde_json::Value) {
 const DATABASE_CHECKS_NOT_RUN: &str = "guard.database_checks_not_run";
 
 /// Each finding's title and its Fix and Where lines, then the closing lines.
-fn advice_excerpt(log: &str) -> String {
+pub(crate) fn advice_excerpt(log: &str) -> String {
     let mut excerpt = String::new();
     let mut keep = false;
     let mut skipping = false;
@@ -68,7 +68,7 @@ fn advice_excerpt(log: &str) -> String {
 }
 
 /// Each finding's structured advice on one line: id, location, then every change.
-fn advice_fields(report: &serde_json::Value) -> Vec<String> {
+pub(crate) fn advice_fields(report: &serde_json::Value) -> Vec<String> {
     report["findings"]
         .as_array()
         .unwrap()
@@ -130,7 +130,6 @@ fn plain_settings_py_gets_the_lines_to_change() {
             Release blocked: 4 problems
             Fix: change advice/plain_settings.py as shown above, then deploy again
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
         "}
     );
     assert_eq!(
@@ -171,7 +170,6 @@ fn a_settings_package_gets_the_file_that_holds_each_setting() {
             Release blocked: 4 problems
             Fix: change advice/settings/production.py and advice/settings/base.py as shown above, then deploy again
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
         "},
         &[
             "security.W008 @advice/settings/production.py:6 | SECURE_SSL_REDIRECT add_line SECURE_SSL_REDIRECT = True",
@@ -213,7 +211,6 @@ fn os_environ_config_vars_are_set_or_unset() {
             Fix: heroku config:set SESSION_COOKIE_SECURE=1
             Fix: heroku config:unset SECURE_SSL_REDIRECT DEBUG
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
         "},
         &[
             "security.W008 @advice/environ_settings.py:8 | SECURE_SSL_REDIRECT unset_config_var SECURE_SSL_REDIRECT",
@@ -237,29 +234,27 @@ fn django_environ_names_carry_the_prefix_on_heroku() {
             - security.W008 (SECURE_SSL_REDIRECT)
               Fix: heroku config:unset DJANGO_SECURE_SSL_REDIRECT
               Where: advice/django_environ_settings.py:11 reads SECURE_SSL_REDIRECT from the
-                     DJANGO_SECURE_SSL_REDIRECT config var (django-environ, prefix 'DJANGO_'); unset, it is
-                     True.
+                     DJANGO_SECURE_SSL_REDIRECT config var (read through environ); unset, it is True.
             - security.W012 (SESSION_COOKIE_SECURE)
               Fix: heroku config:set DJANGO_SESSION_COOKIE_SECURE=true
               Where: advice/django_environ_settings.py:13 reads SESSION_COOKIE_SECURE from the
-                     DJANGO_SESSION_COOKIE_SECURE config var (django-environ, prefix 'DJANGO_').
+                     DJANGO_SESSION_COOKIE_SECURE config var (read through environ).
             - security.W016 (CSRF_COOKIE_SECURE)
               Fix: heroku config:unset DJANGO_CSRF_COOKIE_SECURE
               Where: advice/django_environ_settings.py:14 reads CSRF_COOKIE_SECURE from the
-                     DJANGO_CSRF_COOKIE_SECURE config var (django-environ, prefix 'DJANGO_'); unset, it is True.
+                     DJANGO_CSRF_COOKIE_SECURE config var (read through environ); unset, it is True.
             - security.W018 (DEBUG)
               Fix: heroku config:unset DJANGO_DEBUG
-              Where: advice/django_environ_settings.py:10 reads DEBUG from the DJANGO_DEBUG config var
-                     (django-environ, prefix 'DJANGO_'); unset, it is False.
+              Where: advice/django_environ_settings.py:10 reads DEBUG from the DJANGO_DEBUG config var (read
+                     through environ); unset, it is False.
             - guard.hsts_seconds_short (SECURE_HSTS_SECONDS)
               Fix: heroku config:set DJANGO_SECURE_HSTS_SECONDS=3600
               Where: advice/django_environ_settings.py:12 reads SECURE_HSTS_SECONDS from the
-                     DJANGO_SECURE_HSTS_SECONDS config var (django-environ, prefix 'DJANGO_').
+                     DJANGO_SECURE_HSTS_SECONDS config var (read through environ).
             Release blocked: 4 problems
             Fix: heroku config:set DJANGO_SESSION_COOKIE_SECURE=true
             Fix: heroku config:unset DJANGO_SECURE_SSL_REDIRECT DJANGO_CSRF_COOKIE_SECURE DJANGO_DEBUG
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
         "},
         &[
             "security.W008 @advice/django_environ_settings.py:11 | SECURE_SSL_REDIRECT unset_config_var DJANGO_SECURE_SSL_REDIRECT",
@@ -283,29 +278,27 @@ fn off_heroku_config_vars_are_plain_assignments() {
             - security.W008 (SECURE_SSL_REDIRECT)
               Fix: unset DJANGO_SECURE_SSL_REDIRECT
               Where: advice/django_environ_settings.py:11 reads SECURE_SSL_REDIRECT from the
-                     DJANGO_SECURE_SSL_REDIRECT config var (django-environ, prefix 'DJANGO_'); unset, it is
-                     True.
+                     DJANGO_SECURE_SSL_REDIRECT config var (read through environ); unset, it is True.
             - security.W012 (SESSION_COOKIE_SECURE)
               Fix: DJANGO_SESSION_COOKIE_SECURE=true
               Where: advice/django_environ_settings.py:13 reads SESSION_COOKIE_SECURE from the
-                     DJANGO_SESSION_COOKIE_SECURE config var (django-environ, prefix 'DJANGO_').
+                     DJANGO_SESSION_COOKIE_SECURE config var (read through environ).
             - security.W016 (CSRF_COOKIE_SECURE)
               Fix: unset DJANGO_CSRF_COOKIE_SECURE
               Where: advice/django_environ_settings.py:14 reads CSRF_COOKIE_SECURE from the
-                     DJANGO_CSRF_COOKIE_SECURE config var (django-environ, prefix 'DJANGO_'); unset, it is True.
+                     DJANGO_CSRF_COOKIE_SECURE config var (read through environ); unset, it is True.
             - security.W018 (DEBUG)
               Fix: unset DJANGO_DEBUG
-              Where: advice/django_environ_settings.py:10 reads DEBUG from the DJANGO_DEBUG config var
-                     (django-environ, prefix 'DJANGO_'); unset, it is False.
+              Where: advice/django_environ_settings.py:10 reads DEBUG from the DJANGO_DEBUG config var (read
+                     through environ); unset, it is False.
             - guard.hsts_seconds_short (SECURE_HSTS_SECONDS)
               Fix: DJANGO_SECURE_HSTS_SECONDS=3600
               Where: advice/django_environ_settings.py:12 reads SECURE_HSTS_SECONDS from the
-                     DJANGO_SECURE_HSTS_SECONDS config var (django-environ, prefix 'DJANGO_').
+                     DJANGO_SECURE_HSTS_SECONDS config var (read through environ).
             Release blocked: 4 problems
             Fix: DJANGO_SESSION_COOKIE_SECURE=true
             Fix: unset DJANGO_SECURE_SSL_REDIRECT DJANGO_CSRF_COOKIE_SECURE DJANGO_DEBUG
-            Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
+            Deploy anyway: RELEASE_GUARD_MODE=warn
         "},
         &[
             "security.W008 @advice/django_environ_settings.py:11 | SECURE_SSL_REDIRECT unset_config_var DJANGO_SECURE_SSL_REDIRECT",
@@ -329,24 +322,23 @@ fn decouple_config_vars_are_set_or_unset() {
             - security.W008 (SECURE_SSL_REDIRECT)
               Fix: heroku config:set SECURE_SSL_REDIRECT=true
               Where: advice/decouple_settings.py:8 reads SECURE_SSL_REDIRECT from the SECURE_SSL_REDIRECT config
-                     var (python-decouple).
+                     var (read through decouple).
             - security.W012 (SESSION_COOKIE_SECURE)
               Fix: heroku config:unset SESSION_COOKIE_SECURE
               Where: advice/decouple_settings.py:10 reads SESSION_COOKIE_SECURE from the SESSION_COOKIE_SECURE
-                     config var (python-decouple); unset, it is True.
+                     config var (read through decouple); unset, it is True.
             - security.W018 (DEBUG)
               Fix: heroku config:unset DEBUG
-              Where: advice/decouple_settings.py:7 reads DEBUG from the DEBUG config var (python-decouple);
-                     unset, it is False.
+              Where: advice/decouple_settings.py:7 reads DEBUG from the DEBUG config var (read through
+                     decouple); unset, it is False.
             - guard.hsts_seconds_short (SECURE_HSTS_SECONDS)
               Fix: heroku config:set SECURE_HSTS_SECONDS=604800
               Where: advice/decouple_settings.py:9 reads SECURE_HSTS_SECONDS from the SECURE_HSTS_SECONDS config
-                     var (python-decouple).
+                     var (read through decouple).
             Release blocked: 3 problems
             Fix: heroku config:set SECURE_SSL_REDIRECT=true
             Fix: heroku config:unset SESSION_COOKIE_SECURE DEBUG
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
         "},
         &[
             "security.W008 @advice/decouple_settings.py:8 | SECURE_SSL_REDIRECT set_config_var SECURE_SSL_REDIRECT true",
@@ -388,7 +380,6 @@ fn pydantic_settings_prefix_alias_and_the_use_ssl_switch() {
             Fix: heroku config:set APP_USE_SSL=true COOKIE_SECURE=true
             Fix: heroku config:unset APP_DEBUG
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
-            Ignore one check: heroku config:set RELEASE_GUARD_IGNORE=security.W018
         "},
         &[
             "security.W004 @advice/pydantic_settings_module.py:22 | SECURE_HSTS_SECONDS set_config_var APP_USE_SSL true",
@@ -418,4 +409,60 @@ fn with_the_switch_on_the_short_hsts_is_the_line_in_its_block() {
             "guard.hsts_seconds_short @advice/pydantic_settings_module.py:24 | SECURE_HSTS_SECONDS edit_line SECURE_HSTS_SECONDS = 604800  # 1 week, after 1 hour without problems; later 2592000 (30 days), then 31536000 (1 year)",
         ],
     );
+}
+
+/// The tutorial's text log with `vars` over its usual config vars.
+fn tutorial_log(vars: &[(&str, &str)]) -> String {
+    stdout(&guard(&default_venv(), &fixture("tutorial"), &[], vars))
+}
+
+#[test]
+fn a_weak_key_read_from_a_config_var_gets_a_new_key_and_no_ignore_line() {
+    let log = tutorial_log(&[
+        ON_HEROKU,
+        ("SECRET_KEY", "weak-tutorial-key"),
+        ("USE_SSL", "true"),
+    ]);
+    let excerpt = advice_excerpt(&log);
+    assert!(
+        excerpt.starts_with(indoc! {r#"
+            - security.W009 (SECRET_KEY)
+              Fix: heroku config:set SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+              Where: mysite/settings.py:27 reads SECRET_KEY from the SECRET_KEY config var (pydantic-settings
+                     Settings.SECRET_KEY, case-insensitive): set it to a new random key.
+        "#}),
+        "{excerpt}"
+    );
+    assert!(
+        log.ends_with(indoc! {r#"
+            Release blocked: 1 problem
+            Fix: heroku config:set SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+            Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
+        "#}),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_config_var_the_settings_model_cannot_parse_is_named_with_a_working_value() {
+    let title = "COULD NOT EVALUATE: Importing the settings module mysite.settings failed: the ALLOWED_HOSTS config var does not parse as list[str] (Settings.ALLOWED_HOSTS)\n";
+    for (vars, fix, deploy) in [
+        (
+            &[ON_HEROKU, ("ALLOWED_HOSTS", "example.com")][..],
+            r#"  Fix: ALLOWED_HOSTS must be a JSON list for this field:
+       heroku config:set ALLOWED_HOSTS='["example.com"]'"#,
+            "Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn\n",
+        ),
+        (
+            &[("ALLOWED_HOSTS", "example.com")][..],
+            r#"  Fix: ALLOWED_HOSTS must be a JSON list for this field:
+       ALLOWED_HOSTS='["example.com"]'"#,
+            "Deploy anyway: RELEASE_GUARD_MODE=warn\n",
+        ),
+    ] {
+        let log = tutorial_log(vars);
+        assert!(log.contains(title), "{log}");
+        assert!(log.contains(&format!("\n{fix}\n")), "{log}");
+        assert!(log.ends_with(deploy), "{log}");
+    }
 }

@@ -414,7 +414,7 @@ fn release_process_blocks_before_the_chained_command() {
             The release process was not started: the guard exited with 1 (blocked), which the launcher reports as exit status 82.
             Release blocked: 4 problems
             Fix: change mysite/settings.py as shown above, then deploy again
-            Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
+            Deploy anyway: RELEASE_GUARD_MODE=warn
             ERROR: failed to launch: exec.d: failed to execute exec.d file at path '{}': exit status 1
         ", exec_d_program.display()}),
         "{}",

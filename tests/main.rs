@@ -20,6 +20,7 @@ use webpki as _;
 
 mod support;
 
+mod advice_styles_test;
 mod advice_test;
 // The fuzz targets, shared with the fuzzer (`examples/fuzz/`).
 #[path = "../examples/fuzz/targets.rs"]

@@ -4,11 +4,11 @@
 use super::probe::ProbeFailure;
 use super::snapshot::{Phase, ProbeError, ProbeErrorKind};
 use crate::config::env;
-use crate::report::EvaluationError;
+use crate::report::{EvaluationError, Platform, shell_word};
 
 /// The probe ran but Django could not be loaded. The exception is the app's text: the output
-/// boundary redacts it.
-pub(super) fn probe_error(error: &ProbeError) -> EvaluationError {
+/// boundary redacts it. Config var commands are written for `platform`.
+pub(super) fn probe_error(error: &ProbeError, platform: Platform) -> EvaluationError {
     let module = error
         .settings_module
         .as_deref()
@@ -32,10 +32,29 @@ pub(super) fn probe_error(error: &ProbeError) -> EvaluationError {
             format!("Importing the app's models or database backends failed (the settings module {module} loaded)"),
             "Check the database and cache settings (the scheme of a DATABASE_URL chooses the backend) and that their drivers are in the app's requirements; the cause is shown above.".to_string(),
         ),
-        ProbeErrorKind::ImproperlyConfigured | ProbeErrorKind::SetupFailed => (
-            format!("Importing the settings module {module} failed"),
-            "Settings that need a config var fail here first: set it with `heroku config:set NAME=value` (the traceback shows which).".to_string(),
-        ),
+        ProbeErrorKind::ImproperlyConfigured | ProbeErrorKind::SetupFailed => match &error.config_var_error {
+            // The field's type and a made-up value, never the config var's value.
+            Some(parse) => (
+                format!(
+                    "Importing the settings module {module} failed: the {} config var does not parse as {} ({})",
+                    parse.name, parse.field_type, parse.field
+                ),
+                // The command on a line of its own: never wrapped.
+                format!(
+                    "{} must be {} for this field:\n{}",
+                    parse.name,
+                    parse.expects,
+                    platform.set_command(&format!("{}={}", parse.name, shell_word(&parse.example)))
+                ),
+            ),
+            None => (
+                format!("Importing the settings module {module} failed"),
+                format!(
+                    "Settings that need a config var fail here first: set it with `{}` (the traceback shows which).",
+                    platform.set_command("NAME=value")
+                ),
+            ),
+        },
         ProbeErrorKind::ChecksFailed => (
             "Django's system checks crashed".to_string(),
             "Run `python manage.py check --deploy` with the same config vars to see the full traceback.".to_string(),
@@ -114,10 +133,11 @@ mod tests {
             cause: None,
             app_output: None,
             secrets: crate::redact::Secrets::new(vec!["s3cret-token-value".to_string()]),
+            config_var_error: None,
         };
         let mut redactor = Redactor::default();
         redactor.add_secrets(&error.secrets);
-        let shown = probe_error(&error);
+        let shown = probe_error(&error, Platform::Heroku);
         assert_eq!(
             shown.title,
             "Importing the settings module mysite.settings failed"

@@ -113,7 +113,8 @@ pub fn run(
             if error.settings_module.is_some() {
                 report.settings_module.clone_from(&error.settings_module);
             }
-            fail(&mut report, probe_error(&error));
+            let shown = probe_error(&error, report.platform);
+            fail(&mut report, shown);
         }
         Err(failure) => fail(&mut report, probe_failure(&failure)),
     }

@@ -80,12 +80,40 @@ pub struct Snapshot {
     pub secrets: Secrets,
 }
 
-/// Where each allowlisted setting got its value (`provenance.py`).
+/// Where each allowlisted setting got its value (`provenance.py`), from the config-var reads
+/// recorded while the settings loaded.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Provenance {
     /// The settings module Django loaded, and the line after its end: where a line is added.
     pub settings_file: SourceLine,
     pub settings: BTreeMap<String, SettingSource>,
+    /// Every config-var read made while the settings loaded, with the app line that made it.
+    #[serde(default)]
+    pub reads: Vec<ConfigRead>,
+}
+
+impl Provenance {
+    /// Whether the app read `config_var` while its settings loaded: by name, or through a
+    /// read of the whole environment at `read_at` (a settings model built there).
+    #[must_use]
+    pub fn was_read(&self, config_var: &ConfigVar) -> bool {
+        self.reads.iter().any(|read| match &read.name {
+            Some(name) => name.eq_ignore_ascii_case(&config_var.name),
+            None => config_var
+                .read_at
+                .as_ref()
+                .is_some_and(|at| at.file == read.at.file && at.line == read.at.line),
+        })
+    }
+}
+
+/// One config-var read: the name (None when the whole environment was read, e.g. copied by a
+/// settings model) and the app line that made it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ConfigRead {
+    pub name: Option<String>,
+    #[serde(flatten)]
+    pub at: SourceLine,
 }
 
 /// A line of the app's source: a path relative to the app directory and a 1-based line.
@@ -137,22 +165,55 @@ pub struct PlainValue {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ConfigVar {
     pub name: String,
-    /// `os.environ`, `django-environ`, `python-decouple` or `pydantic-settings`.
-    pub library: String,
-    /// What decides the name (prefix, alias, case sensitivity, env file), for the log.
+    /// How it was read, for the log: `os.environ`, `read through decouple`, `read by envbool()
+    /// at settings.py:12`, or the settings model field with its prefix, alias and case rule.
     pub naming: String,
     /// Whether it is set in the environment now.
     pub is_set: bool,
     /// The setting's value with the config var unset (the code's default), when known.
     pub when_unset: Option<PlainValue>,
+    /// How the code turns its text into the setting's value.
+    #[serde(flatten)]
+    pub conversion: Conversion,
+    /// Files read while the settings loaded (a `.env`) that set it too; the config var wins.
+    #[serde(default)]
+    pub env_files: Vec<String>,
+    /// The app line whose read the name comes from.
+    #[serde(default)]
+    pub read_at: Option<SourceLine>,
+    /// For a switch: the text that lets the left-out assignment run.
+    #[serde(default)]
+    pub needed: Option<String>,
+}
+
+/// How the code converts a config var's text, learnt by running it with candidate values.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Conversion {
     /// The text that makes it True / False, when the code reads a bool.
     pub true_string: Option<String>,
     pub false_string: Option<String>,
     /// Whether a decimal number comes out as that int.
     pub accepts_int: bool,
-    /// For a switch: the text that lets the left-out assignment run.
+    /// How a list is written for the code to read it: `comma` (`a,b`) or `json`.
     #[serde(default)]
-    pub needed: Option<String>,
+    pub sequence_form: Option<SequenceForm>,
+    /// Whether a text comes out unchanged.
+    #[serde(default)]
+    pub accepts_text: bool,
+    /// Whether only its presence counts (`"RENDER" in os.environ`): any value does.
+    #[serde(default)]
+    pub presence: bool,
+    /// For a presence switch: the setting's value when the config var is set.
+    #[serde(default)]
+    pub when_set: Option<PlainValue>,
+}
+
+/// How a config var's text is split into a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SequenceForm {
+    Comma,
+    Json,
 }
 
 /// The condition (`if env.USE_SSL:`) that left a setting's assignment out.
@@ -406,6 +467,22 @@ pub struct ProbeError {
     /// The secrets the probe learnt before it failed.
     #[serde(default)]
     pub secrets: Secrets,
+    /// The config var a settings model could not parse, when that is why the import failed.
+    #[serde(default)]
+    pub config_var_error: Option<ConfigVarError>,
+}
+
+/// A config var a settings model could not parse: its name, the field, the field's type, what
+/// the field expects and a made-up value of that type (never the config var's value).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ConfigVarError {
+    pub name: String,
+    pub field: String,
+    pub field_type: String,
+    /// e.g. `a JSON list`.
+    pub expects: String,
+    /// e.g. `["example.com"]`.
+    pub example: String,
 }
 
 /// The step of loading the app that failed.

@@ -174,6 +174,24 @@ impl Platform {
             Self::Other
         }
     }
+
+    /// How to set config vars here: `heroku config:set A=1 B=2` on Heroku, `A=1 B=2` elsewhere.
+    #[must_use]
+    pub fn set_command(self, assignments: &str) -> String {
+        match self {
+            Self::Heroku => format!("heroku config:set {assignments}"),
+            Self::Other => assignments.to_string(),
+        }
+    }
+
+    /// How to unset config vars here: `heroku config:unset A B` on Heroku, `unset A B` elsewhere.
+    #[must_use]
+    pub fn unset_command(self, names: &str) -> String {
+        match self {
+            Self::Heroku => format!("heroku config:unset {names}"),
+            Self::Other => format!("unset {names}"),
+        }
+    }
 }
 
 /// Who chose the mode, so the log names the switch that is actually on.
@@ -228,23 +246,30 @@ pub fn fix_lines<'a>(advice: impl Iterator<Item = &'a Advice>, platform: Platfor
     }
     let mut lines = Vec::new();
     match platform {
-        Platform::Heroku => {
-            if !sets.is_empty() {
-                lines.push(format!("heroku config:set {}", sets.join(" ")));
-            }
-            if !unsets.is_empty() {
-                lines.push(format!("heroku config:unset {}", unsets.join(" ")));
-            }
-        }
-        Platform::Other => {
-            lines.extend(sets);
-            if !unsets.is_empty() {
-                lines.push(format!("unset {}", unsets.join(" ")));
-            }
-        }
+        Platform::Heroku if !sets.is_empty() => lines.push(platform.set_command(&sets.join(" "))),
+        // Off Heroku one assignment a line: each is a line of an env file or a shell.
+        Platform::Other => lines.extend(sets),
+        Platform::Heroku => {}
+    }
+    if !unsets.is_empty() {
+        lines.push(platform.unset_command(&unsets.join(" ")));
     }
     lines.extend(code);
     lines
+}
+
+/// `text` as one shell word: as is when it is plain, else in single quotes.
+#[must_use]
+pub fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
 }
 
 fn push_new(lines: &mut Vec<String>, line: String) {

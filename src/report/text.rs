@@ -1,10 +1,11 @@
 //! The release log: what `heroku releases:output` shows.
 
 use super::{
-    EvaluationError, ModeSource, Report, SilencedFinding, TOOL_BANNER, Verdict, fix_lines, plural,
+    EvaluationError, ModeSource, Platform, Report, SilencedFinding, TOOL_BANNER, Verdict,
+    fix_lines, plural,
 };
 use crate::config::{Mode, env};
-use crate::finding::{Advice, Change, Finding, Severity};
+use crate::finding::{Advice, Change, Finding, Location, Severity};
 use std::fmt::Write as _;
 
 /// How the text log is decorated.
@@ -330,16 +331,20 @@ fn verdict_line(report: &Report) -> (String, &'static str) {
     }
 }
 
-/// The escape hatch after a failed release, or the way back after a non-enforced one. Only the
-/// gate has modes; `verify` reports stand alone.
+/// The escape hatch after a failed release, or the way back after a non-enforced one, written
+/// for where the guard runs. Only the gate has modes; `verify` reports stand alone.
 fn closing_advice(report: &Report) -> Vec<String> {
     if report.tool != "gate" || report.verdict == Verdict::Pass {
         return Vec::new();
     }
+    let platform = report.platform;
     if report.mode == Mode::Warn {
         return vec![match report.mode_source {
             Some(ModeSource::Flag) => "Enforce again: run without --mode warn".to_string(),
-            _ => format!("Enforce again: heroku config:set {}=enforce", env::MODE),
+            _ => format!(
+                "Enforce again: {}",
+                platform.set_command(&format!("{}=enforce", env::MODE))
+            ),
         }];
     }
     let blocking: Vec<&Finding> = report
@@ -347,47 +352,71 @@ fn closing_advice(report: &Report) -> Vec<String> {
         .iter()
         .filter(|finding| finding.severity == Severity::Block)
         .collect();
+    let mut advice = closing_fixes(&blocking, platform);
+    advice.push(format!(
+        "Deploy anyway: {}",
+        platform.set_command(&format!("{}=warn", env::MODE))
+    ));
+    // Ignoring a check that protects users is never the advice, nor ignoring one whose
+    // silence the evidence overruled.
+    if let Some(ignorable) = blocking
+        .iter()
+        .find(|finding| !protects_users(finding) && !finding.silence_overruled)
+    {
+        advice.push(format!(
+            "Ignore one check: {}",
+            platform.set_command(&format!("{}={}", env::IGNORE, ignorable.id))
+        ));
+    }
+    advice
+}
+
+/// One `Fix:` line per kind of change, collected from every blocking finding: the config var
+/// commands, the files to change, and the findings whose fix is shown above without a file.
+fn closing_fixes(blocking: &[&Finding], platform: Platform) -> Vec<String> {
     let blocking_advice = || blocking.iter().flat_map(|finding| &finding.advice);
-    let mut advice: Vec<String> = fix_lines(
+    let mut lines: Vec<String> = fix_lines(
         blocking_advice().filter(|advice| is_config_var_change(advice)),
-        report.platform,
+        platform,
     )
     .into_iter()
     .map(|line| format!("Fix: {line}"))
     .collect();
     let mut files: Vec<&str> = Vec::new();
-    for advice in blocking_advice().filter(|advice| !is_config_var_change(advice)) {
-        if let Some(at) = advice
-            .location
-            .as_ref()
-            .filter(|at| !files.contains(&at.file.as_str()))
-        {
-            files.push(&at.file);
+    let mut elsewhere: Vec<&str> = Vec::new();
+    for finding in blocking {
+        let code_locations: Vec<&Location> = if finding.advice.is_empty() {
+            finding.location.iter().collect()
+        } else {
+            finding
+                .advice
+                .iter()
+                .filter(|advice| !is_config_var_change(advice))
+                .filter_map(|advice| advice.location.as_ref())
+                .collect()
+        };
+        for at in code_locations {
+            if !files.contains(&at.file.as_str()) {
+                files.push(&at.file);
+            }
+        }
+        if finding.advice.is_empty() && finding.location.is_none() && finding.fix.is_some() {
+            elsewhere.push(&finding.id);
         }
     }
     if !files.is_empty() {
-        advice.push(format!(
+        lines.push(format!(
             "Fix: change {} as shown above, then deploy again",
             files.join(" and ")
         ));
     }
-    advice.push(format!(
-        "Deploy anyway: heroku config:set {}=warn",
-        env::MODE
-    ));
-    // Ignoring a check of the HTTPS redirect, the cookies or HSTS is never the advice, nor
-    // ignoring one whose silence the evidence overruled.
-    if let Some(ignorable) = blocking
-        .iter()
-        .find(|finding| !is_about_https(finding) && !finding.silence_overruled)
-    {
-        advice.push(format!(
-            "Ignore one check: heroku config:set {}={}",
-            env::IGNORE,
-            ignorable.id
+    if !elsewhere.is_empty() {
+        lines.push(format!(
+            "Fix: apply the fix shown above for {}, then deploy again",
+            elsewhere.join(" and ")
         ));
     }
-    advice
+    lines
 }
 
 fn is_config_var_change(advice: &Advice) -> bool {
@@ -397,31 +426,39 @@ fn is_config_var_change(advice: &Advice) -> bool {
     )
 }
 
-/// Parts of the names of the settings that keep the HTTPS redirect, HSTS and the cookies safe.
-const HTTPS_SETTING_PARTS: [&str; 5] = [
+/// Parts of the names of the settings that protect users: the HTTPS redirect and the proxy
+/// header it needs, HSTS, the cookies, the secret key, DEBUG and the allowed hosts.
+const PROTECTING_SETTING_PARTS: [&str; 8] = [
     "SECURE_SSL_",
     "SECURE_HSTS_",
     "SECURE_PROXY_SSL_HEADER",
     "SECURE_REDIRECT_EXEMPT",
     "_COOKIE_",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
 ];
 
-/// Django's checks of the SSL redirect, HSTS and the cookies' Secure flag.
-const HTTPS_DJANGO_IDS: [&str; 7] = [
+/// Django's checks of those settings.
+const PROTECTING_DJANGO_IDS: [&str; 11] = [
     "security.W004",
     "security.W008",
+    "security.W009",
     "security.W010",
     "security.W011",
     "security.W012",
     "security.W016",
+    "security.W018",
+    "security.W020",
     "security.W021",
+    "security.W025",
 ];
 
-/// Whether a finding is about the SSL redirect, the cookies or HSTS.
-fn is_about_https(finding: &Finding) -> bool {
-    HTTPS_DJANGO_IDS.contains(&finding.id.as_str())
+/// Whether a finding is about a setting that protects users: ignoring it is never offered.
+fn protects_users(finding: &Finding) -> bool {
+    PROTECTING_DJANGO_IDS.contains(&finding.id.as_str())
         || finding.setting.as_deref().is_some_and(|setting| {
-            HTTPS_SETTING_PARTS
+            PROTECTING_SETTING_PARTS
                 .iter()
                 .any(|part| setting.contains(part))
         })
@@ -458,6 +495,7 @@ mod tests {
               security.W021 (SILENCED_SYSTEM_CHECKS): no reason given
 
             Release blocked: 2 problems
+            Fix: apply the fix shown above for security.W004 and security.W008, then deploy again
             Deploy anyway: heroku config:set RELEASE_GUARD_MODE=warn
             1 ignored
         "#};
@@ -465,6 +503,83 @@ mod tests {
             render_text(&blocked_report(Mode::Enforce), Style::Plain),
             expected
         );
+    }
+
+    #[test]
+    fn closing_lines_follow_the_platform_and_collect_every_blocking_fix() {
+        let mut report = blocked_report(Mode::Enforce);
+        report.platform = Platform::Other;
+        report.findings[0].advice = vec![Advice {
+            setting: "SECURE_HSTS_SECONDS".to_string(),
+            change: Change::SetConfigVar {
+                config_var: "HSTS_SECONDS".to_string(),
+                value: "3600".to_string(),
+            },
+            location: None,
+            reason: "reads it".to_string(),
+        }];
+        let middleware = Finding::new(
+            "security.W001",
+            Severity::Block,
+            crate::finding::Source::Django,
+            "No SecurityMiddleware.",
+        )
+        .with_setting("MIDDLEWARE")
+        .with_fix("MIDDLEWARE = [...]");
+        report.findings.push(Finding {
+            location: Some(Location {
+                file: "mysite/settings.py".to_string(),
+                line: 40,
+            }),
+            ..middleware
+        });
+        let text = render_text(&report, Style::Plain);
+        assert!(
+            text.ends_with(indoc! {"
+                Release blocked: 3 problems
+                Fix: HSTS_SECONDS=3600
+                Fix: change mysite/settings.py as shown above, then deploy again
+                Fix: apply the fix shown above for security.W008, then deploy again
+                Deploy anyway: RELEASE_GUARD_MODE=warn
+                Ignore one check: RELEASE_GUARD_IGNORE=security.W001
+            "}),
+            "{text}"
+        );
+        report.mode = Mode::Warn;
+        assert!(text_ends_with(
+            &report,
+            "Enforce again: RELEASE_GUARD_MODE=enforce\n"
+        ));
+    }
+
+    fn text_ends_with(report: &Report, end: &str) -> bool {
+        render_text(report, Style::Plain).ends_with(end)
+    }
+
+    #[test]
+    fn ignoring_a_check_that_protects_users_is_never_offered() {
+        for (id, setting) in [
+            ("security.W009", "SECRET_KEY"),
+            ("security.W018", "DEBUG"),
+            ("security.W020", "ALLOWED_HOSTS"),
+            (
+                "guard.proxy_ssl_header_unexpected",
+                "SECURE_PROXY_SSL_HEADER",
+            ),
+            ("guard.samesite_none_insecure", "SESSION_COOKIE_SAMESITE"),
+        ] {
+            let finding = Finding::new(id, Severity::Block, crate::finding::Source::Guard, "x")
+                .with_setting(setting);
+            assert!(protects_users(&finding), "{id}");
+        }
+        let middleware = Finding::new(
+            "security.W001",
+            Severity::Block,
+            crate::finding::Source::Django,
+            "x",
+        )
+        .with_setting("MIDDLEWARE");
+        assert!(!protects_users(&middleware));
     }
 
     #[test]

@@ -33,12 +33,8 @@ PLANTED_MARKERS = (
     "planted-env-token-31337",
 )
 EDGE_SECRET_KEY = "edge-fixture-key-9f3a7c1e5b2d8f4a6c0e1b3d5f7a9c2e4b6d8f0a1c3e5"
-LEAKY_SECRET_KEY = (
-    "planted-secret-key-2b7e151628aed2a6abf7158809cf4f3c762e7160f38b4da56a784d9045190cfe"
-)
-PLANTED_SECRETS = (
-    f"key={LEAKY_SECRET_KEY} password=planted-db-password-4711 token=planted-env-token-31337"
-)
+LEAKY_SECRET_KEY = "planted-secret-key-2b7e151628aed2a6abf7158809cf4f3c762e7160f38b4da56a784d9045190cfe"
+PLANTED_SECRETS = f"key={LEAKY_SECRET_KEY} password=planted-db-password-4711 token=planted-env-token-31337"
 
 SNAPSHOT_FIELDS = {
     "status",
@@ -68,6 +64,7 @@ ERROR_FIELDS = {
     "django_version",
     "phase",
     "cause",
+    "config_var_error",
     "app_output",
     "secrets",
 }
@@ -240,6 +237,33 @@ class SnapshotTest(unittest.TestCase):
         self.assertEqual(
             answer["provenance"]["settings_file"],
             {"file": "mysite/settings.py", "line": 117},
+        )
+        # pydantic-settings copies the whole environment where the model is built.
+        self.assertIn(
+            {"name": None, "file": "mysite/settings.py", "line": 23},
+            answer["provenance"]["reads"],
+        )
+        self.assertEqual(
+            switch["config_var"]["read_at"], {"file": "mysite/settings.py", "line": 23}
+        )
+
+    def test_a_config_var_the_settings_model_cannot_parse_is_named_with_its_type(self):
+        answer, _completed = run_probe(
+            "tutorial",
+            "mysite.settings",
+            SECRET_KEY=TUTORIAL_SECRET_KEY,
+            ALLOWED_HOSTS="example.com",
+        )
+        self.assertEqual(answer["status"], "error")
+        self.assertEqual(
+            answer["config_var_error"],
+            {
+                "name": "ALLOWED_HOSTS",
+                "field": "Settings.ALLOWED_HOSTS",
+                "field_type": "list[str]",
+                "expects": "a JSON list",
+                "example": '["example.com"]',
+            },
         )
 
     def test_checks_are_sorted_and_carry_silencing(self):

@@ -83,6 +83,9 @@ def failure(kind, error, collector, app_dir):
             "frames": frames_of(error, app_dir),
             "phase": phases.of(kind),
             "cause": phases.cause_text(error),
+            "config_var_error": provenance.config_var_error(
+                error, frozenset(os.environ)
+            ),
         },
     )
 
@@ -194,7 +197,7 @@ def load_django(settings_module, collector, app_dir, env_reads):
                 "exception": None,
                 "message": "DJANGO_SETTINGS_MODULE is not set",
                 "frames": [],
-                **dict.fromkeys(("phase", "cause")),
+                **dict.fromkeys(("phase", "cause", "config_var_error")),
             },
         )
     import importlib

@@ -1,151 +1,393 @@
-"""Where each setting got its value: the assignment that won (file and line of the settings
-module or the module it star-imports), and the config var it was read from, if any.
+"""Where each setting got its value, and the config var that decides it, from what the settings
+really did while they loaded.
 
-Static reading of the settings source (ast) does most of the work; conditions (`if env.USE_SSL:`)
-are evaluated against the loaded module's globals when they are plain enough to be free of side
-effects, and config-var reads are re-evaluated with candidate values ("true", "1", ...) to learn
-which string gives which setting value. pydantic-settings reads the whole environment when the
-model is built, so its fields are described from the model instead. When the reading is unsure
-the answer says so (`certain: false`), and the guard falls back to the line.
+While the settings module imports, `EnvReads` records every config-var read, whatever library
+makes it: os.environ item access, `.get`, `in`, iteration and copies (os.getenv ends in `.get`).
+Each read is attributed to the innermost frame that runs the module code of an app file (file
+and line; files run by split-settings' include() or exec keep their names), together with the
+functions that made it. Every app file executed meanwhile (imports, include(), exec) is recorded
+with the line that ran it, and every file opened (a `.env` file, say).
+
+After the import `ast` maps each recorded line to its statement: an assignment decides its
+targets; an `if` whose test read a config var decides every setting assigned under it. The value
+to set is learned by running the deciding statements again in a copy of the module's globals with
+candidate values of the config var ("true", "3600", "a,b", ...), but only when every call in them
+is a plain conversion or one of the functions that made the recorded read; otherwise the answer
+says it is unsure. Source text is never matched against library patterns.
 
 Nothing here returns a config var's value: only names, and what the code does with them.
 """
 
 import ast
 import builtins
+import collections.abc
+import json
 import os
 import sys
 
 from .common import ALLOWED_SETTINGS, NO_JSON_FORM, error_text, json_form
 
-# Candidate strings tried on a config-var read, to learn which one gives True, False or an int.
-TRUE_STRINGS = ("true", "True", "1")
-FALSE_STRINGS = ("false", "False", "0")
-INT_PROBE = 3600
-# str methods a settings expression may call on a config var's value.
-STR_METHODS = frozenset({"lower", "upper", "strip", "casefold"})
-# Builtins a settings expression may call: they only convert.
-SAFE_BUILTINS = (int, bool, str, float)
-# django-environ's readers: env("X"), env.bool("X"), ...
-ENVIRON_METHODS = frozenset(
-    {"__call__", "bool", "int", "str", "float", "list", "tuple", "json", "get_value"}
+PROBE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# Candidate strings, tried in this order: the first that gives True (False) is advised.
+BOOL_STRINGS = ("true", "false", "True", "False", "1", "0")
+INT_PROBE = 7919  # no code holds it as a constant
+SEQUENCE_PROBE = ("x-probe-one", "x-probe-two")
+TEXT_PROBE = "x-probe-text"
+# The settings whose values never leave the probe, not even as a literal or a default.
+SECRET_SETTINGS = frozenset({"SECRET_KEY"})
+PROVENANCE_SETTINGS = (*ALLOWED_SETTINGS, *sorted(SECRET_SETTINGS))
+# Methods of the text a config var holds that a conversion may call.
+STR_METHODS = frozenset(
+    {
+        "lower",
+        "upper",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "casefold",
+        "split",
+        "rsplit",
+        "startswith",
+        "endswith",
+        "replace",
+        "partition",
+        "title",
+        "isdigit",
+    }
 )
-
+SAFE_CALLABLES = (
+    int,
+    bool,
+    str,
+    float,
+    tuple,
+    list,
+    set,
+    frozenset,
+    dict,
+    len,
+    sorted,
+    min,
+    max,
+    json.loads,
+    ast.literal_eval,
+)
+# The views' iteration reads every variable once more: part of the whole-environment read.
+VIEW_CODES = frozenset(
+    {
+        collections.abc.KeysView.__iter__.__code__,
+        collections.abc.ItemsView.__iter__.__code__,
+        collections.abc.ValuesView.__iter__.__code__,
+    }
+)
+NAMED_KINDS = {"__getitem__": "item", "get": "get", "__contains__": "contains"}
+WHOLE_KINDS = ("__iter__", "keys", "items", "values", "copy")
+MISSING = object()
+NOT_EVALUATED = object()
 RAN, SKIPPED, UNKNOWN = "ran", "skipped", "unknown"
+MAX_ENV_FILE_BYTES = 256 * 1024
+# The one EnvReads recording now, for the audit hook (audit hooks cannot be removed).
+_recording = None
+
+
+# --- recording ------------------------------------------------------------------------------
+
+
+class AppFiles:
+    """Which file names are the app's own code: under the app directory, outside any Python
+    installation (the classic buildpack installs Python inside it) and outside the probe."""
+
+    def __init__(self, app_dir):
+        self.prefix = app_dir.rstrip(os.sep) + os.sep
+        installs = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix}
+        self.excluded = tuple(
+            sorted(path.rstrip(os.sep) + os.sep for path in installs if path)
+        ) + (PROBE_DIR,)
+        self.known = {}
+
+    def __contains__(self, filename):
+        known = self.known.get(filename)
+        if known is None:
+            path = os.path.abspath(filename) if filename[:1] != "<" else ""
+            known = (
+                path.startswith(self.prefix)
+                and not path.startswith(self.excluded)
+                and "site-packages" not in path
+                and "dist-packages" not in path
+            )
+            self.known[filename] = known
+        return known
+
+    def shown(self, path):
+        path = os.path.abspath(path)
+        return path[len(self.prefix) :] if path.startswith(self.prefix) else path
+
+
+class Read:
+    """One config-var read: the name (None when the whole environment was read), the module
+    statement that made it, and the functions between that statement and os.environ."""
+
+    __slots__ = ("helper", "line", "name", "namespace", "packages", "path", "readers")
+
+    def __init__(self, name, frame, readers, packages, helper):
+        self.name = name
+        self.path = os.path.abspath(frame.f_code.co_filename)
+        self.line = frame.f_lineno
+        self.readers = readers
+        self.packages = packages
+        self.helper = helper
+        self.namespace = frame.f_globals
 
 
 class EnvReads:
-    """Records the names of config vars read while the settings load (os.environ[...],
-    .get(), os.getenv(), `in`), by patching os.environ's class for that time."""
+    """Records config-var reads, app files executed and files opened while the settings load,
+    by patching os.environ's class (and listening to audit events) for that time."""
 
-    def __init__(self):
-        self.names = set()
-        self._saved = None
+    def __init__(self, app_dir=None):
+        # The probe runs from the app directory.
+        self.files = AppFiles(app_dir or os.getcwd())
+        self.reads = []
+        self.executed = []
+        self.opened = []
+        self.initial_names = frozenset()
+        self._saved = {}
+        self._busy = False
+        self._bulk_read = None
 
     def __enter__(self):
+        global _recording
+        self.initial_names = frozenset(os.environ)
         environ_class = type(os.environ)
-        getitem, contains = environ_class.__getitem__, environ_class.__contains__
-        names = self.names
-
-        def recording_getitem(mapping, key):
-            names.add(key)
-            return getitem(mapping, key)
-
-        def recording_contains(mapping, key):
-            names.add(key)
-            return contains(mapping, key)
-
-        self._saved = (getitem, contains)
-        environ_class.__getitem__ = recording_getitem
-        environ_class.__contains__ = recording_contains
+        for name in (*NAMED_KINDS, *WHOLE_KINDS):
+            self._saved[name] = environ_class.__dict__.get(name, MISSING)
+            setattr(
+                environ_class, name, self._recorder(getattr(environ_class, name), name)
+            )
+        _install_audit_hook()
+        _recording = self
         return self
 
     def __exit__(self, *_exc):
+        global _recording
+        _recording = None
         environ_class = type(os.environ)
-        environ_class.__getitem__, environ_class.__contains__ = self._saved
+        for name, original in self._saved.items():
+            if original is MISSING:
+                delattr(environ_class, name)
+            else:
+                setattr(environ_class, name, original)
         return False
+
+    def _recorder(self, original, method):
+        reads = self
+
+        def recording(mapping, *args, **kwargs):
+            if reads._busy or mapping is not os.environ or _recording is not reads:
+                return original(mapping, *args, **kwargs)
+            reads._busy = True  # what the method itself reads is part of this read
+            try:
+                reads.note(method, args[0] if args else None, sys._getframe(1))
+                return original(mapping, *args, **kwargs)
+            finally:
+                reads._busy = False
+
+        recording.__name__ = getattr(original, "__name__", method)
+        return recording
+
+    def note(self, method, key, frame):
+        if frame.f_code in VIEW_CODES:
+            return
+        whole = method in WHOLE_KINDS
+        if not whole and (frame, frame.f_lineno) == self._bulk_read:
+            return  # dict(os.environ): one key after another of a whole read
+        caller = frame
+        readers, packages, helper = [], set(), None
+        while frame is not None:
+            code = frame.f_code
+            if code.co_filename in self.files:
+                if code.co_name == "<module>":
+                    name = None if whole or not isinstance(key, str) else key
+                    self.reads.append(
+                        Read(name, frame, frozenset(readers), packages, helper)
+                    )
+                    if whole:
+                        self._bulk_read = (caller, caller.f_lineno)
+                    return
+                if helper is None:
+                    helper = (
+                        self.files.shown(code.co_filename),
+                        frame.f_lineno,
+                        code.co_name,
+                    )
+            elif not code.co_filename.startswith(PROBE_DIR):
+                module = frame.f_globals.get("__name__") or ""
+                packages.add(module.split(".")[0])
+            readers.append(code)
+            frame = frame.f_back
+
+    def note_exec(self, code, frame):
+        """An app file starts running: imported (its own globals) or run by exec() in globals
+        it is given (split-settings' include()); and the app line that started it."""
+        if (
+            getattr(code, "co_name", None) != "<module>"
+            or code.co_filename not in self.files
+        ):
+            return
+        imported = frame is not None and frame.f_code.co_filename.startswith(
+            "<frozen importlib"
+        )
+        while frame is not None and not (
+            frame.f_code.co_name == "<module>"
+            and frame.f_code.co_filename in self.files
+        ):
+            frame = frame.f_back
+        parent = (
+            None
+            if frame is None
+            else (os.path.abspath(frame.f_code.co_filename), frame.f_lineno)
+        )
+        self.executed.append((os.path.abspath(code.co_filename), parent, imported))
+
+    def note_open(self, path):
+        if isinstance(path, (str, os.PathLike)):
+            path = os.fspath(path)
+            if not path.endswith((".py", ".pyc")) and path in self.files:
+                self.opened.append(os.path.abspath(path))
+
+
+def _audit(event, args):
+    reads = _recording
+    if reads is None or reads._busy:
+        return
+    if event == "exec":
+        reads.note_exec(args[0], sys._getframe(1))
+    elif event == "open":
+        reads.note_open(args[0])
+
+
+_audit_installed = []
+
+
+def _install_audit_hook():
+    if not _audit_installed:
+        sys.addaudithook(_audit)
+        _audit_installed.append(True)
+
+
+# --- what ran: files, statements, assignments -----------------------------------------------
 
 
 class Assignment:
-    """One module-level assignment of an upper-case name, in execution order."""
+    """One module-level binding of a name, in execution order."""
 
-    def __init__(self, name, node, value, source, state, conditions):
+    __slots__ = ("conditions", "file", "name", "node", "order", "state")
+
+    def __init__(self, name, node, file, state, conditions, order):
         self.name = name
         self.node = node
-        self.value = value
-        self.source = source
+        self.file = file
         self.state = state
-        # (If node, branch taken is the body?, source) from outermost to innermost.
+        # (If node, branch taken is the body?) from outermost to innermost, in `file`.
         self.conditions = conditions
+        self.order = order
 
 
-class Source:
-    """One settings file: where it is shown, its module's globals, its package."""
+class File:
+    """One app file that ran: its tree, the globals it ran in, the reads of each statement."""
 
-    def __init__(self, module, path, shown):
-        self.module = module
+    def __init__(self, path, namespace, shown):
         self.path = path
         self.shown = shown
-        self.namespace = vars(module)
+        self.namespace = namespace
+        with open(path, encoding="utf-8") as source:
+            self.text = source.read()
+        self.tree = ast.parse(self.text, path)
+        self.lines = self.text.count("\n") + (0 if self.text.endswith("\n") else 1)
+        self.reads = {}  # id(statement or If test) -> [Read]
 
 
-def shown_path(path, app_dir):
-    prefix = app_dir + os.sep
-    return path[len(prefix) :] if path.startswith(prefix) else None
+def statement_at(body, line):
+    """The innermost module-level statement holding `line`, and whether it is in an `if` test."""
+    for node in body:
+        if not node.lineno <= line <= (node.end_lineno or node.lineno):
+            continue
+        if isinstance(node, ast.If):
+            if node.test.lineno <= line <= node.test.end_lineno:
+                return node, True
+            return statement_at(node.body + node.orelse, line) or (node, False)
+        if isinstance(node, (ast.Try, ast.With, ast.For, ast.While)):
+            inner = (
+                node.body + getattr(node, "orelse", []) + getattr(node, "finalbody", [])
+            )
+            for handler in getattr(node, "handlers", []):
+                inner += handler.body
+            return statement_at(inner, line) or (node, False)
+        return node, False
+    return None
 
 
-def module_source(module_name, app_dir):
-    module = sys.modules.get(module_name)
-    path = getattr(module, "__file__", None)
-    if not path or not path.endswith(".py"):
-        return None
-    shown = shown_path(os.path.abspath(path), app_dir)
-    return None if shown is None else Source(module, path, shown)
+def bound_names(node):
+    if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+        return [node.name]
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+        targets = [node.target]
+    else:
+        return []
+    names = []
+    for target in targets:
+        for child in ast.walk(target):
+            if isinstance(child, ast.Name):
+                names.append(child.id)
+    return names
 
 
-class Reader:
-    """Walks the settings module and the app modules it star-imports, in execution order."""
+class Run:
+    """The settings import as it happened: the files in execution order and every binding."""
 
-    def __init__(self, app_dir):
-        self.app_dir = app_dir
+    def __init__(self, settings_module, env_reads):
+        self.env_reads = env_reads
+        self.app = env_reads.files
+        self.files = {}
         self.assignments = []
-        self.visited = set()
-
-    def read_module(self, module_name, state, conditions):
-        source = module_source(module_name, self.app_dir)
-        if source is None or source.path in self.visited:
+        self.children = {}
+        self.preparations = {}
+        self.modules = None
+        for path, parent, imported in env_reads.executed:
+            self.children.setdefault(parent, []).append((path, imported))
+        module = sys.modules.get(settings_module)
+        path = getattr(module, "__file__", None)
+        if not path or not path.endswith(".py") or path not in self.app:
+            self.root = None
             return
-        self.visited.add(source.path)
-        with open(source.path, encoding="utf-8") as settings_file:
-            tree = ast.parse(settings_file.read(), source.path)
-        self.walk(tree.body, source, state, conditions)
+        self.root = self.file(os.path.abspath(path), vars(module))
+        for read in env_reads.reads:
+            file = self.files.get(read.path) or self.file(read.path, read.namespace)
+            if file is None:
+                continue
+            found = statement_at(file.tree.body, read.line)
+            if found is not None:
+                node, in_test = found
+                key = id(node.test) if in_test else id(node)
+                file.reads.setdefault(key, []).append(read)
+        self.walk(self.root, self.root.tree.body, RAN, ())
 
-    def walk(self, statements, source, state, conditions):
-        for statement in statements:
-            self.statement(statement, source, state, conditions)
-
-    def statement(self, node, source, state, conditions):
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                if isinstance(target, ast.Name) and target.id.isupper():
-                    value = None if isinstance(node, ast.AugAssign) else node.value
-                    self.assignments.append(
-                        Assignment(target.id, node, value, source, state, conditions)
-                    )
-        elif isinstance(node, ast.ImportFrom) and any(
-            alias.name == "*" for alias in node.names
-        ):
-            package = source.namespace.get("__package__") or ""
+    def file(self, path, namespace):
+        if path not in self.files:
             try:
-                from importlib.util import resolve_name
+                self.files[path] = File(path, namespace, self.app.shown(path))
+            except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+                return None
+        return self.files[path]
 
-                target = resolve_name("." * node.level + (node.module or ""), package)
-            except (ImportError, ValueError):
-                return
-            self.read_module(target, state, conditions)
-        elif isinstance(node, ast.If):
-            test = evaluate(node.test, source.namespace)
+    def walk(self, file, statements, state, conditions):
+        for node in statements:
+            self.statement(file, node, state, conditions)
+
+    def statement(self, file, node, state, conditions):
+        if isinstance(node, ast.If):
+            test = evaluate(node.test, file.namespace, self.readers(file, node.test))
             if state == SKIPPED:
                 body_state = else_state = SKIPPED
             elif test is NOT_EVALUATED:
@@ -153,22 +395,105 @@ class Reader:
             else:
                 body_state = state if test else SKIPPED
                 else_state = SKIPPED if test else state
-            self.walk(
-                node.body, source, body_state, [*conditions, (node, True, source)]
-            )
-            self.walk(
-                node.orelse, source, else_state, [*conditions, (node, False, source)]
-            )
-        elif isinstance(node, ast.Try):
-            self.walk(node.body, source, state, conditions)
+            self.walk(file, node.body, body_state, (*conditions, (node, True)))
+            self.walk(file, node.orelse, else_state, (*conditions, (node, False)))
+            return
+        if isinstance(node, ast.Try):
+            self.walk(file, node.body, state, conditions)
             for handler in node.handlers:
-                self.walk(handler.body, source, _unsure(state), conditions)
-            self.walk(node.orelse, source, _unsure(state), conditions)
-            self.walk(node.finalbody, source, state, conditions)
-        elif isinstance(node, ast.With):
-            self.walk(node.body, source, state, conditions)
-        elif isinstance(node, (ast.For, ast.While)):
-            self.walk(node.body, source, _unsure(state), conditions)
+                self.walk(file, handler.body, _unsure(state), conditions)
+            self.walk(file, node.orelse, _unsure(state), conditions)
+            self.walk(file, node.finalbody, state, conditions)
+            return
+        if isinstance(node, ast.With):
+            self.walk(file, node.body, state, conditions)
+            return
+        if isinstance(node, (ast.For, ast.While)):
+            self.walk(file, node.body, _unsure(state), conditions)
+            return
+        for name in bound_names(node):
+            self.assignments.append(
+                Assignment(name, node, file, state, conditions, len(self.assignments))
+            )
+        if state == SKIPPED:
+            return
+        star = isinstance(node, ast.ImportFrom) and any(
+            alias.name == "*" for alias in node.names
+        )
+        for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+            for path, imported in self.children.pop((file.path, line), ()):
+                child = self.child(path, file, star, imported)
+                if child is not None:
+                    self.walk(child, child.tree.body, state, conditions)
+
+    def child(self, path, parent, star, imported):
+        """A file run by `parent` whose names become the parent's: a star-import, or a file
+        executed in the parent's own globals (split-settings' include(), exec)."""
+        if not imported:
+            known = self.files.get(path)
+            if known is not None and known.namespace is not parent.namespace:
+                return None
+            return self.file(path, parent.namespace)
+        if not star:
+            return None
+        module = self.module_of(path)
+        return None if module is None else self.file(path, vars(module))
+
+    def module_of(self, path):
+        """The imported app module whose file is `path`."""
+        if self.modules is None:
+            self.modules = {}
+            for module in list(sys.modules.values()):
+                filename = getattr(module, "__file__", None)
+                if isinstance(filename, str) and filename in self.app:
+                    self.modules.setdefault(os.path.abspath(filename), module)
+        return self.modules.get(path)
+
+    def readers(self, file, node):
+        return file.reads.get(id(node), ())
+
+    def preparation(self, file, nodes):
+        """A function giving `file`'s globals after `nodes` (the bindings a decision depends
+        on) ran again with a candidate environment; shared by every decision on the same
+        bindings, so that `env = Settings()` runs once per candidate, not once per setting."""
+        key = (id(file), tuple(id(node) for node in nodes))
+        if key not in self.preparations:
+            compiled = (
+                compile(
+                    ast.Module(body=list(nodes), type_ignores=[]), file.path, "exec"
+                )
+                if nodes
+                else None
+            )
+            results = {}
+
+            def prepare(environment):
+                if environment == ((), None):
+                    return file.namespace  # the environment as it is: what already ran
+                if environment not in results:
+                    namespace = dict(file.namespace)
+                    try:
+                        if compiled is not None:
+                            with patched_environ(*environment):
+                                exec(compiled, namespace)  # noqa: S102 - checked by safe()
+                        results[environment] = namespace
+                    except Exception:  # noqa: BLE001 - a candidate the code rejects
+                        results[environment] = None
+                return results[environment]
+
+            self.preparations[key] = prepare
+        return self.preparations[key]
+
+    def last_binding(self, name, file, before):
+        """The latest binding of `name` in `file`'s globals that ran before `before`."""
+        for assignment in reversed(self.assignments[: before.order]):
+            if (
+                assignment.name == name
+                and assignment.file.namespace is file.namespace
+                and assignment.state != SKIPPED
+            ):
+                return assignment
+        return None
 
 
 def _unsure(state):
@@ -184,31 +509,7 @@ def describe_plain(value):
     }
 
 
-# --- evaluation of plain expressions ----------------------------------------------------------
-
-NOT_EVALUATED = object()
-PLAIN_NODES = (
-    ast.Expression,
-    ast.Name,
-    ast.Load,
-    ast.Attribute,
-    ast.Constant,
-    ast.Compare,
-    ast.BoolOp,
-    ast.UnaryOp,
-    ast.Not,
-    ast.USub,
-    ast.And,
-    ast.Or,
-    ast.Tuple,
-    ast.List,
-    ast.Set,
-    ast.Subscript,
-    ast.IfExp,
-    ast.keyword,
-    ast.cmpop,
-    ast.Call,
-)
+# --- running statements again ---------------------------------------------------------------
 
 
 def resolve(node, namespace):
@@ -228,303 +529,614 @@ def resolve(node, namespace):
     return NOT_EVALUATED
 
 
-def is_environ_get(function):
-    return getattr(function, "__self__", None) is os.environ and (
-        getattr(function, "__name__", "") == "get"
-    )
+def code_of(target):
+    """The code objects a call of `target` runs first."""
+    codes = []
+    for candidate in (
+        target,
+        getattr(target, "__func__", None),
+        getattr(target, "__init__", None) if isinstance(target, type) else None,
+        getattr(type(target), "__call__", None),  # noqa: B004 - the method, not callable()
+    ):
+        candidate = getattr(candidate, "__func__", candidate)
+        code = getattr(candidate, "__code__", None)
+        if code is not None:
+            codes.append(code)
+    return codes
 
 
-def library_of(function):
-    """Which config-var library a callable belongs to, or None."""
-    if function is os.getenv or is_environ_get(function):
-        return "os.environ"
-    owner = getattr(function, "__self__", function)
-    module = type(owner).__module__ or ""
-    if module.startswith("environ"):
-        name = getattr(function, "__name__", "__call__")
-        return "django-environ" if name in ENVIRON_METHODS else None
-    if module.startswith("decouple"):
-        return "python-decouple"
-    return None
+def safe_call(call, namespace, reads):
+    """A call is safe to repeat when it converts (int(), str methods, json.loads) or when it is
+    one of the functions that made the recorded reads, or belongs to their libraries."""
+    target = resolve(call.func, namespace)
+    if isinstance(call.func, ast.Attribute) and call.func.attr in STR_METHODS:
+        owner = resolve(call.func.value, namespace)
+        if owner is NOT_EVALUATED or owner is None or isinstance(owner, str):
+            return True  # a method of the text a config var holds (None: unset)
+    if target is NOT_EVALUATED:
+        return False
+    if any(target is safe for safe in SAFE_CALLABLES):
+        return True
+    if getattr(target, "__self__", None) is os.environ or target is os.getenv:
+        return True
+    readers = set().union(*(read.readers for read in reads)) if reads else set()
+    if any(code in readers for code in code_of(target)):
+        return True
+    module = getattr(target, "__module__", None) or type(target).__module__ or ""
+    packages = set().union(*(read.packages for read in reads)) if reads else set()
+    return module.split(".")[0] in packages - {"os", "builtins", "__main__"}
 
 
-def plain(node, namespace):
-    """True when evaluating `node` can only read names and config vars and convert values."""
-    for child in ast.walk(node):
-        if not isinstance(child, PLAIN_NODES):
-            return False
-        if isinstance(child, ast.Call):
-            function = child.func
-            if isinstance(function, ast.Attribute) and function.attr in STR_METHODS:
-                continue
-            target = resolve(function, namespace)
-            if target is NOT_EVALUATED:
+SAFE_STATEMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.If, ast.Pass, ast.Expr)
+
+
+def safe(statements, namespace, reads):
+    for statement in statements:
+        for child in ast.walk(statement):
+            if isinstance(child, ast.stmt) and not isinstance(child, SAFE_STATEMENTS):
                 return False
-            if not (
-                any(target is safe for safe in SAFE_BUILTINS)
-                or library_of(target) is not None
-                or (type(target).__module__ or "").startswith("decouple")
-            ):
+            if isinstance(child, (ast.Await, ast.Yield, ast.YieldFrom, ast.Lambda)):
+                return False
+            if isinstance(child, ast.Call) and not safe_call(child, namespace, reads):
                 return False
     return True
 
 
-def evaluate(node, namespace):
+def evaluate(node, namespace, reads=()):
     """The expression's value in the module's final globals, or NOT_EVALUATED."""
-    if not plain(node, namespace):
+    if not safe([ast.Expr(node)], namespace, reads):
         return NOT_EVALUATED
     try:
         code = compile(ast.Expression(node), "<release-guard>", "eval")
-        return eval(code, dict(namespace))  # only plain expressions: see plain()
+        return eval(code, dict(namespace))  # only safe calls: see safe()
     except Exception:  # noqa: BLE001 - e.g. int("") on an unset config var
         return NOT_EVALUATED
 
 
-# --- config vars ------------------------------------------------------------------------------
+class patched_environ:
+    """os.environ with `names` set to `value` (or removed), restored afterwards."""
 
+    def __init__(self, names, value):
+        self.names = names
+        self.value = value
+        self.saved = {}
 
-def is_settings_model(instance):
-    return any(
-        cls.__name__ == "BaseSettings"
-        and (cls.__module__ or "").startswith("pydantic_settings")
-        for cls in type(instance).__mro__
-    )
-
-
-def find_read(node, namespace):
-    """The first config-var read in an expression: (node, name or None, library, reader)."""
-    for child in ast.walk(node):
-        if isinstance(child, ast.Attribute):
-            owner = resolve(child.value, namespace)
-            if (
-                owner is not NOT_EVALUATED
-                and is_settings_model(owner)
-                and child.attr in type(owner).model_fields
-            ):
-                return child, None, "pydantic-settings", owner
-        if (
-            isinstance(child, ast.Subscript)
-            and resolve(child.value, namespace) is os.environ
-        ):
-            return child, constant_text(child.slice), "os.environ", None
-        if isinstance(child, ast.Call):
-            target = resolve(child.func, namespace)
-            library = None if target is NOT_EVALUATED else library_of(target)
-            if library is not None:
-                argument = child.args[0] if child.args else None
-                for keyword in child.keywords:
-                    if keyword.arg in ("var", "option", "key"):
-                        argument = keyword.value
-                name = constant_text(argument)
-                if name is not None and library == "django-environ":
-                    owner = getattr(target, "__self__", target)
-                    name = f"{getattr(owner, 'prefix', '') or ''}{name}"
-                return child, name, library, target
-    return None
-
-
-def constant_text(node):
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
-
-
-def pydantic_config_var(instance, field_name):
-    """The env var a pydantic-settings field reads, and what decides that name."""
-    model = type(instance)
-    config = getattr(model, "model_config", {}) or {}
-    field = model.model_fields[field_name]
-    prefix = config.get("env_prefix", "") or ""
-    case_sensitive = bool(config.get("case_sensitive", False))
-    alias = field.validation_alias or field.alias
-    choices = getattr(alias, "choices", None)
-    if choices:
-        alias = next((choice for choice in choices if isinstance(choice, str)), None)
-    naming = [f"pydantic-settings {model.__name__}.{field_name}"]
-    if isinstance(alias, str):
-        name = alias
-        naming.append(f"alias {alias!r}")
-    else:
-        name = prefix + field_name
-        if prefix:
-            naming.append(f"env_prefix {prefix!r}")
-    if not case_sensitive:
-        name = name.upper()
-        naming.append("case-insensitive")
-    env_file = config.get("env_file")
-    if env_file:
-        naming.append(f"env_file {env_file!r}")
-    if case_sensitive:
-        is_set = name in os.environ
-    else:
-        is_set = any(key.upper() == name for key in os.environ)
-    annotation = field.annotation
-    if field.is_required():
-        when_unset = None
-    else:
-        when_unset = describe_plain(field.default)
-    return {
-        "name": name,
-        "library": "pydantic-settings",
-        "naming": ", ".join(naming),
-        "is_set": is_set,
-        "when_unset": when_unset,
-        "true_string": "true" if annotation is bool else None,
-        "false_string": "false" if annotation is bool else None,
-        "accepts_int": annotation is int,
-    }
-
-
-def config_var_of(node, namespace, reads):
-    """How a setting expression depends on a config var, or None when it reads none."""
-    found = find_read(node, namespace)
-    if found is None:
-        return None
-    read_node, name, library, reader = found
-    if library == "pydantic-settings":
-        return pydantic_config_var(reader, read_node.attr), True
-    if name is None:
-        return None
-    outcomes = try_values(node, namespace, name)
-    true_string = next((s for s in TRUE_STRINGS if outcomes[s] is True), None)
-    false_string = next((s for s in FALSE_STRINGS if outcomes[s] is False), None)
-    unset = outcomes[None]
-    result = {
-        "name": name,
-        "library": library,
-        "naming": library_naming(library, reader),
-        "is_set": name in os.environ,
-        "when_unset": None if unset is NOT_EVALUATED else describe_plain(unset),
-        "true_string": true_string,
-        "false_string": false_string,
-        "accepts_int": outcomes[str(INT_PROBE)] == INT_PROBE
-        and type(outcomes[str(INT_PROBE)]) is int,
-    }
-    return result, name in reads
-
-
-def library_naming(library, reader):
-    if library == "django-environ":
-        owner = getattr(reader, "__self__", reader)
-        prefix = getattr(owner, "prefix", "") or ""
-        return f"django-environ, prefix {prefix!r}" if prefix else "django-environ"
-    if library == "python-decouple":
-        repository = getattr(getattr(reader, "config", None), "repository", None)
-        path = getattr(repository, "path", None) or getattr(repository, "parser", None)
-        if isinstance(path, str):
-            return f"python-decouple (or {os.path.basename(path)})"
-        return "python-decouple"
-    return library
-
-
-def try_values(node, namespace, name):
-    """The expression's value with the config var unset and set to each candidate string."""
-    saved = os.environ.get(name)
-    outcomes = {}
-    try:
-        for candidate in (None, *TRUE_STRINGS, *FALSE_STRINGS, str(INT_PROBE)):
-            if candidate is None:
+    def __enter__(self):
+        for name in self.names:
+            self.saved[name] = os.environ.get(name)
+            if self.value is None:
                 os.environ.pop(name, None)
             else:
-                os.environ[name] = candidate
-            outcomes[candidate] = evaluate(node, namespace)
-    finally:
-        if saved is None:
-            os.environ.pop(name, None)
+                os.environ[name] = self.value
+
+    def __exit__(self, *_exc):
+        for name, value in self.saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        return False
+
+
+class Decision:
+    """The statements that decide one setting: the bindings it depends on, then its assignment
+    inside the `if`s around it. Run again in a copy of the globals, they tell which value of a
+    config var gives which setting value."""
+
+    def __init__(self, run, assignment, setting):
+        self.run = run
+        self.setting = setting
+        self.file = assignment.file
+        self.assignment = assignment
+        self.statement = sliced(assignment)
+        self.dependencies = dependencies(run, assignment, self.statement)
+        self.reads = [read for _node, reads in self.dependencies for read in reads]
+        self.reads += statement_reads(assignment)
+        nodes = [node for node, _reads in self.dependencies]
+        self.compiled = None
+        if safe([*nodes, self.statement], self.file.namespace, self.reads):
+            try:
+                self.prepare = run.preparation(self.file, nodes)
+                self.compiled = compile(
+                    ast.Module(body=[self.statement], type_ignores=[]),
+                    self.file.path,
+                    "exec",
+                )
+            except (SyntaxError, ValueError):
+                self.compiled = None
+        self.cache = {}
+
+    def outcome(self, names, candidate):
+        """The setting after the statements ran with `names` set to `candidate` (None: unset;
+        no names: the environment as it is): MISSING when they do not assign it, NOT_EVALUATED
+        when they fail or cannot run."""
+        if self.compiled is None:
+            return NOT_EVALUATED
+        key = (tuple(names), candidate)
+        if key not in self.cache:
+            namespace = self.prepare(key)
+            if namespace is None:
+                self.cache[key] = NOT_EVALUATED
+                return NOT_EVALUATED
+            namespace = dict(namespace)
+            namespace.pop(self.setting, None)
+            try:
+                with patched_environ(names, candidate):
+                    exec(self.compiled, namespace)  # noqa: S102 - only safe calls: see safe()
+                self.cache[key] = namespace.get(self.setting, MISSING)
+            except Exception:  # noqa: BLE001 - a candidate the code rejects
+                self.cache[key] = NOT_EVALUATED
+        return self.cache[key]
+
+
+def sliced(assignment):
+    """The assignment alone, inside copies of the `if`s that hold it."""
+    inner = assignment.node
+    for if_node, in_body in reversed(assignment.conditions):
+        body = [inner] if in_body else [ast.Pass()]
+        orelse = [] if in_body else [inner]
+        inner = ast.copy_location(
+            ast.If(test=if_node.test, body=body, orelse=orelse), if_node
+        )
+    return ast.fix_missing_locations(inner)
+
+
+def statement_reads(assignment):
+    reads = list(assignment.file.reads.get(id(assignment.node), ()))
+    for if_node, _in_body in assignment.conditions:
+        reads += assignment.file.reads.get(id(if_node.test), ())
+    return reads
+
+
+_loaded = {}
+
+
+def loaded_names(node):
+    """The names an AST node loads (memoised: the same statements are asked about often)."""
+    key = id(node)
+    if key not in _loaded or _loaded[key][0] is not node:
+        names = {
+            child.id
+            for child in ast.walk(node)
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load)
+        }
+        _loaded[key] = (node, names)
+    return _loaded[key][1]
+
+
+# Statements that bind a value a later statement may depend on (not class or function defs).
+BINDINGS = (ast.Assign, ast.AnnAssign, ast.AugAssign)
+
+
+def dependencies(run, assignment, statement, depth=3):
+    """Earlier bindings with recorded reads whose names the statement loads (`env = Env()`,
+    `v = os.getenv(...)`), outermost first: re-running them lets a candidate value reach it."""
+    found = []
+    for name in sorted(loaded_names(statement)):
+        binding = run.last_binding(name, assignment.file, assignment)
+        if (
+            binding is None
+            or binding.conditions
+            or not isinstance(binding.node, BINDINGS)
+        ):
+            continue
+        reads = binding.file.reads.get(id(binding.node), [])
+        if not reads:
+            continue
+        if depth > 1:
+            found += [
+                item
+                for item in dependencies(run, binding, binding.node, depth - 1)
+                if item not in found
+            ]
+        found.append((binding.node, reads))
+    unique = []
+    for item in found:
+        if all(item[0] is not other[0] for other in unique):
+            unique.append(item)
+    return unique
+
+
+# --- config vars ----------------------------------------------------------------------------
+
+
+def uses_value_of(assignment):
+    """Whether the assignment's value depends on the config var (not only whether it runs):
+    the value reads it, or loads a name an enclosing test bound with `:=`."""
+    if assignment.file.reads.get(id(assignment.node)):
+        return True
+    value_names = loaded_names(assignment.node)
+    for if_node, _in_body in assignment.conditions:
+        walrus = {
+            child.target.id
+            for child in ast.walk(if_node.test)
+            if isinstance(child, ast.NamedExpr)
+        }
+        if walrus & value_names and assignment.file.reads.get(id(if_node.test)):
+            return True
+    return False
+
+
+def declared_fields(owner):
+    """The config var each field of an object that read the whole environment declares it
+    reads (pydantic-settings models say so in their model_config and aliases)."""
+    model = type(owner)
+    fields = getattr(model, "model_fields", None)
+    config = getattr(model, "model_config", None)
+    if not isinstance(fields, dict) or not isinstance(config, dict):
+        return None
+    prefix = config.get("env_prefix", "") or ""
+    case_sensitive = bool(config.get("case_sensitive", False))
+    declared = {}
+    for field_name, field in fields.items():
+        alias = getattr(field, "validation_alias", None) or getattr(
+            field, "alias", None
+        )
+        choices = getattr(alias, "choices", None)
+        if choices:
+            alias = next(
+                (choice for choice in choices if isinstance(choice, str)), None
+            )
+        naming = [f"{model.__name__}.{field_name}"]
+        if isinstance(alias, str):
+            name = alias
+            naming.append(f"alias {alias!r}")
         else:
-            os.environ[name] = saved
-    return outcomes
+            name = prefix + field_name
+            if prefix:
+                naming.append(f"env_prefix {prefix!r}")
+        if not case_sensitive:
+            name = name.upper()
+            naming.append("case-insensitive")
+        env_file = config.get("env_file")
+        if env_file:
+            naming.append(f"env_file {env_file!r}")
+        declared[field_name] = (name, ", ".join(naming), case_sensitive)
+    return declared
 
 
-# --- per setting ------------------------------------------------------------------------------
+class Candidate:
+    """A config var that may decide a setting, and where and how it was read. `names` are the
+    environment names that carry it: every spelling of it set now when case does not matter."""
+
+    def __init__(self, name, read, naming, initial_names, case_sensitive=True):
+        self.name = name
+        self.read = read
+        self.naming = naming
+        spelled = (
+            []
+            if case_sensitive
+            else sorted(env for env in initial_names if env.upper() == name)
+        )
+        self.names = spelled or [name]
+        self.is_set = any(env in initial_names for env in self.names)
+
+
+def reader_naming(read):
+    if read.helper is not None:
+        file, line, function = read.helper
+        return f"read by {function}() at {file}:{line}"
+    outer = sorted(read.packages - {"os"})
+    if outer:
+        return f"read through {', '.join(outer)}"
+    return "os.environ"
+
+
+def candidates(decision, reads, searched):
+    """The config vars that may decide the setting: each named read, then the fields that
+    `searched` loads of objects built by a whole-environment read (a settings model)."""
+    found = []
+    initial_names = decision.run.env_reads.initial_names
+
+    def named(reads):
+        for read in reads:
+            if read.name is not None and all(c.name != read.name for c in found):
+                found.append(
+                    Candidate(read.name, read, reader_naming(read), initial_names)
+                )
+
+    named(reads)
+    for node, dependency_reads in decision.dependencies:
+        whole = next((read for read in dependency_reads if read.name is None), None)
+        if whole is None:
+            continue
+        for name in bound_names(node):
+            owner = decision.file.namespace.get(name)
+            fields = declared_fields(owner) if owner is not None else None
+            for child in ast.walk(searched) if fields else ():
+                if (
+                    isinstance(child, ast.Attribute)
+                    and isinstance(child.value, ast.Name)
+                    and child.value.id == name
+                    and child.attr in fields
+                ):
+                    var, naming, case_sensitive = fields[child.attr]
+                    if all(c.name != var for c in found):
+                        found.append(
+                            Candidate(
+                                var,
+                                whole,
+                                f"pydantic-settings {naming}",
+                                initial_names,
+                                case_sensitive,
+                            )
+                        )
+    for _node, dependency_reads in decision.dependencies:
+        named(dependency_reads)  # `v = os.getenv("X")` then `SETTING = v == "1"`
+    return found
+
+
+def same(left, right):
+    if isinstance(left, (tuple, list)) and isinstance(right, (tuple, list)):
+        return list(left) == list(right)
+    return type(left) is type(right) and left == right
+
+
+NO_CONVERSION = {
+    "true_string": None,
+    "false_string": None,
+    "accepts_int": False,
+    "sequence_form": None,
+    "accepts_text": False,
+    "presence": False,
+    "when_set": None,
+}
+
+
+def conversion(decision, candidate, family):
+    """How the decision turns the config var's text into the setting: which strings give True
+    and False, whether a number, a comma list, a JSON list or plain text come through, or, when
+    none does, whether only its presence counts. The probes are values no code holds as a
+    constant, so a constant cannot pass for a conversion."""
+    outcome = lambda value: decision.outcome(candidate.names, value)
+    # A secret's default is never reported, so it is never computed.
+    unset = MISSING if decision.setting in SECRET_SETTINGS else outcome(None)
+    found = dict(NO_CONVERSION)
+    if family == "bool":
+        for text in BOOL_STRINGS:
+            value = outcome(text)
+            if found["true_string"] is None and value is True:
+                found["true_string"] = text
+            if found["false_string"] is None and value is False:
+                found["false_string"] = text
+            if found["true_string"] and found["false_string"]:
+                return unset, found
+    elif family == "int":
+        found["accepts_int"] = same(outcome(str(INT_PROBE)), INT_PROBE)
+    elif family == "sequence":
+        # JSON first: deciding_var has run it already.
+        if same(outcome(json.dumps(list(SEQUENCE_PROBE))), list(SEQUENCE_PROBE)):
+            found["sequence_form"] = "json"
+        elif same(outcome(",".join(SEQUENCE_PROBE)), list(SEQUENCE_PROBE)):
+            found["sequence_form"] = "comma"
+    else:
+        found["accepts_text"] = same(outcome(TEXT_PROBE), TEXT_PROBE)
+    if found["accepts_int"] or found["sequence_form"] or found["accepts_text"]:
+        return unset, found
+    when_set = [outcome(text) for text in ("true", "false", TEXT_PROBE)]
+    found["presence"] = (
+        unset is not NOT_EVALUATED
+        and all(value is not NOT_EVALUATED for value in when_set)
+        and all(same(value, when_set[0]) for value in when_set)
+        and not same(when_set[0], unset)
+    )
+    if found["presence"] and when_set[0] is not MISSING:
+        found["when_set"] = describe_plain(when_set[0])
+    return unset, found
+
+
+def family_of(value):
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, (list, tuple)):
+        return "sequence"
+    return "text"
+
+
+def env_files_setting(name, env_reads):
+    """The files other than Python read during the import (`.env`) that set `name`."""
+    shown = []
+    for path in dict.fromkeys(env_reads.opened):
+        try:
+            with open(path, "rb") as env_file:
+                text = env_file.read(MAX_ENV_FILE_BYTES).decode("utf-8", "replace")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            words = line.strip().removeprefix("export ").split("=", 1)
+            if len(words) == 2 and words[0].strip() == name:
+                shown.append(env_reads.files.shown(path))
+                break
+    return shown
+
+
+def describe_config_var(decision, candidate, setting, value, run, convert=True):
+    """The config var as the advice needs it: its name, how it was read, whether it is set, and
+    (with `convert`) how the code converts its text into `value`'s type."""
+    env_reads = run.env_reads
+    unset, found = MISSING, dict(NO_CONVERSION)
+    if convert:
+        unset, found = conversion(decision, candidate, family_of(value))
+    return {
+        "name": candidate.name,
+        "naming": candidate.naming,
+        "is_set": candidate.is_set,
+        "when_unset": None
+        if setting in SECRET_SETTINGS or unset in (MISSING, NOT_EVALUATED)
+        else describe_plain(unset),
+        **found,
+        "env_files": env_files_setting(candidate.name, env_reads),
+        "read_at": {
+            "file": env_reads.files.shown(candidate.read.path),
+            "line": candidate.read.line,
+        },
+    }
+
+
+# Texts that tell whether a config var changes a decision at all, those of the setting's own
+# type first: two that give different values settle it.
+FAMILY_TEXTS = {
+    "bool": BOOL_STRINGS,
+    "int": (str(INT_PROBE),),
+    "sequence": (json.dumps(list(SEQUENCE_PROBE)), ",".join(SEQUENCE_PROBE)),
+    # A required text (SECRET_KEY) fails unset: another text tells first.
+    "text": (TEXT_PROBE, "true"),
+}
+
+
+def deciding_var(decision, found, family):
+    """Of the config vars a decision read, the first whose value changes the setting, and
+    whether one does (False: none could be run with other values)."""
+    texts = dict.fromkeys((*FAMILY_TEXTS[family], None, *BOOL_STRINGS, TEXT_PROBE))
+    for candidate in found:
+        first = NOT_EVALUATED
+        for text in texts:
+            outcome = decision.outcome(candidate.names, text)
+            if outcome is NOT_EVALUATED:
+                continue
+            if first is NOT_EVALUATED:
+                first = outcome
+            elif not same(outcome, first):
+                return candidate, True
+    return (found[0], False) if found else (None, False)
+
+
+# --- per setting ----------------------------------------------------------------------------
 
 
 def location(assignment):
-    return {"file": assignment.source.shown, "line": assignment.node.lineno}
+    return {"file": assignment.file.shown, "line": assignment.node.lineno}
 
 
 def literal_of(node):
     """The JSON form of a literal value (True, 3600, ("A", "b")), or None."""
-    if node is None:
+    value_node = getattr(node, "value", None)
+    if value_node is None or isinstance(node, ast.AugAssign):
         return None
     try:
-        value = ast.literal_eval(node)
+        value = ast.literal_eval(value_node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
     return describe_plain(value)
 
 
-def switch_of(assignment, reads):
-    """The config var whose condition left this assignment out, and the string that lets it
-    run: `if env.USE_SSL:` needs USE_SSL=true."""
-    for if_node, in_body, source in reversed(assignment.conditions):
-        test = evaluate(if_node.test, source.namespace)
-        if test is NOT_EVALUATED or bool(test) == in_body:
-            continue
-        found = config_var_of(if_node.test, source.namespace, reads)
-        if found is None:
-            return None
-        config_var, _read = found
-        config_var = dict(config_var)
-        config_var["needed"] = (
-            config_var["true_string"] if in_body else config_var["false_string"]
-        )
-        if config_var["needed"] is None:
-            return None
-        return {"config_var": config_var, "file": source.shown, "line": if_node.lineno}
+def switch_of(run, inactive, setting):
+    """The config var whose test left this assignment out, the string that lets it run, and
+    the value the assignment then gives."""
+    decision = Decision(run, inactive, setting)
+    found = candidates(decision, statement_reads(inactive), decision.statement)
+    candidate, decides = deciding_var(decision, found, "bool")
+    if not decides:
+        return None
+    names = candidate.names
+    for text in (*BOOL_STRINGS, str(INT_PROBE)):
+        block_value = decision.outcome(names, text)
+        if block_value not in (MISSING, NOT_EVALUATED):
+            config_var = describe_config_var(
+                decision, candidate, setting, block_value, run, convert=False
+            )
+            config_var["needed"] = text
+            switch = {
+                "config_var": config_var,
+                "file": inactive.file.shown,
+                "line": inactive.conditions[-1][0].lineno,
+            }
+            return switch, block_value
     return None
 
 
-def describe_setting(name, value, assignments, end, reads):
-    mine = [assignment for assignment in assignments if assignment.name == name]
+def describe_setting(run, name, value):
+    mine = [assignment for assignment in run.assignments if assignment.name == name]
     ran = [index for index, assignment in enumerate(mine) if assignment.state == RAN]
     unknown = [
         index for index, assignment in enumerate(mine) if assignment.state == UNKNOWN
     ]
+    secret = name in SECRET_SETTINGS
     if ran:
-        winner = mine[ran[-1]]
-        answer = {
-            "origin": "assignment",
-            **location(winner),
-            "certain": not any(index > ran[-1] for index in unknown),
-            "literal": literal_of(winner.value),
-            "config_var": None,
-            "switch": None,
-        }
-        if winner.value is not None:
-            found = config_var_of(winner.value, winner.source.namespace, reads)
-            if found is not None:
-                answer["config_var"], read = found
-                answer["certain"] = answer["certain"] and read
-        literal = answer["literal"]
-        if literal is not None and literal["value"] != describe_plain(value)["value"]:
-            answer["certain"] = False  # something after this line changed the value
-        return answer
-    skipped = [assignment for assignment in mine if assignment.state == SKIPPED]
+        return ran_setting(
+            run, name, value, mine[ran[-1]], any(i > ran[-1] for i in unknown)
+        )
     answer = {
         "origin": "default",
-        **end,
+        **settings_end(run),
         "certain": not unknown and is_django_default(name, value),
         "literal": None,
         "config_var": None,
         "switch": None,
     }
-    if skipped and not unknown:
-        inactive = skipped[-1]
-        switch = switch_of(inactive, reads)
-        if switch is not None:
+    skipped = [assignment for assignment in mine if assignment.state == SKIPPED]
+    if not skipped or unknown:
+        return answer
+    inactive = skipped[-1]
+    if uses_value_of(inactive):
+        # `if v := os.getenv("X"): SETTING = tuple(v.split(","))`: X gives the value too.
+        decision = Decision(run, inactive, name)
+        found = candidates(decision, statement_reads(inactive), inactive.node)
+        candidate, decides = deciding_var(decision, found, family_of(value))
+        texts = (*FAMILY_TEXTS[family_of(value)], TEXT_PROBE, *BOOL_STRINGS)
+        outcomes = (decision.outcome(candidate.names, text) for text in texts)
+        block = next(
+            (o for o in outcomes if o not in (MISSING, NOT_EVALUATED)), MISSING
+        )
+        if decides and block is not MISSING:
+            config_var = describe_config_var(decision, candidate, name, block, run)
             answer.update(
-                origin="switched_off",
-                **location(inactive),
-                literal=literal_of(inactive.value),
-                switch=switch,
+                origin="switched_off", **location(inactive), config_var=config_var
             )
+            return answer
+    switched = switch_of(run, inactive, name)
+    if switched is not None:
+        switch, block_value = switched
+        answer.update(
+            origin="switched_off",
+            **location(inactive),
+            literal=None if secret else describe_plain(block_value),
+            switch=switch,
+        )
     return answer
 
 
-def loaded_lines(loaded):
-    with open(loaded.path, encoding="utf-8") as settings_file:
-        return sum(1 for _ in settings_file)
+def ran_setting(run, name, value, winner, later_unknown):
+    """The assignment that won, and the config var that decides its value, if any."""
+    literal = None if name in SECRET_SETTINGS else literal_of(winner.node)
+    answer = {
+        "origin": "assignment",
+        **location(winner),
+        "certain": not later_unknown,
+        "literal": literal,
+        "config_var": None,
+        "switch": None,
+    }
+    if literal is not None and literal["value"] != describe_plain(value)["value"]:
+        answer["certain"] = False  # something after this line changed the value
+    depends = any(
+        binding_has_reads(run, winner, loaded) for loaded in loaded_names(winner.node)
+    )
+    if not (uses_value_of(winner) or depends):
+        return answer
+    decision = Decision(run, winner, name)
+    reads = statement_reads(winner) if uses_value_of(winner) else []
+    found = candidates(decision, reads, winner.node)
+    candidate, decides = deciding_var(decision, found, family_of(value))
+    if candidate is None:
+        return answer
+    answer["config_var"] = describe_config_var(decision, candidate, name, value, run)
+    now = decision.outcome((), None)
+    answer["certain"] = (
+        answer["certain"] and decides and (now is NOT_EVALUATED or same(now, value))
+    )
+    return answer
+
+
+def binding_has_reads(run, assignment, name):
+    binding = run.last_binding(name, assignment.file, assignment)
+    return binding is not None and bool(binding.file.reads.get(id(binding.node)))
+
+
+def settings_end(run):
+    return {"file": run.root.shown, "line": run.root.lines + 1}
 
 
 def is_django_default(name, value):
@@ -536,35 +1148,45 @@ def is_django_default(name, value):
     return describe_plain(default)["value"] == describe_plain(value)["value"]
 
 
-def settings_provenance(settings, names, app_dir, reads):
-    """The settings module's file and its end (where a line is added), and the provenance of
-    each of `names` Django defines; None when the settings module is not app source."""
-    loaded = module_source(settings.SETTINGS_MODULE, app_dir)
-    if loaded is None:
+def recorded_reads(env_reads):
+    """Every read, for the answer: the name (None for the whole environment), file and line."""
+    seen = []
+    for read in env_reads.reads:
+        item = {
+            "name": read.name,
+            "file": env_reads.files.shown(read.path),
+            "line": read.line,
+        }
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def settings_provenance(settings, env_reads):
+    """The settings module's file and its end (where a line is added), the provenance of each
+    setting the guard reads, and every config-var read; None when the settings module is not
+    app source."""
+    run = Run(settings.SETTINGS_MODULE, env_reads)
+    if run.root is None:
         return None
-    end = {"file": loaded.shown, "line": loaded_lines(loaded) + 1}
-    reader = Reader(app_dir)
-    reader.read_module(settings.SETTINGS_MODULE, RAN, [])
     return {
-        "settings_file": end,
+        "settings_file": settings_end(run),
         "settings": {
-            name: describe_setting(
-                name, getattr(settings, name), reader.assignments, end, reads
-            )
-            for name in names
+            name: describe_setting(run, name, getattr(settings, name))
+            for name in PROVENANCE_SETTINGS
             if hasattr(settings, name)
         },
+        "reads": recorded_reads(env_reads),
     }
 
 
 def for_answer(settings, app_dir, env_reads, collector):
-    """The allowlisted settings' provenance for the answer, raw like every value the probe
-    reports (the guard redacts where it prints). Advice is a bonus: a failure here is noted on
-    stderr (without the secrets `collector` knows) and the release is judged without it."""
+    """The settings' provenance for the answer, raw like every value the probe reports (the
+    guard redacts where it prints). Advice is a bonus: a failure here is noted on stderr
+    (without the secrets `collector` knows) and the release is judged without it."""
+    del app_dir  # the recording knows the app directory
     try:
-        sources = settings_provenance(
-            settings, ALLOWED_SETTINGS, app_dir, env_reads.names
-        )
+        return settings_provenance(settings, env_reads)
     except Exception as error:  # noqa: BLE001 - never fail a release over its advice
         print(
             "release-guard probe: settings provenance failed: "
@@ -572,4 +1194,86 @@ def for_answer(settings, app_dir, env_reads, collector):
             file=sys.stderr,
         )
         return None
-    return sources
+
+
+# --- a config var that does not parse -------------------------------------------------------
+
+EXAMPLES = {
+    "list": ("a JSON list", ["example.com"]),
+    "set": ("a JSON list", ["example.com"]),
+    "tuple": ("a JSON list", ["example.com"]),
+    "dict": ("a JSON object", {"name": "value"}),
+    "bool": ("true or false", True),
+    "int": ("a whole number", 3600),
+    "float": ("a number", 1.5),
+}
+
+
+def config_var_error(error, initial_names):
+    """When the settings failed because a settings model could not parse a config var: the
+    variable, the field and its type, and a made-up value of that type (never the value).
+    The frames belong to the app and its libraries: anything they raise means "not known"."""
+    try:
+        return parse_failure_in(error, initial_names)
+    except Exception:  # noqa: BLE001 - e.g. Django's lazy settings raise on any attribute
+        return None
+
+
+def parse_failure_in(error, initial_names):
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        tb = error.__traceback__
+        while tb is not None:
+            found = parse_failure(tb.tb_frame.f_locals, initial_names)
+            if found is not None:
+                return found
+            tb = tb.tb_next
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def parse_failure(frame_locals, initial_names):
+    field = frame_locals.get("field")
+    field_name = frame_locals.get("field_name")
+    source = frame_locals.get("self")
+    settings_class = getattr(source, "settings_cls", None)
+    if (
+        not isinstance(field_name, str)
+        or settings_class is None
+        or not hasattr(field, "annotation")
+    ):
+        return None
+    owner = settings_class.__new__(settings_class)
+    declared = (declared_fields(owner) or {}).get(field_name)
+    if declared is None:
+        return None
+    name, _naming, case_sensitive = declared
+    if not case_sensitive:
+        name = next((env for env in initial_names if env.upper() == name), name)
+    if name not in initial_names:
+        return None  # the value came from elsewhere (an env file, a default)
+    annotation = field.annotation
+    origin = getattr(annotation, "__origin__", annotation)
+    kind = getattr(origin, "__name__", "")
+    expects, example = EXAMPLES.get(kind, (None, None))
+    if expects is None:
+        return None
+    shown_type = (
+        getattr(annotation, "__name__", None)
+        if not hasattr(annotation, "__origin__")
+        else None
+    )
+    return {
+        "name": name,
+        "field": f"{settings_class.__name__}.{field_name}",
+        "field_type": shown_type or str(annotation).replace("typing.", ""),
+        "expects": expects,
+        "example": json.dumps(example)
+        if kind in ("list", "set", "tuple", "dict")
+        else json_text(example),
+    }
+
+
+def json_text(value):
+    return json.dumps(value) if not isinstance(value, str) else value
