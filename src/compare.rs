@@ -11,10 +11,10 @@ use crate::finding::{Finding, Severity, Source};
 use crate::headers::{cookie, hsts};
 use crate::http_facts::ResponseFacts;
 
-pub const HSTS_WEAKENED: &str = "guard.live_hsts_weakened";
-pub const SSL_REDIRECT_REMOVED: &str = "guard.live_ssl_redirect_removed";
-pub const COOKIE_SECURE_REMOVED: &str = "guard.live_cookie_secure_removed";
-pub const LIVE_SITE_UNREACHABLE: &str = "guard.live_site_unreachable";
+pub use crate::finding_ids::guard::LIVE_COOKIE_SECURE_REMOVED as COOKIE_SECURE_REMOVED;
+pub use crate::finding_ids::guard::LIVE_HSTS_WEAKENED as HSTS_WEAKENED;
+pub use crate::finding_ids::guard::LIVE_SITE_UNREACHABLE;
+pub use crate::finding_ids::guard::LIVE_SSL_REDIRECT_REMOVED as SSL_REDIRECT_REMOVED;
 
 /// What the new release would send, from the gate's simulation and settings.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -41,45 +41,50 @@ const DJANGO_SECURITY: &[&str] = &[
     "security.E102",
 ];
 
-/// The gate's rules (`src/gate/rules/`).
-const GUARD: &[&str] = &[
-    "guard.hsts_seconds_invalid",
-    "guard.hsts_seconds_short",
-    "guard.hsts_preload_ineligible",
-    "guard.https_undetectable",
-    "guard.proxy_ssl_header_malformed",
-    "guard.proxy_ssl_header_unexpected",
-    "guard.redirect_exempt_catch_all",
-    "guard.redirect_exempt_invalid",
-    "guard.ssl_host_off_host",
-    "guard.middleware_order",
-    "guard.samesite_invalid",
-    "guard.samesite_none_insecure",
-    "guard.samesite_none",
-    "guard.samesite_missing",
-    "guard.simulation_not_redirected",
-    "guard.simulation_redirect_loop",
-    "guard.simulation_hsts_missing",
-    "guard.simulation_app_error",
-    "guard.simulation_skipped",
-    "guard.dead_setting",
-    "guard.database_checks_not_run",
-    "guard.live_hsts_weakened",
-    "guard.live_ssl_redirect_removed",
-    "guard.live_cookie_secure_removed",
-    "guard.live_site_unreachable",
-    "guard.ignore_expiring",
-    "guard.csp_middleware_missing",
-    "guard.csp_not_sent",
-    "guard.csp_script_unsafe_inline",
-    "guard.csp_script_broad_source",
-    "guard.csp_script_unrestricted",
-    "guard.csp_object_src_not_none",
-    "guard.csp_base_uri_missing",
-    "guard.csp_frame_ancestors_missing",
-    "guard.csp_report_only_unreported",
-    "guard.csp_report_only_duplicate",
-];
+/// Declares each ID once, as a constant the rules use, and the list of them.
+macro_rules! declare_ids {
+    ($($name:ident = $id:literal;)*) => {
+        $(pub const $name: &str = $id;)*
+        /// Every ID declared above.
+        pub const ALL: &[&str] = &[$($name),*];
+    };
+}
+
+/// The gate's own IDs (`src/gate/rules/`, the policy and the live comparison), declared once:
+/// each rule uses its constant, so an ID cannot be produced without being registered. The
+/// header rules shared with verify (HSTS, cookies, CSP) are listed by `headers::rule_ids`.
+pub mod guard {
+    declare_ids! {
+        HSTS_SECONDS_INVALID = "guard.hsts_seconds_invalid";
+        HSTS_SECONDS_SHORT = "guard.hsts_seconds_short";
+        HSTS_PRELOAD_INELIGIBLE = "guard.hsts_preload_ineligible";
+        HTTPS_UNDETECTABLE = "guard.https_undetectable";
+        PROXY_SSL_HEADER_MALFORMED = "guard.proxy_ssl_header_malformed";
+        PROXY_SSL_HEADER_UNEXPECTED = "guard.proxy_ssl_header_unexpected";
+        REDIRECT_EXEMPT_CATCH_ALL = "guard.redirect_exempt_catch_all";
+        REDIRECT_EXEMPT_INVALID = "guard.redirect_exempt_invalid";
+        SSL_HOST_OFF_HOST = "guard.ssl_host_off_host";
+        MIDDLEWARE_ORDER = "guard.middleware_order";
+        SAMESITE_INVALID = "guard.samesite_invalid";
+        SAMESITE_NONE_INSECURE = "guard.samesite_none_insecure";
+        SAMESITE_NONE = "guard.samesite_none";
+        SAMESITE_MISSING = "guard.samesite_missing";
+        SIMULATION_NOT_REDIRECTED = "guard.simulation_not_redirected";
+        SIMULATION_REDIRECT_LOOP = "guard.simulation_redirect_loop";
+        SIMULATION_HSTS_MISSING = "guard.simulation_hsts_missing";
+        SIMULATION_APP_ERROR = "guard.simulation_app_error";
+        SIMULATION_SKIPPED = "guard.simulation_skipped";
+        DEAD_SETTING = "guard.dead_setting";
+        DATABASE_CHECKS_NOT_RUN = "guard.database_checks_not_run";
+        LIVE_HSTS_WEAKENED = "guard.live_hsts_weakened";
+        LIVE_SSL_REDIRECT_REMOVED = "guard.live_ssl_redirect_removed";
+        LIVE_COOKIE_SECURE_REMOVED = "guard.live_cookie_secure_removed";
+        LIVE_SITE_UNREACHABLE = "guard.live_site_unreachable";
+        IGNORE_EXPIRING = "guard.ignore_expiring";
+        CSP_MIDDLEWARE_MISSING = "guard.csp_middleware_missing";
+        CSP_NOT_SENT = "guard.csp_not_sent";
+    }
+}
 
 /// `release-guard verify`'s own checks (`src/verify/`); the header rules it shares with the gate
 /// are listed by `headers::rule_ids`.
@@ -103,19 +108,11 @@ const VERIFY: &[&str] = &[
     "verify.cookies.session.not_observed",
     "verify.cookies.csrf.no_httponly",
     "verify.cookies.csrf.not_observed",
-    "verify.csp_script_unsafe_inline",
-    "verify.csp_script_broad_source",
-    "verify.csp_script_unrestricted",
-    "verify.csp_object_src_not_none",
-    "verify.csp_base_uri_missing",
-    "verify.csp_frame_ancestors_missing",
-    "verify.csp_report_only_unreported",
-    "verify.csp_report_only_duplicate",
 ];
 
 /// Every ID in the known namespaces.
 pub fn known() -> impl Iterator<Item = String> {
-    [DJANGO_SECURITY, GUARD, VERIFY]
+    [DJANGO_SECURITY, guard::ALL, VERIFY]
         .into_iter()
         .flatten()
         .map(|id| (*id).to_owned())
@@ -195,6 +192,24 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_id_is_declared_once_in_its_namespace_in_snake_case() {
+        let all: Vec<String> = known().collect();
+        let unique: std::collections::BTreeSet<&String> = all.iter().collect();
+        assert_eq!(unique.len(), all.len(), "an ID is declared twice");
+        for id in guard::ALL {
+            let name = id.strip_prefix("guard.").expect("a guard ID");
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{id}"
+            );
+        }
+        for id in &all {
+            let namespace = id.split('.').next().unwrap_or_default();
+            assert!(KNOWN_NAMESPACES.contains(&namespace), "{id}");
+        }
+    }
 
     #[test]
     fn listed_ids_and_other_apps_ids_are_accepted() {

@@ -15,7 +15,7 @@ use crate::report::{Platform, fix_lines, shell_word};
 use serde_json::Value;
 
 /// The rule that asks for a line to be deleted rather than written.
-const DEAD_SETTING: &str = "guard.dead_setting";
+use crate::finding_ids::guard::DEAD_SETTING;
 /// Django's check of a weak `SECRET_KEY`: its fix is a new key in a config var.
 const WEAK_SECRET_KEY: &str = "security.W009";
 const SECRET_KEY: &str = "SECRET_KEY";

@@ -41,7 +41,7 @@ pub const DEFAULT_BLOCKING_DJANGO_IDS: [&str; 13] = [
 pub const EXPIRY_WARNING_DAYS: i64 = 14;
 
 /// The warning that an ignore in use ends soon.
-pub const IGNORE_EXPIRING: &str = "guard.ignore_expiring";
+pub use crate::finding_ids::guard::IGNORE_EXPIRING;
 
 /// One `ignore` entry and where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]

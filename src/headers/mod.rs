@@ -38,6 +38,8 @@ pub fn rule_ids() -> impl Iterator<Item = String> {
     hsts_policy::CODES
         .iter()
         .chain(cookie_policy::CODES.iter())
+        .copied()
+        .chain(csp::Rule::ALL.into_iter().map(csp::Rule::name))
         .flat_map(|code| [format!("guard.{code}"), format!("verify.{code}")])
 }
 

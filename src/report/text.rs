@@ -439,8 +439,9 @@ const PROTECTING_SETTING_PARTS: [&str; 8] = [
     "ALLOWED_HOSTS",
 ];
 
-/// Django's checks of those settings.
-const PROTECTING_DJANGO_IDS: [&str; 11] = [
+/// Django's checks of those settings, and W001: without SecurityMiddleware none of them works.
+const PROTECTING_DJANGO_IDS: [&str; 12] = [
+    "security.W001",
     "security.W004",
     "security.W008",
     "security.W009",
@@ -541,14 +542,14 @@ mod tests {
                 Fix: change mysite/settings.py as shown above, then deploy again
                 Fix: apply the fix shown above for security.W008, then deploy again
                 Deploy anyway: RELEASE_GUARD_MODE=warn
-                Ignore one check: RELEASE_GUARD_IGNORE=security.W001
+                1 ignored
             "}),
             "{text}"
         );
         report.mode = Mode::Warn;
         assert!(text_ends_with(
             &report,
-            "Enforce again: RELEASE_GUARD_MODE=enforce\n"
+            "Enforce again: RELEASE_GUARD_MODE=enforce\n1 ignored\n"
         ));
     }
 
@@ -579,7 +580,15 @@ mod tests {
             "x",
         )
         .with_setting("MIDDLEWARE");
-        assert!(!protects_users(&middleware));
+        assert!(protects_users(&middleware), "no SecurityMiddleware, no HTTPS");
+        let framing = Finding::new(
+            "security.W019",
+            Severity::Block,
+            crate::finding::Source::Django,
+            "x",
+        )
+        .with_setting("X_FRAME_OPTIONS");
+        assert!(!protects_users(&framing));
     }
 
     #[test]

@@ -9,10 +9,10 @@ use crate::headers::Reporter;
 use crate::headers::cookie::{self, SetCookie};
 use crate::headers::cookie_policy::{self, Attribute, Guarded};
 
-pub(super) const SAMESITE_INVALID: &str = "guard.samesite_invalid";
-pub(super) const SAMESITE_NONE_INSECURE: &str = "guard.samesite_none_insecure";
-pub(super) const SAMESITE_NONE: &str = "guard.samesite_none";
-pub(super) const SAMESITE_MISSING: &str = "guard.samesite_missing";
+pub(super) use crate::finding_ids::guard::SAMESITE_INVALID;
+pub(super) use crate::finding_ids::guard::SAMESITE_MISSING;
+pub(super) use crate::finding_ids::guard::SAMESITE_NONE;
+pub(super) use crate::finding_ids::guard::SAMESITE_NONE_INSECURE;
 
 struct Cookie {
     /// "session" or "CSRF".

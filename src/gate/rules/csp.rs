@@ -9,19 +9,8 @@ use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::{CspMiddlewareKind, SimulatedResponse, Snapshot};
 use crate::headers::csp::{self, CspHeaders, CspProblem, Disposition, PolicySource};
 
-pub(super) const MIDDLEWARE_MISSING: &str = "guard.csp_middleware_missing";
-pub(super) const NOT_SENT: &str = "guard.csp_not_sent";
-/// The policy rules' IDs (`crate::headers::csp::Rule` names under `guard.`).
-pub(super) const POLICY_IDS: [&str; 8] = [
-    "guard.csp_script_unsafe_inline",
-    "guard.csp_script_broad_source",
-    "guard.csp_script_unrestricted",
-    "guard.csp_object_src_not_none",
-    "guard.csp_base_uri_missing",
-    "guard.csp_frame_ancestors_missing",
-    "guard.csp_report_only_unreported",
-    "guard.csp_report_only_duplicate",
-];
+pub(super) use crate::finding_ids::guard::CSP_MIDDLEWARE_MISSING as MIDDLEWARE_MISSING;
+pub(super) use crate::finding_ids::guard::CSP_NOT_SENT as NOT_SENT;
 
 const DJANGO_MIDDLEWARE: &str = "django.middleware.csp.ContentSecurityPolicyMiddleware";
 const DJANGO_CSP_MIDDLEWARE: &str = "csp.middleware.CSPMiddleware";

@@ -4,7 +4,7 @@ use super::{setting, truthy};
 use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::Snapshot;
 
-pub(super) const DEAD_SETTING: &str = "guard.dead_setting";
+pub(super) use crate::finding_ids::guard::DEAD_SETTING;
 
 pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
     let mut findings = Vec::new();

@@ -10,9 +10,9 @@ use crate::gate::snapshot::{PyValue, Snapshot};
 use crate::headers::Reporter;
 use crate::headers::hsts_policy::{self, HALF_YEAR_SECS, PRELOAD_SETTING, SECONDS_SETTING};
 
-pub(super) const INVALID: &str = "guard.hsts_seconds_invalid";
-pub(super) const SHORT: &str = "guard.hsts_seconds_short";
-pub(super) const PRELOAD_INELIGIBLE: &str = "guard.hsts_preload_ineligible";
+pub(super) use crate::finding_ids::guard::HSTS_PRELOAD_INELIGIBLE as PRELOAD_INELIGIBLE;
+pub(super) use crate::finding_ids::guard::HSTS_SECONDS_INVALID as INVALID;
+pub(super) use crate::finding_ids::guard::HSTS_SECONDS_SHORT as SHORT;
 
 pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
     // A falsy value (0, None, "") means "no HSTS": Django's security.W004 says so already.

@@ -4,7 +4,7 @@
 use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::Snapshot;
 
-pub(super) const DATABASE_CHECKS_NOT_RUN: &str = "guard.database_checks_not_run";
+pub(super) use crate::finding_ids::guard::DATABASE_CHECKS_NOT_RUN;
 
 pub(super) fn findings(snapshot: &Snapshot) -> Option<Finding> {
     let skipped = &snapshot.database_checks_skipped;

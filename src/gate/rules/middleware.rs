@@ -5,7 +5,7 @@ use super::{SECURITY_MIDDLEWARE, middleware};
 use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::Snapshot;
 
-pub(super) const ORDER: &str = "guard.middleware_order";
+pub(super) use crate::finding_ids::guard::MIDDLEWARE_ORDER as ORDER;
 
 /// Middleware that answers requests itself: `CommonMiddleware`'s redirects, and static file
 /// servers (`WhiteNoise` and look-alikes, recognised by name).

@@ -47,48 +47,6 @@ pub fn all(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Vec<Findin
     findings
 }
 
-/// Every `guard.*` ID the gate can produce (the README's rule table lists them): the rules', the
-/// live comparison's and the policy's. The header rules shared with verify add `guard.` plus
-/// each `headers::rule_ids` code.
-pub const GUARD_IDS: [&str; 36] = [
-    hsts::INVALID,
-    hsts::SHORT,
-    hsts::PRELOAD_INELIGIBLE,
-    proxy::HTTPS_UNDETECTABLE,
-    proxy::HEADER_MALFORMED,
-    proxy::HEADER_UNEXPECTED,
-    redirect::EXEMPT_CATCH_ALL,
-    redirect::EXEMPT_INVALID,
-    redirect::SSL_HOST_OFF_HOST,
-    middleware::ORDER,
-    cookies::SAMESITE_INVALID,
-    cookies::SAMESITE_NONE_INSECURE,
-    cookies::SAMESITE_NONE,
-    cookies::SAMESITE_MISSING,
-    simulation::NOT_REDIRECTED,
-    simulation::REDIRECT_LOOP,
-    simulation::HSTS_MISSING,
-    simulation::APP_ERROR,
-    simulation::SKIPPED,
-    dead_settings::DEAD_SETTING,
-    isolation::DATABASE_CHECKS_NOT_RUN,
-    crate::compare::HSTS_WEAKENED,
-    crate::compare::SSL_REDIRECT_REMOVED,
-    crate::compare::COOKIE_SECURE_REMOVED,
-    crate::compare::LIVE_SITE_UNREACHABLE,
-    crate::gate::policy::IGNORE_EXPIRING,
-    csp::MIDDLEWARE_MISSING,
-    csp::NOT_SENT,
-    csp::POLICY_IDS[0],
-    csp::POLICY_IDS[1],
-    csp::POLICY_IDS[2],
-    csp::POLICY_IDS[3],
-    csp::POLICY_IDS[4],
-    csp::POLICY_IDS[5],
-    csp::POLICY_IDS[6],
-    csp::POLICY_IDS[7],
-];
-
 const SECURITY_MIDDLEWARE: &str = "django.middleware.security.SecurityMiddleware";
 /// The proxy header line for Heroku's router (`proxy::proxy_header_line` of the default).
 const SECURE_PROXY_HEADER_LINE: &str =
@@ -175,25 +133,6 @@ mod tests {
             .set("SECURE_HSTS_SECONDS", py_int(0))
             .build();
         assert_eq!(django_hsts_header(&snapshot), None);
-    }
-
-    #[test]
-    fn guard_ids_are_stable_snake_case_and_unique() {
-        let unique: std::collections::BTreeSet<&str> = GUARD_IDS.into_iter().collect();
-        assert_eq!(unique.len(), GUARD_IDS.len());
-        for id in GUARD_IDS {
-            assert!(
-                crate::finding_ids::is_known(id),
-                "{id} is not in finding_ids"
-            );
-        }
-        for id in GUARD_IDS {
-            let name = id.strip_prefix("guard.").unwrap();
-            assert!(
-                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
-                "{id}"
-            );
-        }
     }
 
     #[test]

@@ -9,9 +9,9 @@ use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::{PyValue, Snapshot};
 use std::str::FromStr;
 
-pub(super) const HTTPS_UNDETECTABLE: &str = "guard.https_undetectable";
-pub(super) const HEADER_MALFORMED: &str = "guard.proxy_ssl_header_malformed";
-pub(super) const HEADER_UNEXPECTED: &str = "guard.proxy_ssl_header_unexpected";
+pub(super) use crate::finding_ids::guard::HTTPS_UNDETECTABLE;
+pub(super) use crate::finding_ids::guard::PROXY_SSL_HEADER_MALFORMED as HEADER_MALFORMED;
+pub(super) use crate::finding_ids::guard::PROXY_SSL_HEADER_UNEXPECTED as HEADER_UNEXPECTED;
 
 const SETTING: &str = "SECURE_PROXY_SSL_HEADER";
 

@@ -4,9 +4,9 @@ use super::{SECURITY_MIDDLEWARE, has_middleware, setting, ssl_redirect_on};
 use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::{ExemptPattern, PyValue, Snapshot};
 
-pub(super) const EXEMPT_CATCH_ALL: &str = "guard.redirect_exempt_catch_all";
-pub(super) const EXEMPT_INVALID: &str = "guard.redirect_exempt_invalid";
-pub(super) const SSL_HOST_OFF_HOST: &str = "guard.ssl_host_off_host";
+pub(super) use crate::finding_ids::guard::REDIRECT_EXEMPT_CATCH_ALL as EXEMPT_CATCH_ALL;
+pub(super) use crate::finding_ids::guard::REDIRECT_EXEMPT_INVALID as EXEMPT_INVALID;
+pub(super) use crate::finding_ids::guard::SSL_HOST_OFF_HOST;
 
 pub(super) fn findings(snapshot: &Snapshot) -> Vec<Finding> {
     let mut findings = invalid_exemptions(snapshot);

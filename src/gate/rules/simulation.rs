@@ -10,11 +10,11 @@ use crate::config::ProxySslHeader;
 use crate::finding::{Finding, Severity, Source};
 use crate::gate::snapshot::{PyValue, SimulatedResponse, Snapshot};
 
-pub(super) const NOT_REDIRECTED: &str = "guard.simulation_not_redirected";
-pub(super) const REDIRECT_LOOP: &str = "guard.simulation_redirect_loop";
-pub(super) const HSTS_MISSING: &str = "guard.simulation_hsts_missing";
-pub(super) const APP_ERROR: &str = "guard.simulation_app_error";
-pub(super) const SKIPPED: &str = "guard.simulation_skipped";
+pub(super) use crate::finding_ids::guard::SIMULATION_APP_ERROR as APP_ERROR;
+pub(super) use crate::finding_ids::guard::SIMULATION_HSTS_MISSING as HSTS_MISSING;
+pub(super) use crate::finding_ids::guard::SIMULATION_NOT_REDIRECTED as NOT_REDIRECTED;
+pub(super) use crate::finding_ids::guard::SIMULATION_REDIRECT_LOOP as REDIRECT_LOOP;
+pub(super) use crate::finding_ids::guard::SIMULATION_SKIPPED as SKIPPED;
 
 const REDIRECT_STATUSES: [u16; 4] = [301, 302, 307, 308];
 
