@@ -580,7 +580,10 @@ mod tests {
             "x",
         )
         .with_setting("MIDDLEWARE");
-        assert!(protects_users(&middleware), "no SecurityMiddleware, no HTTPS");
+        assert!(
+            protects_users(&middleware),
+            "no SecurityMiddleware, no HTTPS"
+        );
         let framing = Finding::new(
             "security.W019",
             Severity::Block,
