@@ -13,6 +13,7 @@ pub mod finding;
 pub mod finding_ids;
 pub mod gate;
 pub mod headers;
+pub mod read;
 pub mod redact;
 pub mod report;
 #[cfg(test)]

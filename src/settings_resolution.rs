@@ -2,9 +2,9 @@
 //! record it) and by the release (to load it), so the two can never disagree on the order.
 
 use crate::app_files::settings_module_from_manage_py;
-use crate::config::{SettingsModule, env, read_config_file};
+use crate::config::{MAX_CONFIG_FILE_BYTES, SettingsModule, env};
+use crate::read::{ReadError, read_bounded};
 use std::fmt;
-use std::io;
 use std::path::Path;
 
 pub const MANAGE_PY: &str = "manage.py";
@@ -68,7 +68,7 @@ pub enum SettingsError {
         value: String,
     },
     /// manage.py exists but could not be read.
-    ReadManagePy(io::Error),
+    ReadManagePy(ReadError),
 }
 
 impl SettingsError {
@@ -137,9 +137,9 @@ fn given(
 }
 
 fn manage_py_default(app_dir: &Path) -> Result<Option<SettingsModule>, SettingsError> {
-    match read_config_file(&app_dir.join(MANAGE_PY)) {
+    match read_bounded(&app_dir.join(MANAGE_PY), MAX_CONFIG_FILE_BYTES) {
         Ok(source) => Ok(settings_module_from_manage_py(&source)),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) if error.is_not_found() => Ok(None),
         Err(error) => Err(SettingsError::ReadManagePy(error)),
     }
 }
@@ -252,7 +252,7 @@ mod tests {
         assert!(made.unwrap().success());
         assert_eq!(
             resolve(app.path(), None, None, None),
-            Err("manage.py could not be read: it is not a regular file".to_string())
+            Err("manage.py could not be read: it is a FIFO, not a regular file".to_string())
         );
     }
 

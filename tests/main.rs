@@ -5,6 +5,7 @@
 use bullet_stream as _;
 use indoc as _;
 use libc as _;
+use ring as _;
 use libcnb as _;
 use libcnb_package as _;
 use libcnb_test as _;

@@ -3,10 +3,10 @@
 //! platform environment.
 
 use crate::app_files::parse_procfile;
-use crate::config::{GuardConfig, env};
+use crate::config::{GuardConfig, MAX_CONFIG_FILE_BYTES, env};
 use crate::settings_resolution::{self, ResolvedSettings, SettingsError, SettingsInputs};
+use crate::read::{ReadError, read_bounded_bytes};
 use libcnb::Env;
-use std::io;
 use std::path::Path;
 
 pub use crate::settings_resolution::MANAGE_PY;
@@ -15,9 +15,9 @@ pub const PROCFILE: &str = "Procfile";
 #[derive(Debug)]
 pub enum ResolveError {
     /// manage.py exists (detect saw it) but could not be read.
-    ReadManagePy(io::Error),
+    ReadManagePy(ReadError),
     /// The Procfile exists but could not be read.
-    ReadProcfile(io::Error),
+    ReadProcfile(ReadError),
 }
 
 /// The settings module as the build sees it.
@@ -71,10 +71,10 @@ pub fn procfile_release_command(app_dir: &Path) -> Result<Option<String>, Resolv
 
 /// The file's text, `None` when it does not exist. Invalid UTF-8 is replaced rather than
 /// rejected: both files are only scanned for ASCII patterns.
-fn read_optional(path: &Path) -> io::Result<Option<String>> {
-    match std::fs::read(path) {
+fn read_optional(path: &Path) -> Result<Option<String>, ReadError> {
+    match read_bounded_bytes(path, MAX_CONFIG_FILE_BYTES) {
         Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) if error.is_not_found() => Ok(None),
         Err(error) => Err(error),
     }
 }

@@ -74,6 +74,7 @@ pub fn run(options: &GateOptions, environment: &Environment, cwd: &Path) -> Gate
             python,
             settings_module: resolved.settings_module.clone(),
             timeout: resolved.timeout,
+            started,
             env: probe::proxy_ssl_header_env(&resolved.proxy_ssl_header),
         })
     });

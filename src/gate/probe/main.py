@@ -1,8 +1,8 @@
 """Release Guard probe: loads the Django app once and reports what the release gate needs.
 
 The Rust runner (src/gate/probe.rs) starts it through bootstrap.py with the app's Python, cwd = app dir, and
-reads the answer from the file named by RELEASE_GUARD_PROBE_OUT. The answer's shape is the
-contract in src/gate/snapshot.rs. Nothing is ever written to stdout: app code may print there.
+reads the answer from the channel bootstrap.py hands to `main` (an inherited pipe, private to
+this process). The answer's shape is the contract in src/gate/snapshot.rs. Nothing is ever written to stdout: app code may print there.
 
 Values are reported raw: the rules judge what the app really does. Settings are read through an
 allowlist and SECRET_KEY becomes booleans; the secrets the probe knows (secrets.py) travel in the
@@ -17,17 +17,18 @@ import sys
 import threading
 import time
 
-from . import app_output, exempt, isolation, phases, provenance, simulation, watchdog
+from . import app_output, exempt, isolation, phases, provenance, simulation
 from .common import (
     ALLOWED_SETTINGS,
     describe_value,
     error_text,
+    read_bounded,
+    read_bounded_text,
 )
 from .secrets import SecretCollector
 
 # The directory holding this package and bootstrap.py: its frames are the probe's, not the app's.
 PROBE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-OUT_ENV = "RELEASE_GUARD_PROBE_OUT"
 MAX_FRAMES = 5
 
 
@@ -148,9 +149,8 @@ FORWARDED_FLAG = "--forwarded-allow-ips"
 def procfile_web_command(app_dir):
     """The `web:` command of ./Procfile, read with the Procfile buildpack's grammar."""
     try:
-        with open(os.path.join(app_dir, "Procfile"), encoding="utf-8") as procfile:
-            lines = procfile.read().splitlines()
-    except OSError:
+        lines = read_bounded_text(os.path.join(app_dir, "Procfile")).splitlines()
+    except (OSError, UnicodeDecodeError):
         return None
     command = None
     for line in lines:
@@ -206,8 +206,8 @@ def gunicorn_config_value(app_dir, config_path, collector):
         return None
     namespace = {"__file__": path, "__name__": "__config__"}
     try:
-        with open(path, "rb") as config_file:
-            exec(compile(config_file.read(), path, "exec"), namespace)  # noqa: S102 - gunicorn does the same
+        source = read_bounded(path)
+        exec(compile(source, path, "exec"), namespace)  # noqa: S102 - gunicorn does the same
     except (Exception, SystemExit) as error:  # noqa: BLE001 - a broken config must not end the probe
         print(
             f"release-guard probe: {config_path} could not be read: "
@@ -418,12 +418,13 @@ def probe(app_dir, environ, collector):
     return answer
 
 
-def write_answer(path, answer):
-    """Writes atomically, so the runner never reads half an answer."""
-    temporary = path + ".tmp"
-    with open(temporary, "w", encoding="utf-8") as out:
-        json.dump(answer, out, allow_nan=False)
-    os.replace(temporary, path)
+def write_answer(channel, answer):
+    """Writes the whole answer, then closes the channel. (Half an answer is never read: the
+    runner takes the answer only from a probe that exited 0.)"""
+    data = memoryview(json.dumps(answer, allow_nan=False).encode("utf-8"))
+    while data:
+        data = data[os.write(channel, data) :]
+    os.close(channel)
 
 
 def report_without_traceback(kind, error):
@@ -448,18 +449,14 @@ def silence_tracebacks():
     )
 
 
-def main():
+def main(channel):
+    """Probes the app in the working directory and writes the answer to the file descriptor
+    `channel`."""
     silence_tracebacks()
-    watchdog.start()
-    # Out of the environment before any app code runs: only the probe writes the answer.
-    out_path = os.environ.pop(OUT_ENV, None)
-    if not out_path:
-        print(f"release-guard probe: {OUT_ENV} is not set", file=sys.stderr)
-        return 2
     app_dir = os.getcwd()
     environ = dict(os.environ)
     # App code may print; stdout stays out of the answer channel.
     sys.stdout = sys.stderr
     answer = probe(app_dir, environ, SecretCollector())
-    write_answer(out_path, answer)
+    write_answer(channel, answer)
     return 0

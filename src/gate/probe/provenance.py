@@ -13,10 +13,17 @@ Nothing here returns a config var's value: only names, and what the code does wi
 
 import ast
 import builtins
+import io
 import os
 import sys
 
-from .common import ALLOWED_SETTINGS, NO_JSON_FORM, error_text, json_form
+from .common import (
+    ALLOWED_SETTINGS,
+    NO_JSON_FORM,
+    error_text,
+    json_form,
+    read_bounded_text,
+)
 
 # Candidate strings tried on a config-var read, to learn which one gives True, False or an int.
 TRUE_STRINGS = ("true", "True", "1")
@@ -116,8 +123,7 @@ class Reader:
         if source is None or source.path in self.visited:
             return
         self.visited.add(source.path)
-        with open(source.path, encoding="utf-8") as settings_file:
-            tree = ast.parse(settings_file.read(), source.path)
+        tree = ast.parse(read_bounded_text(source.path), source.path)
         self.walk(tree.body, source, state, conditions)
 
     def walk(self, statements, source, state, conditions):
@@ -523,8 +529,8 @@ def describe_setting(name, value, assignments, end, reads):
 
 
 def loaded_lines(loaded):
-    with open(loaded.path, encoding="utf-8") as settings_file:
-        return sum(1 for _ in settings_file)
+    # Lines as a text file counts them (universal newlines), not str.splitlines().
+    return sum(1 for _ in io.StringIO(read_bounded_text(loaded.path), newline=None))
 
 
 def is_django_default(name, value):
