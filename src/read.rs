@@ -100,7 +100,7 @@ pub fn read_bounded_bytes(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     let metadata = file.metadata()?;
     let file_type = metadata.file_type();
     if !file_type.is_file() {
-        return Err(ReadError::NotRegular(kind_of(&file_type)));
+        return Err(ReadError::NotRegular(kind_of(file_type)));
     }
     if metadata.len() > cap {
         return Err(ReadError::TooLarge { cap });
@@ -118,7 +118,7 @@ fn read_at_most(file: File, cap: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
-fn kind_of(file_type: &std::fs::FileType) -> &'static str {
+fn kind_of(file_type: std::fs::FileType) -> &'static str {
     if file_type.is_dir() {
         "a directory"
     } else if file_type.is_fifo() {
@@ -190,7 +190,9 @@ mod tests {
         );
         std::fs::write(&file, "x".repeat(2 * 1024 * 1024 + 1)).unwrap();
         assert_eq!(
-            read_bounded(&file, 2 * 1024 * 1024).unwrap_err().to_string(),
+            read_bounded(&file, 2 * 1024 * 1024)
+                .unwrap_err()
+                .to_string(),
             "it is larger than 2 MiB"
         );
     }

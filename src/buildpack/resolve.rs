@@ -4,8 +4,8 @@
 
 use crate::app_files::parse_procfile;
 use crate::config::{GuardConfig, MAX_CONFIG_FILE_BYTES, env};
-use crate::settings_resolution::{self, ResolvedSettings, SettingsError, SettingsInputs};
 use crate::read::{ReadError, read_bounded_bytes};
+use crate::settings_resolution::{self, ResolvedSettings, SettingsError, SettingsInputs};
 use libcnb::Env;
 use std::path::Path;
 
@@ -149,5 +149,30 @@ mod tests {
         );
         let without = ScratchDir::with_files("no-procfile", &[]);
         assert_eq!(procfile_release_command(without.path()).unwrap(), None);
+    }
+
+    #[test]
+    fn a_procfile_or_manage_py_that_is_not_a_regular_file_is_an_error_not_a_hang() {
+        let app = ScratchDir::with_files("procfile-special", &[]);
+        let made = std::process::Command::new("mkfifo")
+            .arg(app.path().join(PROCFILE))
+            .status();
+        assert!(made.unwrap().success());
+        std::os::unix::fs::symlink("/dev/zero", app.path().join(MANAGE_PY)).unwrap();
+        let error = |result: Result<_, ResolveError>| match result {
+            Err(ResolveError::ReadProcfile(error) | ResolveError::ReadManagePy(error)) => {
+                error.to_string()
+            }
+            Ok(()) => panic!("read a special file"),
+        };
+        assert_eq!(
+            error(procfile_release_command(app.path()).map(|_| ())),
+            "it is a FIFO, not a regular file"
+        );
+        let config = GuardConfig::default();
+        assert_eq!(
+            error(resolve_settings_module(&config, &platform_env(None), app.path()).map(|_| ())),
+            "it is a character device, not a regular file"
+        );
     }
 }

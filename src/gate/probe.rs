@@ -16,10 +16,10 @@ use crate::gate::snapshot::ProbeAnswer;
 use crate::redact::{AppText, OUTPUT_TAIL_BYTES};
 use std::collections::VecDeque;
 use std::ffi::{OsStr, OsString};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::io::{self, Read};
-use std::os::unix::fs::PermissionsExt;
 use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
@@ -123,7 +123,7 @@ impl fmt::Debug for ProbeRequest {
             .field("settings_module", &self.settings_module)
             .field("timeout", &self.timeout)
             .field("env", &env_names)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -427,9 +427,8 @@ fn wait_for_exit(
         }
         match exit_receiver.recv_timeout(wait) {
             Ok(status) => {
-                return status.map_err(|source| {
-                    Stopped::Failed(io_error("wait for the probe")(source))
-                });
+                return status
+                    .map_err(|source| Stopped::Failed(io_error("wait for the probe")(source)));
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
@@ -470,8 +469,10 @@ fn sha256_hex(bytes: &[u8]) -> String {
     ring::digest::digest(&ring::digest::SHA256, bytes)
         .as_ref()
         .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
 }
 
 fn io_error(action: &'static str) -> impl FnOnce(io::Error) -> ProbeFailure {
@@ -658,7 +659,7 @@ mod tests {
         request.env = vec![("SECRET_KEY".into(), "hunter2-hunter2".into())];
         assert_eq!(
             format!("{request:?}"),
-            r#"ProbeRequest { app_dir: "/app", python: "/usr/bin/python3", settings_module: None, timeout: 300s, env: ["SECRET_KEY"] }"#
+            r#"ProbeRequest { app_dir: "/app", python: "/usr/bin/python3", settings_module: None, timeout: 300s, env: ["SECRET_KEY"], .. }"#
         );
     }
 

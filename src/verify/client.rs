@@ -402,10 +402,7 @@ mod tests {
         })
         .err()
         .map(|error| error.problem);
-        assert_eq!(
-            error,
-            Some("cannot be read: it does not exist".to_owned())
-        );
+        assert_eq!(error, Some("cannot be read: it does not exist".to_owned()));
         // A directory is read whole; one without any certificate is an error, as is a missing one.
         let error = load_roots(&ExtraRoots {
             ssl_cert_dirs: &[directory.join(""), missing.clone()],

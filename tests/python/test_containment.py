@@ -18,10 +18,15 @@ from probe_support import (
     FIXTURES,
     PACKAGE_DIR,
     probe_command,
+    probe_module,
     run_with_channel,
     start_with_channel,
 )
 from test_probe import clean_environ, run_probe
+
+probe = probe_module()
+common = probe_module("common")
+SecretCollector = probe_module("secrets").SecretCollector
 
 # Every name the probe's package and modules go by.
 SHADOWED_NAMES = ["release_guard_probe"] + [
@@ -131,6 +136,43 @@ class ReaperTest(unittest.TestCase):
             pids = pid_file.read_text().split()
         for pid in pids:
             self.assertTrue(wait_until_gone(pid), f"process {pid} outlived the probe")
+
+
+class BoundedReadTest(unittest.TestCase):
+    """Files the probe reads itself (Procfile, gunicorn.conf.py, settings sources) may be a FIFO,
+    a device that never ends, or a link to either: refused at once, never a hang."""
+
+    def special_files(self, directory):
+        fifo = os.path.join(directory, "fifo")
+        os.mkfifo(fifo)
+        fifo_link = os.path.join(directory, "fifo-link")
+        os.symlink(fifo, fifo_link)
+        zero_link = os.path.join(directory, "zero-link")
+        os.symlink("/dev/zero", zero_link)
+        return [fifo, fifo_link, "/dev/zero", zero_link]
+
+    def test_only_regular_files_within_the_cap_are_read(self):
+        with tempfile.TemporaryDirectory() as directory:
+            for path in self.special_files(directory):
+                with self.assertRaisesRegex(OSError, "not a regular file"):
+                    common.read_bounded(path)
+            large = Path(directory, "large")
+            large.write_bytes(b"#" * 11)
+            with self.assertRaisesRegex(OSError, "larger than 10 bytes"):
+                common.read_bounded(large, cap=10)
+            self.assertEqual(common.read_bounded(large, cap=11), b"#" * 11)
+
+    def test_a_special_procfile_or_gunicorn_config_is_not_read(self):
+        with tempfile.TemporaryDirectory() as directory:
+            for special in self.special_files(directory):
+                with tempfile.TemporaryDirectory() as app_dir:
+                    os.symlink(special, os.path.join(app_dir, "Procfile"))
+                    self.assertIsNone(probe.procfile_web_command(app_dir))
+                    os.symlink(special, os.path.join(app_dir, "gunicorn.conf.py"))
+                    value = probe.gunicorn_config_value(
+                        app_dir, "gunicorn.conf.py", SecretCollector()
+                    )
+                    self.assertIsNone(value)
 
 
 if __name__ == "__main__":
