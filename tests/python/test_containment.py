@@ -18,15 +18,10 @@ from probe_support import (
     FIXTURES,
     PACKAGE_DIR,
     probe_command,
-    probe_module,
     run_with_channel,
     start_with_channel,
 )
-from test_probe import clean_environ, run_probe
-
-probe = probe_module()
-common = probe_module("common")
-SecretCollector = probe_module("secrets").SecretCollector
+from test_probe import SecretCollector, clean_environ, common, probe, run_probe
 
 # Every name the probe's package and modules go by.
 SHADOWED_NAMES = ["release_guard_probe"] + [
