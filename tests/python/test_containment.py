@@ -107,6 +107,23 @@ class ReaperTest(unittest.TestCase):
         for pid in pids:
             self.assertTrue(wait_until_gone(pid), f"process {pid} outlived the probe")
 
+    def test_the_reaper_ends_the_way_the_probe_did(self):
+        with tempfile.TemporaryDirectory() as app_dir:
+            Path(app_dir, "killed.py").write_text(
+                "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"
+            )
+            Path(app_dir, "exits.py").write_text("import os\nos._exit(5)\n")
+            for module, code in (("killed", -9), ("exits", 5)):
+                with probe_command() as command:
+                    answer, completed = run_with_channel(
+                        command,
+                        cwd=app_dir,
+                        env=clean_environ({"DJANGO_SETTINGS_MODULE": module}),
+                    )
+                self.assertEqual(
+                    (completed.returncode, answer, completed.stderr), (code, b"", "")
+                )
+
     def test_a_stopped_run_ends_every_helper_and_reports_the_signal(self):
         with tempfile.TemporaryDirectory() as work:
             pid_file = Path(work, "pids")

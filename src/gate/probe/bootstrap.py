@@ -153,7 +153,8 @@ def exit_like(status, stop):
         signal_number = os.WTERMSIG(status)
     if signal_number is None:
         os._exit(os.waitstatus_to_exitcode(status))
-    signal.signal(signal_number, signal.SIG_DFL)
+    if signal_number != signal.SIGKILL:  # whose action cannot be set, nor needs to be
+        signal.signal(signal_number, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal_number})
     os.kill(os.getpid(), signal_number)
     os._exit(128 + signal_number)
