@@ -6,10 +6,6 @@ use crate::date::Date;
 use crate::finding_ids;
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
-use std::fs::OpenOptions;
-use std::io::{self, Read};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
 use std::str::FromStr;
 use toml::Value;
 
@@ -47,39 +43,10 @@ pub mod env {
 /// dyno can be slow; a hung settings module must still not hold a release forever.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 300;
 
-/// The largest configuration file read (project.toml, the launch config): far above any real
-/// one, and small enough that a wrong path cannot exhaust memory.
+/// The largest configuration file read (project.toml, the launch config) through
+/// [`crate::read::read_bounded`]: far above any real one, and small enough that a wrong path
+/// cannot exhaust memory.
 pub const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
-
-/// Reads a configuration file as text. Only regular files are read, so `/dev/zero` or a FIFO is
-/// an error instead of a hang: the file is opened without blocking and checked before reading.
-///
-/// # Errors
-///
-/// When the file cannot be opened or read, is not a regular file, is larger than
-/// [`MAX_CONFIG_FILE_BYTES`] or is not UTF-8 text.
-pub fn read_config_file(path: &Path) -> io::Result<String> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "it is not a regular file",
-        ));
-    }
-    let mut text = String::new();
-    file.take(MAX_CONFIG_FILE_BYTES + 1)
-        .read_to_string(&mut text)?;
-    if text.len() as u64 > MAX_CONFIG_FILE_BYTES {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("it is larger than {} KiB", MAX_CONFIG_FILE_BYTES / 1024),
-        ));
-    }
-    Ok(text)
-}
 
 /// Whether findings fail the release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -930,24 +897,6 @@ mod tests {
                 .mode,
             Some(Mode::Warn)
         );
-    }
-
-    #[test]
-    fn only_regular_files_of_bounded_size_are_read() {
-        let problem = |path: &Path| read_config_file(path).unwrap_err().to_string();
-        assert_eq!(problem(Path::new("/dev/zero")), "it is not a regular file");
-        let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("fifo");
-        let status = std::process::Command::new("mkfifo").arg(&fifo).status();
-        assert!(status.unwrap().success());
-        assert_eq!(problem(&fifo), "it is not a regular file");
-        let large = dir.path().join("large.toml");
-        let size = usize::try_from(MAX_CONFIG_FILE_BYTES).unwrap() + 1;
-        std::fs::write(&large, "#".repeat(size)).unwrap();
-        assert_eq!(problem(&large), "it is larger than 1024 KiB");
-        let small = dir.path().join("small.toml");
-        std::fs::write(&small, "mode = \"warn\"\n").unwrap();
-        assert_eq!(read_config_file(&small).unwrap(), "mode = \"warn\"\n");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod gate;
 pub mod headers;
 mod help;
 pub mod http_facts;
+pub mod read;
 pub mod redact;
 pub mod report;
 #[cfg(test)]

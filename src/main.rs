@@ -6,6 +6,7 @@
 use bullet_stream as _;
 use indoc as _;
 use libc as _;
+use ring as _;
 use rustls as _;
 use serde as _;
 use serde_json as _;

@@ -7,10 +7,15 @@
 //! - **Secrets**, wherever they appear: the probe's list (`SECRET_KEY` and its fallbacks,
 //!   database and cache passwords), the password of any URL's userinfo, and the values of config
 //!   vars whose names say they are secret ([`SECRET_NAME_WORDS`]; for a URL only its password).
-//!   Every form is hidden: the value, its trimmed and escaped (`repr`, JSON) forms, its
-//!   percent-encoded and base64 forms, each line of a multi-line value, and any run of
-//!   [`MIN_FRAGMENT_LENGTH`] bytes of these; shorter values from [`MIN_SECRET_LENGTH`]
-//!   characters up as whole words. The pieces of a URL password between URL delimiters are
+//!   Every form is hidden: the value, its trimmed form, its forms as the encoders write it
+//!   (JSON with and without `ensure_ascii`, Python's `repr` of the str and of its UTF-8 bytes,
+//!   percent-encoding as `quote` and `quote_plus` write it in either hex case, base64 in both
+//!   alphabets, padded or not, at each alignment), each line of a multi-line value, and any run
+//!   of [`MIN_FRAGMENT_LENGTH`] bytes of these; shorter values from [`MIN_SECRET_LENGTH`]
+//!   characters up as whole words. Text is also searched with its escapes decoded (`\n`,
+//!   `\xNN` runs as UTF-8, `\uXXXX` with surrogate pairs, `\UXXXXXXXX`), so a form whose
+//!   escapes depend on data the guard does not carry (which characters Python's `repr` deems
+//!   printable) is found too. The pieces of a URL password between URL delimiters are
 //!   secrets too: a parser that stops at a `#` or `/` quotes them.
 //! - **Other config-var values**, by exact value, only inside [`AppText`]: text that comes from
 //!   the app. The guard's own fields (hosts, setting values, URLs it built) stay readable.
@@ -339,24 +344,39 @@ impl Redactor {
     }
 
     fn mark_secrets(&self, text: &str, hidden: &mut [bool]) {
-        let bytes = text.as_bytes();
-        for (at, window) in bytes.windows(MIN_FRAGMENT_LENGTH).enumerate() {
-            if <[u8; MIN_FRAGMENT_LENGTH]>::try_from(window)
-                .is_ok_and(|window| self.fragments.contains(&window))
-            {
-                hidden[at..at + MIN_FRAGMENT_LENGTH].fill(true);
-            }
+        for range in self.secret_ranges(text) {
+            hidden[range].fill(true);
         }
-        for word in &self.words {
-            for (at, _) in text.match_indices(word.as_str()) {
-                if is_whole_word(text, at, word) {
-                    hidden[at..at + word.len()].fill(true);
+        if let Some(unescaped) = Unescaped::of(text) {
+            for range in self.secret_ranges(&unescaped.text) {
+                for origin in &unescaped.origin[range] {
+                    hidden[origin.clone()].fill(true);
                 }
             }
         }
         for range in url_password_ranges(text) {
             hidden[range].fill(true);
         }
+    }
+
+    /// Where the known fragments and words of secrets are in `text`.
+    fn secret_ranges(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+        let mut ranges = Vec::new();
+        for (at, window) in text.as_bytes().windows(MIN_FRAGMENT_LENGTH).enumerate() {
+            if <[u8; MIN_FRAGMENT_LENGTH]>::try_from(window)
+                .is_ok_and(|window| self.fragments.contains(&window))
+            {
+                ranges.push(at..at + MIN_FRAGMENT_LENGTH);
+            }
+        }
+        for word in &self.words {
+            for (at, _) in text.match_indices(word.as_str()) {
+                if is_whole_word(text, at, word) {
+                    ranges.push(at..at + word.len());
+                }
+            }
+        }
+        ranges
     }
 }
 
@@ -527,23 +547,36 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The forms a secret takes in text: as is, trimmed, escaped as Python's `repr` and JSON write
-/// it (once and twice), percent-encoded, and base64-encoded at each alignment.
+/// The forms a secret takes in text, each written by the encoder's own definition: as is,
+/// trimmed, JSON-escaped with and without `ensure_ascii` (and JSON of the escapes), Python's
+/// `repr` of the str and of its UTF-8 bytes (either quote), percent-encoded as `quote` (with
+/// and without `/` kept) and `quote_plus` write it in either hex case, and base64-encoded at
+/// each alignment.
 fn encoded_forms(secret: &str) -> Vec<String> {
     let json = json_escaped(secret);
     let repr = python_escaped(secret);
+    let bytes_repr = python_bytes_escaped(secret.as_bytes());
     let mut forms = vec![
         secret.to_string(),
         secret.trim().to_string(),
         json_escaped(&json),
         json_escaped(&repr),
+        json_ascii_escaped(secret),
+        json_escaped(&bytes_repr),
         repr.replace('\'', "\\'"),
+        bytes_repr.replace('\'', "\\'"),
         json,
         repr,
-        percent_encoded(secret, false, true),
-        percent_encoded(secret, false, false),
-        percent_encoded(secret, true, true),
+        bytes_repr,
     ];
+    for quoting in [
+        Quoting::Quote,
+        Quoting::QuoteKeepingSlash,
+        Quoting::QuotePlus,
+    ] {
+        forms.push(percent_encoded(secret, quoting, true));
+        forms.push(percent_encoded(secret, quoting, false));
+    }
     forms.extend(base64_forms(secret.as_bytes()));
     let mut seen = HashSet::new();
     forms.retain(|form| seen.insert(form.clone()));
@@ -557,6 +590,42 @@ fn json_escaped(text: &str) -> String {
         .and_then(|inner| inner.strip_suffix('"'))
         .unwrap_or(&quoted)
         .to_string()
+}
+
+/// `json.dumps` with `ensure_ascii` (its default): everything outside printable ASCII as
+/// `\uXXXX`, characters beyond the BMP as a surrogate pair.
+fn json_ascii_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in json_escaped(text).chars() {
+        if c.is_ascii() && !c.is_ascii_control() {
+            out.push(c);
+        } else {
+            let mut units = [0_u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        }
+    }
+    out
+}
+
+/// Python's `repr` of bytes, between the quotes: printable ASCII as is, `\t` `\n` `\r` and
+/// `\\`, every other byte as `\xNN`.
+fn python_bytes_escaped(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        match byte {
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            b' '..=b'~' => out.push(char::from(byte)),
+            _ => {
+                let _ = write!(out, "\\x{byte:02x}");
+            }
+        }
+    }
+    out
 }
 
 fn python_escaped(text: &str) -> String {
@@ -576,15 +645,27 @@ fn python_escaped(text: &str) -> String {
     out
 }
 
-/// `quote()` (space as `%20`) or `quote_plus()` (space as `+`), in upper- or lowercase hex.
-fn percent_encoded(text: &str, plus_for_space: bool, upper: bool) -> String {
+/// How `urllib.parse` percent-encodes.
+#[derive(Clone, Copy)]
+enum Quoting {
+    /// `quote(text, safe="")`: every byte but letters, digits and `-._~`.
+    Quote,
+    /// `quote(text)`: `/` is safe by default.
+    QuoteKeepingSlash,
+    /// `quote_plus(text)`: space as `+`.
+    QuotePlus,
+}
+
+/// The UTF-8 bytes percent-encoded as `quoting` does, in upper- (Python's) or lowercase hex.
+fn percent_encoded(text: &str, quoting: Quoting, upper: bool) -> String {
     let mut out = String::with_capacity(text.len() * 3);
     for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+        match (byte, quoting) {
+            (b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~', _)
+            | (b'/', Quoting::QuoteKeepingSlash) => {
                 out.push(char::from(byte));
             }
-            b' ' if plus_for_space => out.push('+'),
+            (b' ', Quoting::QuotePlus) => out.push('+'),
             _ if upper => {
                 let _ = write!(out, "%{byte:02X}");
             }
@@ -644,6 +725,116 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// A text with its escapes decoded, each byte of the decoded text remembering the bytes of the
+/// original it came from.
+struct Unescaped {
+    text: String,
+    origin: Vec<std::ops::Range<usize>>,
+}
+
+impl Unescaped {
+    /// `None` when `text` has no escape.
+    fn of(text: &str) -> Option<Self> {
+        if !text.contains('\\') {
+            return None;
+        }
+        let mut unescaped = Self {
+            text: String::with_capacity(text.len()),
+            origin: Vec::with_capacity(text.len()),
+        };
+        let mut at = 0;
+        while at < text.len() {
+            at = unescaped.escape_at(text, at).unwrap_or_else(|| {
+                let c = text[at..].chars().next().unwrap_or('\\');
+                unescaped.push(c, at..at + c.len_utf8());
+                at + c.len_utf8()
+            });
+        }
+        Some(unescaped)
+    }
+
+    fn push(&mut self, c: char, origin: std::ops::Range<usize>) {
+        self.text.push(c);
+        self.origin
+            .extend(std::iter::repeat_n(origin, c.len_utf8()));
+    }
+
+    /// Decodes the escape at `at`, if one starts there; returns where it ends.
+    fn escape_at(&mut self, text: &str, at: usize) -> Option<usize> {
+        let rest = text[at..].strip_prefix('\\')?;
+        let simple = match rest.chars().next()? {
+            'n' => Some('\n'),
+            't' => Some('\t'),
+            'r' => Some('\r'),
+            'b' => Some('\u{8}'),
+            'f' => Some('\u{c}'),
+            c @ ('\\' | '\'' | '"' | '/') => Some(c),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            self.push(c, at..at + 2);
+            return Some(at + 2);
+        }
+        match rest.as_bytes()[0] {
+            b'x' => hex_at(text, at + 2, 2).map(|_| self.byte_run(text, at)),
+            b'u' => self.utf16_at(text, at),
+            b'U' => {
+                let c = char::from_u32(hex_at(text, at + 2, 8)?)?;
+                self.push(c, at..at + 10);
+                Some(at + 10)
+            }
+            _ => None,
+        }
+    }
+
+    /// A run of `\xNN`: read as UTF-8 where it is (bytes' `repr`), else one character per byte
+    /// (str's `repr` of U+0080..U+00FF).
+    fn byte_run(&mut self, text: &str, start: usize) -> usize {
+        let mut bytes = Vec::new();
+        let mut at = start;
+        while let Some(byte) = text[at..].strip_prefix("\\x").and(hex_at(text, at + 2, 2)) {
+            bytes.push((u8::try_from(byte).unwrap_or(0), at));
+            at += 4;
+        }
+        let mut index = 0;
+        while index < bytes.len() {
+            let width = (1..=4.min(bytes.len() - index)).find_map(|width| {
+                let run: Vec<u8> = bytes[index..index + width].iter().map(|b| b.0).collect();
+                let c = std::str::from_utf8(&run).ok()?.chars().next()?;
+                Some((c, width))
+            });
+            let (c, width) = width.unwrap_or((char::from(bytes[index].0), 1));
+            self.push(c, bytes[index].1..bytes[index + width - 1].1 + 4);
+            index += width;
+        }
+        at
+    }
+
+    /// `\uXXXX`, with the low half of a surrogate pair when one follows.
+    fn utf16_at(&mut self, text: &str, at: usize) -> Option<usize> {
+        let unit = hex_at(text, at + 2, 4)?;
+        if (0xD800..0xDC00).contains(&unit)
+            && text[at + 6..].starts_with("\\u")
+            && let Some(low) = hex_at(text, at + 8, 4).filter(|low| (0xDC00..0xE000).contains(low))
+        {
+            let c = char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))?;
+            self.push(c, at..at + 12);
+            return Some(at + 12);
+        }
+        self.push(char::from_u32(unit).unwrap_or('\u{FFFD}'), at..at + 6);
+        Some(at + 6)
+    }
+}
+
+/// The `digits` hex digits of `text` at `at`, as a number.
+fn hex_at(text: &str, at: usize, digits: usize) -> Option<u32> {
+    let hex = text.get(at..at + digits)?;
+    hex.bytes()
+        .all(|b| b.is_ascii_hexdigit())
+        .then(|| u32::from_str_radix(hex, 16).ok())
+        .flatten()
 }
 
 #[cfg(test)]

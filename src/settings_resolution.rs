@@ -2,10 +2,10 @@
 //! record it) and by the release (to load it), so the two can never disagree on the order.
 
 use crate::app_files::settings_module_from_manage_py;
-use crate::config::{SettingsModule, env, read_config_file};
+use crate::config::{MAX_CONFIG_FILE_BYTES, SettingsModule, env};
+use crate::read::{ReadError, read_bounded};
 use crate::web_process::{AppDir, WebProcess, WebResolution};
 use std::fmt;
-use std::io;
 use std::path::Path;
 
 pub const MANAGE_PY: &str = "manage.py";
@@ -95,7 +95,7 @@ pub enum SettingsError {
         value: String,
     },
     /// manage.py exists but could not be read.
-    ReadManagePy(io::Error),
+    ReadManagePy(ReadError),
     /// The web process's module file exists but could not be read (the message names it).
     ReadWebModule(String),
 }
@@ -273,9 +273,9 @@ fn web_default(
 }
 
 fn manage_py_default(app_dir: &Path) -> Result<Option<SettingsModule>, SettingsError> {
-    match read_config_file(&app_dir.join(MANAGE_PY)) {
+    match read_bounded(&app_dir.join(MANAGE_PY), MAX_CONFIG_FILE_BYTES) {
         Ok(source) => Ok(settings_module_from_manage_py(&source)),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) if error.is_not_found() => Ok(None),
         Err(error) => Err(SettingsError::ReadManagePy(error)),
     }
 }
@@ -513,7 +513,7 @@ mod tests {
         fifo(&app.path().join(MANAGE_PY));
         assert_eq!(
             resolve(&app, [None; 3]),
-            Err("manage.py could not be read: it is not a regular file".to_string())
+            Err("manage.py could not be read: it is a FIFO, not a regular file".to_string())
         );
         let web = ScratchDir::with_files(
             "settings-web-fifo",
@@ -523,7 +523,7 @@ mod tests {
         assert_eq!(
             resolve(&web, [None; 3]),
             Err(
-                "The web process's module web/wsgi.py could not be read: it is not a regular file"
+                "The web process's module web/wsgi.py could not be read: it is a FIFO, not a regular file"
                     .to_string()
             )
         );

@@ -47,4 +47,27 @@ impl Generator {
             })
             .collect()
     }
+
+    /// A character from every part of Unicode: printable and control ASCII, Latin-1, the rest
+    /// of the BMP (format, private-use and unassigned characters too), and beyond it.
+    pub(crate) fn unicode_char(&mut self) -> char {
+        let (low, high) = *self.pick(&[
+            (0x20_u32, 0x7e_u32),
+            (0x20, 0x7e),
+            (0x00, 0x1f),
+            (0x7f, 0xff),
+            (0x100, 0xd7ff),
+            (0xe000, 0xfffd),
+            (0x1_0000, 0x10_ffff),
+        ]);
+        let span = usize::try_from(high - low + 1).expect("a small span");
+        let offset = u32::try_from(self.below(span)).expect("below a u32 span");
+        char::from_u32(low + offset).unwrap_or('?')
+    }
+
+    /// `min..=max` characters of [`Self::unicode_char`].
+    pub(crate) fn unicode_text(&mut self, min: usize, max: usize) -> String {
+        let length = min + self.below(max - min + 1);
+        (0..length).map(|_| self.unicode_char()).collect()
+    }
 }

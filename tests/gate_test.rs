@@ -606,7 +606,7 @@ fn bad_configuration_is_explained() {
         (
             "RELEASE_GUARD_CONFIG",
             "/dev/zero",
-            "RELEASE_GUARD_CONFIG (/dev/zero) could not be read: it is not a regular file",
+            "RELEASE_GUARD_CONFIG (/dev/zero) could not be read: it is a character device, not a regular file",
         ),
     ];
     for (name, value, detail) in cases {

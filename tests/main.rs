@@ -9,6 +9,7 @@ use libcnb as _;
 use libcnb_package as _;
 use libcnb_test as _;
 use release_guard as _;
+use ring as _;
 use rustls as _;
 use serde as _;
 use serde_json as _;
@@ -25,6 +26,11 @@ mod advice_test;
 // The fuzz targets, shared with the fuzzer (`examples/fuzz/`).
 #[path = "../examples/fuzz/targets.rs"]
 mod fuzz_targets;
+
+// The deterministic generator of the library's property tests.
+#[path = "../src/test_generator.rs"]
+#[allow(dead_code)]
+mod test_generator;
 
 mod buildpack_test;
 mod classic_test;

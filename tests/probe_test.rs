@@ -302,15 +302,84 @@ fn python_without_django() {
     assert_eq!(error.django_version, None);
 }
 
+/// The `leaves_helpers` scenario: settings that start helpers in a new session, in a new
+/// process group and orphaned, all ignoring SIGTERM, and write their pids to `pid_file`; with
+/// `hang`, the settings never finish loading.
+fn helpers_request(pid_file: &std::path::Path, hang: bool) -> ProbeRequest {
+    let mut request = edge_request("edge", "leaves_helpers");
+    request
+        .env
+        .push(("EDGE_PID_FILE".into(), pid_file.as_os_str().to_owned()));
+    if hang {
+        request.env.push(("EDGE_HANG".into(), "1".into()));
+    }
+    request
+}
+
+#[test]
+fn helpers_that_leave_the_group_end_with_a_probe_that_answered() {
+    let pid_dir = tempfile::tempdir().unwrap();
+    let pid_file = pid_dir.path().join("helpers.pids");
+    let snapshot = snapshot(&helpers_request(&pid_file, false));
+    assert_eq!(snapshot.settings_module, "edge.settings.leaves_helpers");
+    let pids = std::fs::read_to_string(&pid_file).unwrap();
+    assert_eq!(pids.split_whitespace().count(), 4, "{pids}");
+    for pid in pids.split_whitespace() {
+        assert_process_gone(pid);
+    }
+}
+
+#[test]
+fn an_app_module_named_like_the_probe_is_never_imported() {
+    let app = tempfile::tempdir().unwrap();
+    let copied = std::process::Command::new("cp")
+        .arg("-R")
+        .arg(fixture("edge"))
+        .arg(app.path())
+        .status();
+    assert!(copied.unwrap().success());
+    let app_dir = app.path().join("edge");
+    for name in [
+        "release_guard_probe",
+        "main",
+        "common",
+        "simulation",
+        "phases",
+    ] {
+        let package = app_dir.join(name);
+        std::fs::create_dir(&package).unwrap();
+        std::fs::write(
+            package.join("__init__.py"),
+            format!(
+                "raise SystemExit('the app module {name} was imported in place of the probe')\n"
+            ),
+        )
+        .unwrap();
+    }
+    let mut request = edge_request("edge", "good");
+    request.app_dir = app_dir;
+    assert!(snapshot(&request).checks.is_empty());
+}
+
+#[test]
+fn the_timeout_counts_from_the_start_of_the_run() {
+    // Time spent before the probe (reading the app's files) counts: here all of it.
+    let mut request = edge_request("edge", "good");
+    request.started = std::time::Instant::now()
+        .checked_sub(request.timeout)
+        .expect("a minute of uptime");
+    assert!(
+        matches!(run(&request), Err(ProbeFailure::TimedOut(_))),
+        "a run whose time is up before the probe starts must not answer"
+    );
+}
+
 #[test]
 fn hanging_settings_time_out_and_leave_no_process() {
     let pid_dir = tempfile::tempdir().unwrap();
-    let pid_file = pid_dir.path().join("hangs.pids");
-    let mut request = edge_request("edge", "hangs");
+    let pid_file = pid_dir.path().join("helpers.pids");
+    let mut request = helpers_request(&pid_file, true);
     request.timeout = Duration::from_secs(2);
-    request
-        .env
-        .push(("EDGE_PID_FILE".into(), pid_file.clone().into()));
 
     let started = std::time::Instant::now();
     let result = run(&request);
@@ -330,8 +399,8 @@ fn hanging_settings_time_out_and_leave_no_process() {
     let pids: Vec<&str> = pids.split_whitespace().collect();
     assert_eq!(
         pids.len(),
-        2,
-        "the settings process and its helper: {pids:?}"
+        4,
+        "the settings process and its helpers: {pids:?}"
     );
     for pid in pids {
         assert_process_gone(pid);
@@ -523,7 +592,7 @@ const INTERRUPT_CHILD_ENV: &str = "RELEASE_GUARD_TEST_INTERRUPT_CHILD";
 #[test]
 fn sigterm_is_forwarded_to_the_probe() {
     let pid_dir = tempfile::tempdir().unwrap();
-    let pid_file = pid_dir.path().join("hangs.pids");
+    let pid_file = pid_dir.path().join("helpers.pids");
     let child = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "probe_test::interrupted_probe_child",
@@ -559,18 +628,20 @@ fn sigterm_is_forwarded_to_the_probe() {
 }
 
 /// The guard killed outright (SIGKILL: no handler runs) or hung up on (SIGHUP): the probe and
-/// the SIGTERM-ignoring helper its settings started must not outlive it.
+/// the SIGTERM-ignoring helpers its settings started, in the probe's group or not, must not
+/// outlive it.
 #[test]
-fn the_probe_group_dies_with_the_guard() {
+fn the_probe_and_its_helpers_die_with_the_guard() {
     for signal in ["KILL", "HUP"] {
         let pid_dir = std::env::temp_dir().join(format!(
             "release-guard-test-guard-{signal}-{}",
             std::process::id()
         ));
         std::fs::create_dir_all(&pid_dir).unwrap();
-        let pid_file = pid_dir.join("hangs.pids");
+        let pid_file = pid_dir.join("helpers.pids");
         let mut guard = std::process::Command::new(env!("CARGO_BIN_EXE_release-guard"))
-            .args(["check", "--settings", "edge.settings.hangs"])
+            .args(["check", "--settings", "edge.settings.leaves_helpers"])
+            .env("EDGE_HANG", "1")
             .current_dir(fixture("edge"))
             .env("RELEASE_GUARD_PYTHON", default_venv().python())
             .env("RELEASE_GUARD_TIMEOUT", "120")
@@ -593,7 +664,7 @@ fn the_probe_group_dies_with_the_guard() {
     }
 }
 
-/// The "<settings pid> <helper pid>" line the `hangs` scenario writes once it runs.
+/// The "<settings pid> <helper pids>" line the `leaves_helpers` scenario writes once it runs.
 fn wait_for_pid_file(pid_file: &std::path::Path) -> String {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
@@ -616,8 +687,7 @@ fn interrupted_probe_child() {
     let Some(pid_file) = std::env::var_os(INTERRUPT_CHILD_ENV) else {
         return;
     };
-    let mut request = edge_request("edge", "hangs");
-    request.env.push(("EDGE_PID_FILE".into(), pid_file));
+    let request = helpers_request(std::path::Path::new(&pid_file), true);
     let result = run(&request);
     println!("probe result: {result:?}");
     // With no probe running, SIGTERM has its default action again: this process ends here.

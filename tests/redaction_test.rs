@@ -207,3 +207,71 @@ fn verify_never_echoes_a_url_password() {
         "{stderr}"
     );
 }
+
+/// What Python itself writes for each secret: JSON with and without `ensure_ascii`, `repr` of
+/// the str and of its UTF-8 bytes, `quote` (with `/` safe and without) and `quote_plus`, and
+/// base64 in both alphabets, padded and not, alone and inside a longer encoding at each
+/// alignment (then only the characters that encode the secret alone).
+const PYTHON_ENCODERS: &str = r#"
+import base64, json, sys, urllib.parse
+
+def forms(secret):
+    data = secret.encode("utf-8")
+    yield json.dumps(secret)[1:-1]
+    yield json.dumps(secret, ensure_ascii=False)[1:-1]
+    yield repr(secret)[1:-1]
+    yield repr(data)[2:-1]
+    yield urllib.parse.quote(secret)
+    yield urllib.parse.quote(secret, safe="")
+    yield urllib.parse.quote_plus(secret)
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        whole = encode(data).decode()
+        yield whole
+        yield whole.rstrip("=")
+        for offset in (1, 2):
+            shifted = encode(b"\0" * offset + data).decode().rstrip("=")
+            first, last = -(-offset * 8 // 6), (offset + len(data)) * 8 // 6
+            yield shifted[first:last]
+
+secrets = json.load(sys.stdin)
+json.dump([list(forms(secret)) for secret in secrets], sys.stdout)
+"#;
+
+/// For random Unicode secrets, no form Python's own encoders write survives the output
+/// boundary: neither the form nor any `MIN_FRAGMENT_LENGTH`-byte run of it.
+#[test]
+fn no_form_pythons_encoders_write_survives_redaction() {
+    use release_guard::redact::{MIN_FRAGMENT_LENGTH, MIN_SECRET_LENGTH, Redactor, Secrets};
+    let mut generator = crate::test_generator::Generator::new(0x0e7c_0de5);
+    let secrets: Vec<String> = std::iter::repeat_with(|| generator.unicode_text(4, 24))
+        .filter(|secret| secret.trim().chars().count() >= MIN_SECRET_LENGTH)
+        .take(400)
+        .collect();
+    let mut python = Command::new(default_venv().python())
+        .args(["-c", PYTHON_ENCODERS])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    serde_json::to_writer(python.stdin.take().unwrap(), &secrets).unwrap();
+    let output = python.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let encoded: Vec<Vec<String>> = serde_json::from_slice(&output.stdout).unwrap();
+
+    for (secret, forms) in secrets.iter().zip(encoded) {
+        let mut redactor = Redactor::default();
+        redactor.add_secrets(&Secrets::new(vec![secret.clone()]));
+        for form in forms {
+            let shown = redactor.field(&format!("<{form}>"));
+            let leaked_run = form.len() >= MIN_FRAGMENT_LENGTH
+                && form
+                    .as_bytes()
+                    .windows(MIN_FRAGMENT_LENGTH)
+                    .any(|run| shown.as_bytes().windows(run.len()).any(|seen| seen == run));
+            assert!(
+                !shown.contains(&form) && !leaked_run,
+                "{secret:?} as {form:?} shown as {shown:?}"
+            );
+        }
+    }
+}

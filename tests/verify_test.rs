@@ -886,6 +886,72 @@ fn binary_trusts_ssl_cert_file_and_defaults_to_the_heroku_domain() {
     );
 }
 
+/// A CA file that is a FIFO, a device that never ends, or a link to either: a clear error at
+/// once, within `--timeout` (this used to hang, or read until memory ran out).
+#[test]
+fn ca_files_that_are_not_regular_files_fail_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("ca.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo_link = dir.path().join("ca-fifo-link.pem");
+    std::os::unix::fs::symlink(&fifo, &fifo_link).unwrap();
+    let zero_link = dir.path().join("ca-zero-link.pem");
+    std::os::unix::fs::symlink("/dev/zero", &zero_link).unwrap();
+    let cases = [
+        ("--cacert", fifo.as_path(), "a FIFO"),
+        ("--cacert", zero_link.as_path(), "a character device"),
+        (
+            "SSL_CERT_FILE",
+            Path::new("/dev/zero"),
+            "a character device",
+        ),
+        ("SSL_CERT_FILE", fifo_link.as_path(), "a FIFO"),
+    ];
+    for (origin, path, kind) in cases {
+        let path_text = path.to_str().unwrap();
+        let mut command = Command::new("timeout");
+        command
+            .args([
+                "--kill-after=1",
+                "10",
+                env!("CARGO_BIN_EXE_release-guard"),
+                "verify",
+            ])
+            .args(["--timeout", "2", "--format", "json", "http://127.0.0.1:9/"])
+            .env_remove("SSL_CERT_FILE")
+            .env_remove("SSL_CERT_DIR");
+        if origin == "--cacert" {
+            command.args(["--cacert", path_text]);
+        } else {
+            command.env(origin, path);
+        }
+        let started = Instant::now();
+        let output = command.output().unwrap();
+        let elapsed = started.elapsed();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{origin} {path_text}: {stdout}"
+        );
+        assert!(
+            elapsed < Duration::from_secs(2),
+            "{origin} {path_text} took {elapsed:?}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
+        assert_eq!(
+            json["error"]["detail"],
+            format!("{origin} {path_text} cannot be read: it is {kind}, not a regular file"),
+        );
+    }
+}
+
 #[test]
 fn binary_usage_errors_exit_2() {
     let (code, stdout, stderr) = release_guard_verify(&["example.com", "--bogus"], &[]);

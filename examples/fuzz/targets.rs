@@ -223,6 +223,33 @@ pub(crate) const TARGETS: &[Target] = &[
             "\n",
         ],
     },
+    Target {
+        name: "bounded_read",
+        run: bounded_read,
+        dictionary: &["\u{0}", "\u{ff}", "\u{c3}\u{bc}", "\u{80}", "\n", "a"],
+    },
+    Target {
+        name: "redaction",
+        run: redaction,
+        dictionary: &[
+            "\\x",
+            "\\u",
+            "\\U",
+            "\\ud83d\\ude00",
+            "\\xc3\\xbc",
+            "\\\\",
+            "\\'",
+            "%C3%BC",
+            "+",
+            "://user:",
+            "@",
+            "\u{e000}",
+            "\u{e001}",
+            "\u{e003}",
+            "\n",
+            "=",
+        ],
+    },
 ];
 
 fn text(bytes: &[u8]) -> String {
@@ -322,4 +349,52 @@ fn web_command(bytes: &[u8]) {
             process.settings_default(&files),
         );
     }
+}
+
+/// The first byte is the cap; the rest is the file's content. What comes back must be the whole
+/// content exactly when it fits the cap, and text exactly when it is UTF-8.
+fn bounded_read(bytes: &[u8]) {
+    use release_guard::read::{ReadError, read_bounded, read_bounded_bytes};
+    thread_local! {
+        static FILE: tempfile::NamedTempFile = tempfile::NamedTempFile::new().expect("a temp file");
+    }
+    let Some((&cap, content)) = bytes.split_first() else {
+        return;
+    };
+    let cap = u64::from(cap);
+    FILE.with(|file| {
+        std::fs::write(file.path(), content).expect("write the input");
+        let fits = content.len() as u64 <= cap;
+        match read_bounded_bytes(file.path(), cap) {
+            Ok(read) => assert!(fits && read == content, "read {read:?} of {content:?}"),
+            Err(ReadError::TooLarge { cap: reported }) => assert!(!fits && reported == cap),
+            Err(other) => panic!("{other}"),
+        }
+        let expected = if fits {
+            std::str::from_utf8(content).map_err(|_| "not text")
+        } else {
+            Err("too large")
+        };
+        match (read_bounded(file.path(), cap), expected) {
+            (Ok(read), Ok(text)) => assert_eq!(read, text),
+            (Err(ReadError::TooLarge { .. }), Err("too large"))
+            | (Err(ReadError::NotText), Err("not text")) => {}
+            (result, expected) => panic!("{result:?}, expected {expected:?}"),
+        }
+    });
+}
+
+/// The first line is a secret, the rest app text in which the redactor looks for it, escapes
+/// decoded and all.
+fn redaction(bytes: &[u8]) {
+    use release_guard::redact::{AppText, Redactor, Secrets};
+    let input = text(bytes);
+    let (secret, rest) = input.split_once('\n').unwrap_or((&input, ""));
+    // A secret of a realistic size: every form of it is indexed, which is not what is fuzzed.
+    let secret: String = secret.chars().take(64).collect();
+    let mut redactor = Redactor::from_env([("API_TOKEN", secret.as_str()), ("OTHER", rest)]);
+    redactor.add_secrets(&Secrets::new(vec![secret.clone()]));
+    let _ = redactor.field(rest);
+    let _ = redactor.field(&format!("before {} after", AppText::new(rest)));
+    let _ = redactor.rendered(&input);
 }

@@ -129,10 +129,11 @@ mod tests {
     #[test]
     fn every_error_has_a_title_what_happened_and_a_fix() {
         let io_error = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let read_error = || crate::read::ReadError::Io(io_error());
         let errors = [
-            BuildpackError::ProjectConfig(ProjectConfigError::Read(io_error())),
-            BuildpackError::Resolve(ResolveError::ReadManagePy(io_error())),
-            BuildpackError::Resolve(ResolveError::ReadProcfile(io_error())),
+            BuildpackError::ProjectConfig(ProjectConfigError::Read(read_error())),
+            BuildpackError::Resolve(ResolveError::ReadManagePy(read_error())),
+            BuildpackError::Resolve(ResolveError::ReadProcfile(read_error())),
             BuildpackError::GuardLayer(GuardLayerError::BinaryMissing(
                 "/cnb/buildpacks/x/.libcnb-cargo/additional-bin/release-guard".into(),
             )),

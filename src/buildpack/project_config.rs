@@ -2,9 +2,9 @@
 //! [`crate::config`] (so reading it is validating it, and a mistake fails the build with toml's
 //! own line, column and message).
 
-use crate::config::{GuardConfig, PROJECT_TOML_TABLE, read_config_file};
+use crate::config::{GuardConfig, MAX_CONFIG_FILE_BYTES, PROJECT_TOML_TABLE};
+use crate::read::{ReadError, read_bounded};
 use serde::Deserialize;
-use std::io;
 use std::path::Path;
 
 /// The project descriptor's file name, at the app root.
@@ -13,7 +13,7 @@ pub const PROJECT_TOML: &str = "project.toml";
 #[derive(Debug)]
 pub enum ProjectConfigError {
     /// project.toml exists but could not be read.
-    Read(io::Error),
+    Read(ReadError),
     /// project.toml is not valid TOML, or its `[com.release-guard]` table has an unknown key or
     /// a bad value.
     Invalid(toml::de::Error),
@@ -52,9 +52,9 @@ struct Com {
 ///
 /// When the file cannot be read or parsed, or the table holds an unknown key or a bad value.
 pub fn read_project_toml(app_dir: &Path) -> Result<ProjectToml, ProjectConfigError> {
-    match read_config_file(&app_dir.join(PROJECT_TOML)) {
+    match read_bounded(&app_dir.join(PROJECT_TOML), MAX_CONFIG_FILE_BYTES) {
         Ok(source) => parse_project_toml(&source),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(ProjectToml::default()),
+        Err(error) if error.is_not_found() => Ok(ProjectToml::default()),
         Err(error) => Err(ProjectConfigError::Read(error)),
     }
 }

@@ -3,12 +3,12 @@
 //! platform environment.
 
 use crate::app_files::parse_procfile;
-use crate::config::{GuardConfig, env, read_config_file};
+use crate::config::{GuardConfig, MAX_CONFIG_FILE_BYTES, env};
+use crate::read::{ReadError, read_bounded_bytes};
 use crate::settings_resolution::{self, ResolvedSettings, SettingsError, SettingsInputs};
 use crate::web_process::{self, AppDir, WebResolution};
 use libcnb::Env;
 use std::collections::BTreeMap;
-use std::io;
 use std::path::Path;
 
 pub use crate::settings_resolution::MANAGE_PY;
@@ -17,9 +17,9 @@ pub use crate::web_process::PROCFILE;
 #[derive(Debug)]
 pub enum ResolveError {
     /// manage.py exists (detect saw it) but could not be read.
-    ReadManagePy(io::Error),
+    ReadManagePy(ReadError),
     /// The Procfile exists but could not be read.
-    ReadProcfile(io::Error),
+    ReadProcfile(ReadError),
 }
 
 /// The settings module as the build sees it.
@@ -39,9 +39,10 @@ pub enum BuildSettings {
 ///
 /// When the Procfile exists but cannot be read.
 pub fn read_procfile(app_dir: &Path) -> Result<Option<BTreeMap<String, String>>, ResolveError> {
-    match read_config_file(&app_dir.join(PROCFILE)) {
-        Ok(source) => Ok(Some(parse_procfile(&source))),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+    // Invalid UTF-8 is replaced rather than rejected, as the Procfile buildpack reads it.
+    match read_bounded_bytes(&app_dir.join(PROCFILE), MAX_CONFIG_FILE_BYTES) {
+        Ok(bytes) => Ok(Some(parse_procfile(&String::from_utf8_lossy(&bytes)))),
+        Err(error) if error.is_not_found() => Ok(None),
         Err(error) => Err(ResolveError::ReadProcfile(error)),
     }
 }
@@ -198,5 +199,38 @@ mod tests {
         );
         let without = ScratchDir::with_files("no-procfile", &[]);
         assert_eq!(read_procfile(without.path()).unwrap(), None);
+    }
+
+    #[test]
+    fn a_procfile_or_manage_py_that_is_not_a_regular_file_is_an_error_not_a_hang() {
+        let app = ScratchDir::with_files("procfile-special", &[]);
+        let made = std::process::Command::new("mkfifo")
+            .arg(app.path().join(PROCFILE))
+            .status();
+        assert!(made.unwrap().success());
+        std::os::unix::fs::symlink("/dev/zero", app.path().join(MANAGE_PY)).unwrap();
+        let error = |result: Result<_, ResolveError>| match result {
+            Err(ResolveError::ReadProcfile(error) | ResolveError::ReadManagePy(error)) => {
+                error.to_string()
+            }
+            Ok(()) => panic!("read a special file"),
+        };
+        assert_eq!(
+            error(read_procfile(app.path()).map(|_| ())),
+            "it is a FIFO, not a regular file"
+        );
+        let config = GuardConfig::default();
+        assert_eq!(
+            error(
+                resolve_settings_module(
+                    &config,
+                    &platform_env(None),
+                    app.path(),
+                    &WebResolution::NoProcfile,
+                )
+                .map(|_| ())
+            ),
+            "it is a character device, not a regular file"
+        );
     }
 }

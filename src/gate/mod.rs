@@ -88,6 +88,7 @@ pub fn run(
             python,
             settings_module: resolved.settings_module.clone(),
             timeout: resolved.timeout,
+            started,
             env: [
                 probe::proxy_ssl_header_env(&resolved.proxy_ssl_header),
                 vec![web::probe_env(&resolved.web, environment)],

@@ -1,17 +1,24 @@
-//! The probe runner: starts `probe.py` once in the app's Python, in its own process group, and
-//! reads its answer from a private file.
+//! The probe runner: starts the probe once in the app's Python, in its own process group, and
+//! reads its answer from a private channel.
 //!
-//! Why a file and not stdout: settings modules print, and a print must never corrupt the answer.
+//! The channel is a pipe handed over as file descriptor 3: no path, no environment variable, so
+//! app code finds no name for it, and the probe keeps it from the processes the app starts
+//! (bootstrap.py). Not stdout: settings modules print, and a print must never corrupt the answer.
 //! The child's stdout and stderr share one pipe whose tail is kept for diagnostics when the probe
 //! dies without answering. It is app text: the output boundary redacts it, then cuts it.
+//!
+//! The process started is the run's reaper (bootstrap.py): marked as the child subreaper here
+//! before it runs, it holds every process the app starts, whatever its group or session, and ends
+//! them all when the probe ends, when it is told to stop, or when the guard is gone.
 
 use crate::config::ProxySslHeader;
 use crate::gate::snapshot::ProbeAnswer;
 use crate::redact::{AppText, OUTPUT_TAIL_BYTES};
 use std::collections::VecDeque;
 use std::ffi::{OsStr, OsString};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::io::{self, Read};
+use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -24,7 +31,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 /// The probe's Python package (`src/gate/probe/`), written to the private directory as
-/// `release_guard_probe/` and run with the app's interpreter. A new module is one more line here.
+/// [`PROBE_PACKAGE_DIR`] and loaded by bootstrap.py from there, by file location, under a random
+/// name. A new module is one more line here.
 pub const PROBE_PACKAGE: &[(&str, &str)] = &[
     ("__init__.py", include_str!("probe/__init__.py")),
     ("main.py", include_str!("probe/main.py")),
@@ -37,16 +45,16 @@ pub const PROBE_PACKAGE: &[(&str, &str)] = &[
     ("phases.py", include_str!("probe/phases.py")),
     ("provenance.py", include_str!("probe/provenance.py")),
     ("secrets.py", include_str!("probe/secrets.py")),
-    ("watchdog.py", include_str!("probe/watchdog.py")),
     ("web.py", include_str!("probe/web.py")),
 ];
-/// The script that starts the package: the app first on `sys.path`, the package last.
+/// The script that loads the package and becomes the run's reaper.
 pub const PROBE_BOOTSTRAP: &str = include_str!("probe/bootstrap.py");
-/// The package's name on the probe's `sys.path`.
-const PROBE_PACKAGE_NAME: &str = "release_guard_probe";
-
-/// Env var naming the file the probe writes its answer to.
-pub const ANSWER_PATH_ENV: &str = "RELEASE_GUARD_PROBE_OUT";
+/// The package's directory beside bootstrap.py. Not an import name: nothing imports it by name.
+const PROBE_PACKAGE_DIR: &str = "probe";
+/// The file descriptor the probe writes its answer to (`ANSWER_FD` in bootstrap.py).
+const ANSWER_FD: libc::c_int = 3;
+/// The largest answer read: far above any real one (the probe bounds the app text it carries).
+const MAX_ANSWER_BYTES: u64 = 64 * 1024 * 1024;
 /// Tells the probe which header the proxy sets on HTTPS requests, as `META_KEY:value`, so the
 /// simulated HTTPS request carries it.
 pub const PROXY_SSL_HEADER_ENV: &str = "RELEASE_GUARD_PROBE_PROXY_SSL_HEADER";
@@ -65,8 +73,9 @@ const KEPT_OUTPUT_BYTES: usize = OUTPUT_TAIL_BYTES + 64 * 1024;
 /// How often the wait loop looks at forwarded signals; the child's exit itself is noticed at
 /// once, so this adds nothing to a normal run.
 const SIGNAL_POLL_INTERVAL: Duration = Duration::from_millis(50);
-/// How long an interrupted probe gets to exit before its group is killed.
-const INTERRUPT_GRACE: Duration = Duration::from_secs(3);
+/// How long the reaper gets to end the run's processes, once told to stop, before the guard
+/// kills the process group itself.
+const STOP_GRACE: Duration = Duration::from_secs(3);
 /// How long to wait for the output reader after the probe exited; a grandchild the app left
 /// behind may hold the pipe open.
 const OUTPUT_DRAIN_WAIT: Duration = Duration::from_millis(200);
@@ -82,8 +91,11 @@ pub struct ProbeRequest {
     pub python: PathBuf,
     /// Sets `DJANGO_SETTINGS_MODULE` for the probe when known.
     pub settings_module: Option<String>,
-    /// The probe is killed after this long.
+    /// The probe is killed once this long has passed since `started`.
     pub timeout: Duration,
+    /// When the run's clock started: the timeout counts from here, so that reading the app's
+    /// files before the probe counts too.
+    pub started: Instant,
     /// Environment variables added to or overriding the inherited environment.
     pub env: Vec<(OsString, OsString)>,
 }
@@ -97,6 +109,7 @@ impl ProbeRequest {
             python: python.into(),
             settings_module: None,
             timeout: Duration::from_secs(crate::config::DEFAULT_TIMEOUT_SECS),
+            started: Instant::now(),
             env: Vec::new(),
         }
     }
@@ -112,7 +125,7 @@ impl fmt::Debug for ProbeRequest {
             .field("settings_module", &self.settings_module)
             .field("timeout", &self.timeout)
             .field("env", &env_names)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -251,28 +264,29 @@ fn is_executable(path: &Path) -> bool {
 /// interrupted, died, or wrote something unreadable.
 pub fn run(request: &ProbeRequest) -> Result<ProbeAnswer, ProbeFailure> {
     let private_dir = private_dir()?;
-    let probe_path = write_probe(private_dir.path())?;
-    let answer_path = private_dir.path().join("answer.json");
+    let (bootstrap, digests) = write_probe(private_dir.path())?;
 
     let (output_reader, output_writer) = io::pipe().map_err(io_error("create a pipe"))?;
     let stderr_writer = output_writer
         .try_clone()
         .map_err(io_error("create a pipe"))?;
+    let (answer_reader, answer_writer) = io::pipe().map_err(io_error("create a pipe"))?;
     let mut command = Command::new(&request.python);
     command
-        .arg(&probe_path)
+        .arg(&bootstrap)
+        .args(digests)
         .current_dir(&request.app_dir)
         .stdin(Stdio::null())
         .stdout(output_writer)
         .stderr(stderr_writer)
-        // Its own group, so a timeout kills everything the app started and a terminal's
-        // Ctrl-C reaches the probe only through us.
+        // Its own group, so a terminal's Ctrl-C reaches the probe only through us, and the
+        // group is the last resort when the reaper cannot end the run.
         .process_group(0)
-        .envs(request.env.iter().map(|(name, value)| (name, value)))
-        .env(ANSWER_PATH_ENV, &answer_path);
+        .envs(request.env.iter().map(|(name, value)| (name, value)));
     if let Some(module) = &request.settings_module {
         command.env(crate::config::env::DJANGO_SETTINGS_MODULE, module);
     }
+    become_reaper_with_answer_channel(&mut command, answer_writer.as_raw_fd());
 
     let signals = SignalForwarding::register()?;
     let child = command.spawn().map_err(|source| match source.kind() {
@@ -284,89 +298,183 @@ pub fn run(request: &ProbeRequest) -> Result<ProbeAnswer, ProbeFailure> {
             source,
         },
     });
-    // Close our copies of the pipe's write end, or the reader never sees end-of-file.
+    // Close our copies of the pipes' write ends, or the readers never see end-of-file.
     drop(command);
+    drop(answer_writer);
     let mut child = child?;
-    // Whatever the app started in the background ends with the probe, on every path out of
-    // here (answer, timeout, signal, error). If the guard itself is killed, the probe's
-    // watchdog (watchdog.py) ends the group.
+    // On every path out of here (answer, timeout, signal, error) the group is killed too, a last
+    // resort: the reaper has normally ended every process of the run by then.
     let group = ProcessGroup(child.id());
     let output = OutputTail::read_in_background(output_reader);
+    let answer = read_answer_in_background(answer_reader);
     let (exit_sender, exit_receiver) = mpsc::channel();
     thread::spawn(move || exit_sender.send(child.wait()));
-    let exit_status = wait_for_exit(group.0, &exit_receiver, &signals, request.timeout)?;
+    let deadline = request.started.checked_add(request.timeout);
+    let exit_status = wait_for_exit(group.0, &exit_receiver, &signals, deadline)
+        .map_err(|stop| stop.into_failure(request.timeout))?;
     drop(signals);
     drop(group);
 
-    // Only a probe that finished normally answers: a file left by a probe that died (or by app
-    // code that wrote it and exited) is not an answer.
-    let answer = if exit_status.success() {
-        std::fs::read(&answer_path)
-    } else {
-        Err(io::ErrorKind::NotFound.into())
-    };
-    match answer {
-        Ok(answer) => serde_json::from_slice(&answer)
-            .map_err(|error| ProbeFailure::InvalidAnswer(error.to_string())),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Err(ProbeFailure::NoAnswer {
+    // Only a probe that finished normally answers: what a probe that died wrote (or app code
+    // that wrote to the channel and exited) is not an answer.
+    let answer = answer
+        .recv_timeout(OUTPUT_DRAIN_WAIT)
+        .unwrap_or_else(|_| Err(io::Error::other("the answer channel stayed open")))
+        .map_err(io_error("read the probe's answer"))?;
+    if !exit_status.success() || answer.is_empty() {
+        return Err(ProbeFailure::NoAnswer {
             exit_status,
             output: output.finish(),
-        }),
-        Err(error) => Err(io_error("read the probe's answer")(error)),
+        });
+    }
+    if answer.len() as u64 > MAX_ANSWER_BYTES {
+        return Err(ProbeFailure::InvalidAnswer(format!(
+            "it is larger than {} MiB",
+            MAX_ANSWER_BYTES / (1024 * 1024)
+        )));
+    }
+    serde_json::from_slice(&answer).map_err(|error| ProbeFailure::InvalidAnswer(error.to_string()))
+}
+
+/// Makes the started process the run's child subreaper and hands it the answer channel as
+/// [`ANSWER_FD`], between fork and exec.
+#[expect(
+    unsafe_code,
+    reason = "std has no subreaper flag nor a way to place an inherited descriptor"
+)]
+fn become_reaper_with_answer_channel(command: &mut Command, answer_writer: RawFd) {
+    let place_channel_and_become_reaper = move || {
+        // SAFETY (all three calls): between fork and exec only async-signal-safe calls are
+        // allowed; prctl, dup2 and fcntl are plain system calls on integers, touching no memory
+        // of ours. The flag survives exec: every orphan of the app's processes is then
+        // reparented to the probe's reaper, not to init.
+        if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // The pipe was made close-on-exec; the copy at ANSWER_FD is not. If it already is
+        // ANSWER_FD, dup2 would do nothing, so the flag is cleared instead.
+        let placed = if answer_writer == ANSWER_FD {
+            unsafe { libc::fcntl(ANSWER_FD, libc::F_SETFD, 0) }
+        } else {
+            unsafe { libc::dup2(answer_writer, ANSWER_FD) }
+        };
+        if placed == -1 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    };
+    // SAFETY: the closure only makes async-signal-safe system calls (see above).
+    unsafe {
+        command.pre_exec(place_channel_and_become_reaper);
     }
 }
 
-/// Waits for the probe's exit, noticed the moment the waiting thread reports it. On timeout the
-/// group is killed; a SIGTERM/SIGINT to us is passed on to the group.
+/// Reads the whole answer (a bounded amount: one byte past the cap tells it was too large)
+/// until every writer closed the channel.
+fn read_answer_in_background(reader: io::PipeReader) -> mpsc::Receiver<io::Result<Vec<u8>>> {
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        let mut answer = Vec::new();
+        let read = reader
+            .take(MAX_ANSWER_BYTES + 1)
+            .read_to_end(&mut answer)
+            .map(|_| answer);
+        let _ = sender.send(read);
+    });
+    receiver
+}
+
+/// Why the wait ended without the probe's own exit.
+enum Stopped {
+    TimedOut,
+    Interrupted(libc::c_int),
+    Failed(ProbeFailure),
+}
+
+impl Stopped {
+    fn into_failure(self, timeout: Duration) -> ProbeFailure {
+        match self {
+            Self::TimedOut => ProbeFailure::TimedOut(timeout),
+            Self::Interrupted(signal) => ProbeFailure::Interrupted { signal },
+            Self::Failed(failure) => failure,
+        }
+    }
+}
+
+/// Waits for the reaper's exit, noticed the moment the waiting thread reports it. At the
+/// deadline, or when a signal reached us, the reaper is told to end the run (a forwarded signal
+/// reaches the whole group).
 fn wait_for_exit(
     group: u32,
     exit_receiver: &mpsc::Receiver<io::Result<ExitStatus>>,
     signals: &SignalForwarding,
-    timeout: Duration,
-) -> Result<ExitStatus, ProbeFailure> {
-    // An absurdly long timeout (one that overflows `Instant`) means no timeout.
-    let deadline = Instant::now().checked_add(timeout);
+    deadline: Option<Instant>,
+) -> Result<ExitStatus, Stopped> {
     loop {
         if let Some(signal) = signals.received() {
             let _ = signal_group(group, signal);
-            if exit_receiver.recv_timeout(INTERRUPT_GRACE).is_err() {
-                let _ = signal_group(group, libc::SIGKILL);
-            }
-            return Err(ProbeFailure::Interrupted { signal });
+            stop_run(group, exit_receiver);
+            return Err(Stopped::Interrupted(signal));
         }
         let mut wait = SIGNAL_POLL_INTERVAL;
+        // No deadline (one that overflows `Instant`) means no timeout.
         if let Some(deadline) = deadline {
             let now = Instant::now();
             if now >= deadline {
-                let _ = signal_group(group, libc::SIGKILL);
-                let _ = exit_receiver.recv();
-                return Err(ProbeFailure::TimedOut(timeout));
+                let _ = signal_process(group, libc::SIGTERM);
+                stop_run(group, exit_receiver);
+                return Err(Stopped::TimedOut);
             }
             wait = wait.min(deadline - now);
         }
         match exit_receiver.recv_timeout(wait) {
-            Ok(status) => return status.map_err(io_error("wait for the probe")),
+            Ok(status) => {
+                return status
+                    .map_err(|source| Stopped::Failed(io_error("wait for the probe")(source)));
+            }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
-                return Err(ProbeFailure::Io {
+                return Err(Stopped::Failed(ProbeFailure::Io {
                     action: "wait for the probe",
                     source: io::Error::other("the waiting thread ended"),
-                });
+                }));
             }
         }
     }
 }
 
-/// Writes the probe's package and bootstrap into `dir`; returns the bootstrap's path.
-fn write_probe(dir: &Path) -> Result<PathBuf, ProbeFailure> {
-    let package_dir = dir.join(PROBE_PACKAGE_NAME);
+/// Gives the reaper (told to stop) [`STOP_GRACE`] to end the run's processes and exit; then
+/// kills the group.
+fn stop_run(group: u32, exit_receiver: &mpsc::Receiver<io::Result<ExitStatus>>) {
+    if exit_receiver.recv_timeout(STOP_GRACE).is_err() {
+        let _ = signal_group(group, libc::SIGKILL);
+        let _ = exit_receiver.recv();
+    }
+}
+
+/// Writes the probe's package and bootstrap into `dir`; returns the bootstrap's path and the
+/// `<file>:<sha256>` arguments by which bootstrap.py checks what it loaded.
+fn write_probe(dir: &Path) -> Result<(PathBuf, Vec<String>), ProbeFailure> {
+    let package_dir = dir.join(PROBE_PACKAGE_DIR);
     std::fs::create_dir(&package_dir).map_err(io_error("write the probe"))?;
+    let mut digests = Vec::with_capacity(PROBE_PACKAGE.len());
     for (name, source) in PROBE_PACKAGE {
         std::fs::write(package_dir.join(name), source).map_err(io_error("write the probe"))?;
+        digests.push(format!("{name}:{}", sha256_hex(source.as_bytes())));
     }
     let bootstrap = dir.join("bootstrap.py");
     std::fs::write(&bootstrap, PROBE_BOOTSTRAP).map_err(io_error("write the probe"))?;
-    Ok(bootstrap)
+    Ok((bootstrap, digests))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
 }
 
 fn io_error(action: &'static str) -> impl FnOnce(io::Error) -> ProbeFailure {
@@ -374,15 +482,30 @@ fn io_error(action: &'static str) -> impl FnOnce(io::Error) -> ProbeFailure {
 }
 
 /// Sends `signal` to every process in the probe's group.
+fn signal_group(group: u32, signal: libc::c_int) -> io::Result<()> {
+    send_signal(libc::killpg, group, signal)
+}
+
+/// Sends `signal` to the reaper alone (its group leader).
+fn signal_process(pid: u32, signal: libc::c_int) -> io::Result<()> {
+    send_signal(libc::kill, pid, signal)
+}
+
 #[expect(
     unsafe_code,
-    reason = "std has no process-group kill; killpg only sends a signal and touches no memory"
+    reason = "std has no process-group kill, nor a kill with any signal but SIGKILL; kill and \
+              killpg only send a signal and touch no memory"
 )]
-fn signal_group(group: u32, signal: libc::c_int) -> io::Result<()> {
-    let group = libc::pid_t::try_from(group).map_err(io::Error::other)?;
-    // SAFETY: killpg takes two integers and has no memory-safety preconditions. The group id is
-    // the probe's pid, which the kernel does not reuse while the group has members.
-    if unsafe { libc::killpg(group, signal) } == 0 {
+fn send_signal(
+    send: unsafe extern "C" fn(libc::pid_t, libc::c_int) -> libc::c_int,
+    target: u32,
+    signal: libc::c_int,
+) -> io::Result<()> {
+    let target = libc::pid_t::try_from(target).map_err(io::Error::other)?;
+    // SAFETY: kill and killpg take two integers and have no memory-safety preconditions. The
+    // target is the reaper's pid (and group), which the kernel does not reuse before the reaper
+    // is reaped and its group is empty.
+    if unsafe { send(target, signal) } == 0 {
         Ok(())
     } else {
         Err(io::Error::last_os_error())
@@ -538,7 +661,7 @@ mod tests {
         request.env = vec![("SECRET_KEY".into(), "hunter2-hunter2".into())];
         assert_eq!(
             format!("{request:?}"),
-            r#"ProbeRequest { app_dir: "/app", python: "/usr/bin/python3", settings_module: None, timeout: 300s, env: ["SECRET_KEY"] }"#
+            r#"ProbeRequest { app_dir: "/app", python: "/usr/bin/python3", settings_module: None, timeout: 300s, env: ["SECRET_KEY"], .. }"#
         );
     }
 

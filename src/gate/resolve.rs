@@ -3,10 +3,11 @@
 
 use super::policy::Policy;
 use crate::config::{
-    DEFAULT_TIMEOUT_SECS, FailLevel, FindingIds, Ignores, LaunchConfig, LiveUrl, Mode,
-    ProxySslHeader, TimeoutSecs, env, read_config_file,
+    DEFAULT_TIMEOUT_SECS, FailLevel, FindingIds, Ignores, LaunchConfig, LiveUrl,
+    MAX_CONFIG_FILE_BYTES, Mode, ProxySslHeader, TimeoutSecs, env,
 };
 use crate::http_facts::CaTrust;
+use crate::read::read_bounded;
 use crate::report::{EvaluationError, ModeSource};
 use crate::settings_resolution::{SettingsInputs, resolve_settings_module};
 use crate::web_process::{self, AppDir, WebResolution};
@@ -263,7 +264,7 @@ fn load_launch_config(environment: &Environment) -> Result<LaunchConfig, ConfigE
     let Some(path) = environment.get(env::CONFIG).filter(|path| !path.is_empty()) else {
         return Ok(LaunchConfig::default());
     };
-    let text = read_config_file(Path::new(path)).map_err(|error| {
+    let text = read_bounded(Path::new(path), MAX_CONFIG_FILE_BYTES).map_err(|error| {
         ConfigError::new(
             config_name(environment),
             format!("could not be read: {error}"),
@@ -547,7 +548,10 @@ mod tests {
         let fifo = dir.path().join("fifo.toml");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         assert!(made.unwrap().success());
-        for path in [Path::new("/dev/zero"), &fifo] {
+        for (path, kind) in [
+            (Path::new("/dev/zero"), "a character device"),
+            (&fifo, "a FIFO"),
+        ] {
             let environment: Environment =
                 [(OsString::from(env::CONFIG), path.as_os_str().to_owned())]
                     .into_iter()
@@ -556,7 +560,7 @@ mod tests {
             assert_eq!(
                 format!("{} {}", error.source, error.problem),
                 format!(
-                    "RELEASE_GUARD_CONFIG ({}) could not be read: it is not a regular file",
+                    "RELEASE_GUARD_CONFIG ({}) could not be read: it is {kind}, not a regular file",
                     path.display()
                 )
             );

@@ -439,7 +439,7 @@ const PROTECTING_SETTING_PARTS: [&str; 8] = [
     "ALLOWED_HOSTS",
 ];
 
-/// Django's checks of those settings, and W001: without SecurityMiddleware none of them works.
+/// Django's checks of those settings, and W001: without `SecurityMiddleware` none of them works.
 const PROTECTING_DJANGO_IDS: [&str; 12] = [
     "security.W001",
     "security.W004",

@@ -11,6 +11,7 @@ use super::checks::Hop;
 use super::tls;
 use super::url::Url;
 use crate::headers::csp::CspHeaders;
+use crate::read::read_bounded_bytes;
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
@@ -151,10 +152,14 @@ fn read_pem_dir(dir: &Path) -> Result<Vec<Certificate<'static>>, String> {
     Ok(certificates)
 }
 
+/// The largest CA file read: a full public bundle is about 200 KiB.
+const MAX_CA_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 const NO_CERTIFICATE: &str = "contains no PEM certificate (-----BEGIN CERTIFICATE-----)";
 
 fn read_pem_certificates(path: &Path) -> Result<Vec<Certificate<'static>>, String> {
-    let pem = std::fs::read(path).map_err(|error| format!("cannot be read: {error}"))?;
+    let pem = read_bounded_bytes(path, MAX_CA_FILE_BYTES)
+        .map_err(|error| format!("cannot be read: {error}"))?;
     let mut certificates = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item {
@@ -191,8 +196,10 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client whose budget runs from `started`, the start of the run (reading the CA files
+    /// counts too).
     #[must_use]
-    pub fn new(roots: RootCerts, budget: Duration) -> Self {
+    pub fn new(roots: RootCerts, budget: Duration, started: Instant) -> Self {
         let agent: Agent = Agent::config_builder()
             .max_redirects(0)
             .http_status_as_error(false)
@@ -203,7 +210,7 @@ impl Client {
         Self {
             agent,
             budget,
-            deadline: Instant::now() + budget,
+            deadline: started + budget,
             fetched: HashMap::new(),
         }
     }
@@ -346,7 +353,7 @@ mod tests {
 
     #[test]
     fn network_errors_in_plain_words() {
-        let client = Client::new(RootCerts::WebPki, Duration::from_secs(7));
+        let client = Client::new(RootCerts::WebPki, Duration::from_secs(7), Instant::now());
         let url = Url::parse_user_input("example.invalid").expect("a URL");
         let explain = |error: ureq::Error| client.explain(&url, &error);
         assert_eq!(
@@ -403,10 +410,7 @@ mod tests {
         })
         .err()
         .map(|error| error.problem);
-        assert_eq!(
-            error,
-            Some("cannot be read: No such file or directory (os error 2)".to_owned())
-        );
+        assert_eq!(error, Some("cannot be read: it does not exist".to_owned()));
         // A directory is read whole; one without any certificate is an error, as is a missing one.
         let error = load_roots(&ExtraRoots {
             ssl_cert_dirs: &[directory.join(""), missing.clone()],

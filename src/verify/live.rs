@@ -21,7 +21,8 @@ impl LiveSite for LiveClient {
             cacerts: &[],
         })
         .map_err(|error| format!("{error}."))?;
-        let mut client = Client::new(roots, deadline.saturating_duration_since(Instant::now()));
+        let now = Instant::now();
+        let mut client = Client::new(roots, deadline.saturating_duration_since(now), now);
         let hop = client.fetch(&url).map_err(|error| failure_reason(&error))?;
         Ok(ResponseFacts {
             status: hop.status,

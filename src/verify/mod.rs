@@ -268,7 +268,7 @@ pub fn verify(options: &Options) -> Report {
             return report;
         }
     };
-    let mut client = Client::new(roots, options.timeout);
+    let mut client = Client::new(roots, options.timeout, started);
     let mut errors = Vec::new();
     for url in &options.urls {
         match observe_site(&mut client, url, options) {

@@ -12,13 +12,13 @@ mod servers;
 mod shell;
 
 use crate::app_files::{parse_procfile, settings_module_from_manage_py};
-use crate::config::{SettingsModule, read_config_file};
+use crate::config::{MAX_CONFIG_FILE_BYTES, SettingsModule};
+use crate::read::read_bounded;
 use gunicorn::Layer;
 pub use servers::Server;
 use servers::{Parsed, parse_options};
 use shell::{Words, assignment, split_commands};
 use std::collections::BTreeMap;
-use std::io;
 use std::path::{Component, Path, PathBuf};
 
 pub const PROCFILE: &str = "Procfile";
@@ -95,9 +95,9 @@ pub struct AppDir<'a>(pub &'a Path);
 
 impl AppFiles for AppDir<'_> {
     fn read(&self, path: &Path) -> Result<Option<String>, String> {
-        match read_config_file(&self.0.join(path)) {
+        match read_bounded(&self.0.join(path), MAX_CONFIG_FILE_BYTES) {
             Ok(text) => Ok(Some(text)),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(error) if error.is_not_found() => Ok(None),
             Err(error) => Err(format!("{} could not be read: {error}", path.display())),
         }
     }

@@ -19,7 +19,13 @@ import unittest
 from pathlib import Path
 
 import django
-from probe_support import FIXTURES, PACKAGE_DIR, probe_command, probe_module
+from probe_support import (
+    FIXTURES,
+    PACKAGE_DIR,
+    probe_command,
+    probe_module,
+    run_with_channel,
+)
 
 probe = probe_module()
 common = probe_module("common")
@@ -103,32 +109,19 @@ def fixture_web_request(app):
 
 
 def run_probe(app, settings_module=None, web_process=None, **env):
-    """Runs the probe like the runner does; returns (answer or None, completed process)."""
-    with tempfile.TemporaryDirectory() as private:
-        out = os.path.join(private, "answer.json")
-        request = web_process or fixture_web_request(app)
-        extra = {
-            probe.OUT_ENV: out,
-            web.WEB_ENV: json.dumps(request),
-            **env,
-        }
-        if settings_module is not None:
-            extra["DJANGO_SETTINGS_MODULE"] = settings_module
-        with probe_command() as command:
-            completed = subprocess.run(
-                command,
-                cwd=FIXTURES / app,
-                env=clean_environ(extra),
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
-        answer = None
-        if os.path.exists(out):
-            with open(out, encoding="utf-8") as answer_file:
-                answer = json.load(answer_file)
-        return answer, completed
+    """Runs the probe like the runner does; returns (answer or None, completed process). As the
+    runner does, only a probe that exited 0 answers."""
+    request = web_process or fixture_web_request(app)
+    extra = {web.WEB_ENV: json.dumps(request), **env}
+    if settings_module is not None:
+        extra["DJANGO_SETTINGS_MODULE"] = settings_module
+    with probe_command() as command:
+        answer, completed = run_with_channel(
+            command, cwd=FIXTURES / app, env=clean_environ(extra)
+        )
+    if completed.returncode != 0 or not answer:
+        return None, completed
+    return json.loads(answer), completed
 
 
 def run_edge(scenario, app="edge", **env):
@@ -619,7 +612,7 @@ class ErrorTest(unittest.TestCase):
         self.assertEqual(completed.returncode, 2)
         self.assertEqual(
             completed.stderr,
-            "release-guard probe: RELEASE_GUARD_PROBE_OUT is not set\n",
+            "release-guard probe: no answer channel on file descriptor 3\n",
         )
 
 

@@ -2,7 +2,14 @@
 probe may read, and how values and errors become answer text. Kept apart from main.py so that no
 probe module imports main (no import cycles; tests/python/test_probe_imports.py checks it)."""
 
+import errno
 import math
+import os
+import stat
+
+# The largest app file the probe reads itself (Procfile, gunicorn.conf.py, settings sources for
+# provenance), as the runner's reader (src/read.rs) caps manage.py and the Procfile.
+MAX_SOURCE_BYTES = 1024 * 1024
 
 # A bound on the app's text in the answer. The guard shortens it further, for the log, only
 # after redaction: a secret cut here would no longer be recognised.
@@ -168,3 +175,32 @@ def describe_error(error):
         lines.append(".".join(str(part) for part in item.get("loc", ())) or title)
         lines.append(f"  {pydantic_message(item)} [type={item.get('type')}]")
     return "\n".join(lines)
+
+
+def read_bounded(path, cap=MAX_SOURCE_BYTES):
+    """The bytes of the regular file at `path` (symlinks followed), like the runner's reader
+    (src/read.rs): opened without blocking, so a FIFO cannot hang the probe, and refused unless
+    it is a regular file of at most `cap` bytes, so /dev/zero cannot exhaust memory. Raises
+    OSError, as open() would."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+        chunks = []
+        left = cap + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        if left <= 0:
+            raise OSError(errno.EFBIG, f"larger than {cap} bytes", path)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_bounded_text(path, cap=MAX_SOURCE_BYTES):
+    """`read_bounded` as UTF-8 text (UnicodeDecodeError when it is not)."""
+    return read_bounded(path, cap).decode("utf-8")

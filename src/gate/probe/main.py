@@ -1,8 +1,8 @@
 """Release Guard probe: loads the Django app once and reports what the release gate needs.
 
 The Rust runner (src/gate/probe.rs) starts it through bootstrap.py with the app's Python, cwd = app dir, and
-reads the answer from the file named by RELEASE_GUARD_PROBE_OUT. The answer's shape is the
-contract in src/gate/snapshot.rs. Nothing is ever written to stdout: app code may print there.
+reads the answer from the channel bootstrap.py hands to `main` (an inherited pipe, private to
+this process). The answer's shape is the contract in src/gate/snapshot.rs. Nothing is ever written to stdout: app code may print there.
 
 Values are reported raw: the rules judge what the app really does. Settings are read through an
 allowlist and SECRET_KEY becomes booleans; the secrets the probe knows (secrets.py) travel in the
@@ -25,7 +25,6 @@ from . import (
     phases,
     provenance,
     simulation,
-    watchdog,
 )
 from . import web as web_process
 from .common import (
@@ -37,7 +36,6 @@ from .secrets import SecretCollector
 
 # The directory holding this package and bootstrap.py: its frames are the probe's, not the app's.
 PROBE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-OUT_ENV = "RELEASE_GUARD_PROBE_OUT"
 MAX_FRAMES = 5
 
 
@@ -317,12 +315,13 @@ def probe(app_dir, environ, collector, web=None):
     return answer
 
 
-def write_answer(path, answer):
-    """Writes atomically, so the runner never reads half an answer."""
-    temporary = path + ".tmp"
-    with open(temporary, "w", encoding="utf-8") as out:
-        json.dump(answer, out, allow_nan=False)
-    os.replace(temporary, path)
+def write_answer(channel, answer):
+    """Writes the whole answer, then closes the channel. (Half an answer is never read: the
+    runner takes the answer only from a probe that exited 0.)"""
+    data = memoryview(json.dumps(answer, allow_nan=False).encode("utf-8"))
+    while data:
+        data = data[os.write(channel, data) :]
+    os.close(channel)
 
 
 def report_without_traceback(kind, error):
@@ -347,19 +346,16 @@ def silence_tracebacks():
     )
 
 
-def main():
+def main(channel):
+    """Probes the app in the working directory and writes the answer to the file descriptor
+    `channel`."""
     silence_tracebacks()
-    watchdog.start()
-    # Out of the environment before any app code runs: only the probe writes the answer.
-    out_path = os.environ.pop(OUT_ENV, None)
-    if not out_path:
-        print(f"release-guard probe: {OUT_ENV} is not set", file=sys.stderr)
-        return 2
+    # Out of the environment before any app code runs.
     web = web_process.take_request(os.environ)
     app_dir = os.getcwd()
     environ = dict(os.environ)
     # App code may print; stdout stays out of the answer channel.
     sys.stdout = sys.stderr
     answer = probe(app_dir, environ, SecretCollector(), web)
-    write_answer(out_path, answer)
+    write_answer(channel, answer)
     return 0

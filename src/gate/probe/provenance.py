@@ -25,7 +25,14 @@ import json
 import os
 import sys
 
-from .common import ALLOWED_SETTINGS, NO_JSON_FORM, error_text, json_form
+from .common import (
+    ALLOWED_SETTINGS,
+    NO_JSON_FORM,
+    error_text,
+    json_form,
+    read_bounded,
+    read_bounded_text,
+)
 
 PROBE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # Candidate strings, tried in this order: the first that gives True (False) is advised.
@@ -299,8 +306,7 @@ class File:
         self.path = path
         self.shown = shown
         self.namespace = namespace
-        with open(path, encoding="utf-8") as source:
-            self.text = source.read()
+        self.text = read_bounded_text(path)
         self.tree = ast.parse(self.text, path)
         self.lines = self.text.count("\n") + (0 if self.text.endswith("\n") else 1)
         self.reads = {}  # id(statement or If test) -> [Read]
@@ -940,8 +946,7 @@ def env_files_setting(name, env_reads):
     shown = []
     for path in dict.fromkeys(env_reads.opened):
         try:
-            with open(path, "rb") as env_file:
-                text = env_file.read(MAX_ENV_FILE_BYTES).decode("utf-8", "replace")
+            text = read_bounded(path, MAX_ENV_FILE_BYTES).decode("utf-8", "replace")
         except OSError:
             continue
         for line in text.splitlines():

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-from .common import error_text
+from .common import error_text, read_bounded
 from .secrets import SecretCollector
 
 WEB_ENV = "RELEASE_GUARD_PROBE_WEB"
@@ -80,8 +80,8 @@ def gunicorn_config_value(app_dir, config_path, collector):
         return None
     namespace = {"__file__": path, "__name__": "__config__"}
     try:
-        with open(path, "rb") as config_file:
-            exec(compile(config_file.read(), path, "exec"), namespace)  # noqa: S102 - gunicorn does the same
+        source = read_bounded(path)
+        exec(compile(source, path, "exec"), namespace)  # noqa: S102 - gunicorn does the same
     except (Exception, SystemExit) as error:  # noqa: BLE001 - a broken config must not end the probe
         print(
             f"release-guard probe: {config_path} could not be read: "
