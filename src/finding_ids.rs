@@ -64,6 +64,7 @@ const GUARD: &[&str] = &[
     "guard.simulation_skipped",
     "guard.dead_setting",
     "guard.database_checks_not_run",
+    "guard.connection_blocked",
 ];
 
 /// `release-guard verify` (`src/verify/`).

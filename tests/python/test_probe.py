@@ -50,6 +50,7 @@ SNAPSHOT_FIELDS = {
     "provenance",
     "app_output",
     "timings",
+    "blocked",
     "secrets",
 }
 ERROR_FIELDS = {
@@ -63,6 +64,7 @@ ERROR_FIELDS = {
     "phase",
     "cause",
     "app_output",
+    "blocked",
     "secrets",
 }
 
@@ -178,6 +180,7 @@ class SnapshotTest(unittest.TestCase):
                 "reached_view": False,
                 "answered_by": "django.middleware.security.SecurityMiddleware",
                 "database_needed_by": None,
+                "refused": None,
             },
         )
         self.assertEqual(

@@ -46,7 +46,7 @@ pub fn all(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Vec<Findin
 }
 
 /// Every `guard.*` ID the rules can produce (the README's rule table lists them).
-pub const GUARD_IDS: [&str; 21] = [
+pub const GUARD_IDS: [&str; 22] = [
     hsts::INVALID,
     hsts::SHORT,
     hsts::PRELOAD_INELIGIBLE,
@@ -68,6 +68,7 @@ pub const GUARD_IDS: [&str; 21] = [
     simulation::SKIPPED,
     dead_settings::DEAD_SETTING,
     isolation::DATABASE_CHECKS_NOT_RUN,
+    isolation::CONNECTION_BLOCKED,
 ];
 
 const SECURITY_MIDDLEWARE: &str = "django.middleware.security.SecurityMiddleware";
