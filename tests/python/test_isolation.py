@@ -20,6 +20,7 @@ from probe_support import FIXTURES, probe_module
 from test_probe import run_edge, run_probe
 
 exempt = probe_module("exempt")
+isolation = probe_module("isolation")
 
 BAKERY_KEY = "bakery-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMN"
 # The longest a listener lives: the test is long over by then.
@@ -272,6 +273,90 @@ class StartUpConnectionTest(unittest.TestCase):
                 ("connection", server, phase, "edge/connects.py", "ping_redis")
                 for phase in ("settings", "apps")
             ],
+        )
+
+
+class RequestConnectionTest(unittest.TestCase):
+    def test_a_middleware_with_its_own_redis_client_is_stopped_and_named(self):
+        answer, connections, port = at_startup("redis_client_in_middleware")
+        self.assertEqual(connections, (0, 0))
+        https = answer["simulation"]["https"]
+        self.assertEqual(
+            (https["status"], https["database_needed_by"], https["refused"]),
+            (
+                500,
+                "edge.middleware.RateLimitMiddleware",
+                f"the cache server at 127.0.0.1:{port}",
+            ),
+        )
+        self.assertEqual(
+            https["hsts"], ["max-age=31536000; includeSubDomains; preload"]
+        )
+        # Refusals inside the requests are the simulation's findings, not start-up ones.
+        self.assertEqual(answer["blocked"], [])
+
+
+class ServersTest(unittest.TestCase):
+    """The servers the socket guard refuses, read as the apps' own libraries read them."""
+
+    def test_database_and_cache_urls(self):
+        url = isolation.url_servers
+        self.assertEqual(
+            url("postgres://u:p@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d"),
+            ("database", [("ec2-1-2-3-4.compute-1.amazonaws.com", 5432)]),
+        )
+        self.assertEqual(
+            url("postgresql://u@db1:5433,DB2/d"),
+            ("database", [("db1", 5433), ("db2", 5432)]),
+        )
+        self.assertEqual(
+            url("rediss://:secret@[::1]:6380/0"), ("cache", [("::1", 6380)])
+        )
+        self.assertEqual(
+            url("redis://localhost/1"),
+            (
+                "cache",
+                [("localhost", 6379), ("127.0.0.1", 6379), ("::1", 6379)],
+            ),
+        )
+        self.assertEqual(url("unix:///run/redis.sock"), ("cache", ["/run/redis.sock"]))
+        for other in (
+            "https://api.example.com/",
+            "not a url",
+            "redis://",
+            "http://[::1",
+        ):
+            self.assertEqual(url(other), (None, []), other)
+
+    def test_databases_and_caches_settings(self):
+        self.assertEqual(
+            isolation.database_servers(
+                {"ENGINE": "django_tenants.postgresql_backend", "HOST": "db"}
+            ),
+            [("db", 5432)],
+        )
+        self.assertEqual(
+            isolation.database_servers(
+                {"ENGINE": "django.db.backends.postgresql", "HOST": "/var/run/pg"}
+            ),
+            ["/var/run/pg/.s.PGSQL.5432"],
+        )
+        self.assertEqual(
+            isolation.database_servers({"ENGINE": "django.db.backends.sqlite3"}), []
+        )
+        memcached = "django.core.cache.backends.memcached.PyMemcacheCache"
+        self.assertEqual(
+            isolation.cache_servers(
+                {
+                    "BACKEND": memcached,
+                    "LOCATION": "mc1:11211;mc2:11212,unix:/tmp/mc.sock",
+                }
+            ),
+            [("mc1", 11211), ("mc2", 11212), "/tmp/mc.sock"],
+        )
+        file_based = "django.core.cache.backends.filebased.FileBasedCache"
+        self.assertEqual(
+            isolation.cache_servers({"BACKEND": file_based, "LOCATION": "/tmp/c"}), []
         )
 
 

@@ -63,7 +63,8 @@ CACHE_URL_PORTS = {
     "pymemcache": 11211,
     "pylibmc": 11211,
 }
-ENGINE_PORTS = {"postgresql": 5432, "postgis": 5432, "mysql": 3306, "oracle": 1521}
+# By a word in the ENGINE's dotted path (`django_tenants.postgresql_backend` too).
+ENGINE_PORTS = {"postgres": 5432, "postgis": 5432, "mysql": 3306, "oracle": 1521}
 IN_PROCESS_CACHES = frozenset(
     {
         "django.core.cache.backends.locmem.LocMemCache",
@@ -92,8 +93,8 @@ class _State:
         # Refused connections outside simulated requests (cache stand-ins answer, they refuse
         # none).
         self.refusals = 0
-        # (host, port) pairs and Unix socket paths of the app's database and cache servers,
-        # with where each was configured.
+        # (host, port) pairs and Unix socket paths of the app's database and cache servers:
+        # (DATABASE or CACHE, where it was configured).
         self.endpoints = {}
         self.app_dir = ""
         self.django_dir = ""
@@ -123,8 +124,8 @@ def install(app_dir, environ):
         os.path.realpath(paths[key]) + os.sep for key in ("stdlib", "platstdlib")
     )
     for name, value in environ.items():
-        for endpoint in url_endpoints(value):
-            _state.endpoints.setdefault(endpoint, name)
+        kind, servers = url_servers(value)
+        _designate(servers, kind, name)
     _guard_databases()
     _guard_caches()
     _guard_sockets()
@@ -386,11 +387,14 @@ def designate_servers(settings):
     except Exception:  # noqa: BLE001 - django.setup() reports the same problem
         return
     for alias, database in databases.items():
-        for endpoint in database_endpoints(database):
-            _state.endpoints.setdefault(endpoint, f"DATABASES[{alias!r}]")
+        _designate(database_servers(database), DATABASE, f"DATABASES[{alias!r}]")
     for alias, cache in caches.items():
-        for endpoint in cache_endpoints(cache):
-            _state.endpoints.setdefault(endpoint, f"CACHES[{alias!r}]")
+        _designate(cache_servers(cache), CACHE, f"CACHES[{alias!r}]")
+
+
+def _designate(servers, kind, source):
+    for server in servers:
+        _state.endpoints.setdefault(server, (kind, source))
 
 
 def _host(host):
@@ -406,37 +410,41 @@ def _with_loopback(host, port):
         yield ("::1", port)
 
 
-def url_endpoints(value):
-    """The server of a database or cache URL (`postgres://u:p@host:5432/db`), if it is one."""
+def url_servers(value):
+    """(DATABASE or CACHE, its servers) for a database or cache URL
+    (`postgres://u:p@host:5432/db`, `redis://host:6379/0`, `unix:///path`); (None, [])
+    for anything else."""
     if not isinstance(value, str) or "://" not in value:
-        return []
+        return None, []
     try:
         url = urllib.parse.urlsplit(value.strip())
         scheme = url.scheme.lower().split("+")[0]
         if scheme == "unix":
-            return [url.path] if url.path else []
+            return CACHE, [url.path] if url.path else []
+        kind = DATABASE if scheme in DATABASE_URL_PORTS else CACHE
         default = DATABASE_URL_PORTS.get(scheme) or CACHE_URL_PORTS.get(scheme)
         if default is None or not url.hostname:
-            return []
-        hosts = url.netloc.rpartition("@")[2].split(",")
-        endpoints = []
-        for entry in hosts:
+            return None, []
+        servers = []
+        for entry in url.netloc.rpartition("@")[2].split(","):
             part = urllib.parse.urlsplit(f"//{entry}")
             if part.hostname:
-                endpoints += _with_loopback(_host(part.hostname), part.port or default)
-        return endpoints
+                servers += _with_loopback(_host(part.hostname), part.port or default)
+        return kind, servers
     except ValueError:
-        return []
+        return None, []
 
 
-def database_endpoints(database):
+def database_servers(database):
     """The server of one DATABASES entry: HOST and PORT (a HOST starting with / is the
     directory of PostgreSQL's Unix socket)."""
     if not isinstance(database, dict):
         return []
-    engine = str(database.get("ENGINE", "")).rsplit(".", 1)[-1]
+    engine = str(database.get("ENGINE", ""))
     host = database.get("HOST") or ""
-    port = database.get("PORT") or ENGINE_PORTS.get(engine)
+    port = database.get("PORT") or next(
+        (port for word, port in ENGINE_PORTS.items() if word in engine), None
+    )
     if not isinstance(host, str) or not host or port is None:
         return []
     try:
@@ -448,30 +456,30 @@ def database_endpoints(database):
     return list(_with_loopback(_host(host), port))
 
 
-def cache_endpoints(cache):
+def cache_servers(cache):
     """The servers of one CACHES entry that is not in-process: its LOCATION as URLs
     (`redis://...`, `unix://...`), `host:port`, `unix:/path` or a list of them."""
     if not isinstance(cache, dict) or cache.get("BACKEND") in IN_PROCESS_CACHES:
         return []
     location = cache.get("LOCATION") or ""
     entries = location if isinstance(location, (list, tuple)) else [location]
-    endpoints = []
+    servers = []
     for entry in entries:
         if not isinstance(entry, str):
             continue
         for part in entry.replace(";", ",").split(","):
             part = part.strip()
             if "://" in part:
-                endpoints += url_endpoints(part)
+                servers += url_servers(part)[1]
             elif part.startswith("unix:"):
-                endpoints.append(part[len("unix:") :])
+                servers.append(part[len("unix:") :])
             elif part.startswith("/"):
-                endpoints.append(part)
+                servers.append(part)
             else:
                 host, _, port = part.rpartition(":")
                 if host and port.isdigit():
-                    endpoints += _with_loopback(_host(host), int(port))
-    return endpoints
+                    servers += _with_loopback(_host(host), int(port))
+    return servers
 
 
 def _server(address):
@@ -487,9 +495,8 @@ def _server(address):
 
 
 def _refuse_connection(server):
-    source = _state.endpoints[server]
+    kind, source = _state.endpoints[server]
     where = server if isinstance(server, str) else f"{server[0]}:{server[1]}"
-    kind = "database" if source.startswith("DATABASE") else "cache"
     _refuse(
         CONNECTION,
         f"{where} ({source})",
