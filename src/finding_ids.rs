@@ -76,6 +76,7 @@ pub mod guard {
         SIMULATION_SKIPPED = "guard.simulation_skipped";
         DEAD_SETTING = "guard.dead_setting";
         DATABASE_CHECKS_NOT_RUN = "guard.database_checks_not_run";
+        CONNECTION_BLOCKED = "guard.connection_blocked";
         LIVE_HSTS_WEAKENED = "guard.live_hsts_weakened";
         LIVE_SSL_REDIRECT_REMOVED = "guard.live_ssl_redirect_removed";
         LIVE_COOKIE_SECURE_REMOVED = "guard.live_cookie_secure_removed";

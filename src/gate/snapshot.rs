@@ -5,8 +5,8 @@
 //! Values are raw: the rules judge what the app really does. The probe reads settings through an
 //! allowlist and turns the secret key into booleans; the secrets it knows come in `secrets`, for
 //! the output boundary (`crate::redact`) alone. Text written by the app is [`AppText`].
-//! The probe touches no network: no database connection, and in-process caches while it
-//! simulates requests.
+//! The probe touches no database or cache server: it refuses every connection to one and answers
+//! the app's caches from memory, for the whole run (`blocked` says what the app reached for).
 
 use crate::headers::csp::CspHeaders;
 use crate::redact::{AppText, Secrets};
@@ -48,7 +48,8 @@ pub struct Snapshot {
     /// Every message of `run_checks(include_deployment_checks=True, databases=[])`, silenced
     /// ones included: the probe never connects to a database.
     pub checks: Vec<CheckMessage>,
-    /// The `database`-tagged checks that were therefore not run (`module.function`).
+    /// The `database`-tagged checks that were therefore not run (`module.function`), and any
+    /// other check that reached for a database or a cache server.
     #[serde(default)]
     pub database_checks_skipped: Vec<String>,
     /// Allowlisted settings by name. A setting Django does not define is absent.
@@ -75,6 +76,9 @@ pub struct Snapshot {
     /// Milliseconds spent in each phase of the probe.
     #[serde(default)]
     pub timings: BTreeMap<String, f64>,
+    /// What the app reached for outside the simulated requests that the probe blocked.
+    #[serde(default)]
+    pub blocked: Vec<BlockedAccess>,
     /// What the output boundary must hide: `SECRET_KEY`, its fallbacks, connection passwords.
     #[serde(default)]
     pub secrets: Secrets,
@@ -433,12 +437,47 @@ pub struct SimulatedResponse {
     /// The `MIDDLEWARE` entry (or the WSGI application) that answered without passing the
     /// request on; None when the view answered or the layers were not traced.
     pub answered_by: Option<String>,
-    /// The `MIDDLEWARE` entry (or the WSGI application) that tried to reach the database,
-    /// which the probe refused.
+    /// The `MIDDLEWARE` entry (or the WSGI application) that tried to reach the database (or
+    /// a cache server), which the probe refused, ending the request there.
     pub database_needed_by: Option<String>,
     /// The Content Security Policy headers and the headers they are judged with.
     #[serde(default)]
     pub csp: CspHeaders,
+    /// What the probe refused, ending the request: `the database`, `the cache server at
+    /// 127.0.0.1:6379`; None when nothing was.
+    #[serde(default)]
+    pub refused: Option<String>,
+}
+
+/// A database or cache access the probe blocked (`isolation.py`), and the frame that made it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct BlockedAccess {
+    pub kind: BlockedKind,
+    /// What was reached for, e.g. `the database 'default' (django.db.backends.postgresql)`;
+    /// names and addresses from the app's configuration.
+    pub target: AppText,
+    /// The part of the run it happened in; None for the probe's own steps between them.
+    pub phase: Option<Phase>,
+    /// The innermost frame of the app's code that made it, relative to the app directory
+    /// (`in_app`), or else the outermost third-party one (`allauth/account/apps.py`).
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub function: Option<String>,
+    #[serde(default)]
+    pub in_app: bool,
+    /// How many times it happened from that frame.
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlockedKind {
+    /// A query through Django's database wrapper: refused as an unreachable database.
+    Database,
+    /// A cache alias whose backend is a server: answered from an empty in-process cache.
+    Cache,
+    /// A socket connect to a database or cache server of the app's configuration: refused.
+    Connection,
 }
 
 /// Why the probe could not evaluate the app.
@@ -495,6 +534,8 @@ pub enum Phase {
     Apps,
     /// Running Django's system checks.
     Checks,
+    /// Loading the WSGI application and simulating the router's requests.
+    Simulation,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -58,6 +58,7 @@ SNAPSHOT_FIELDS = {
     "provenance",
     "app_output",
     "timings",
+    "blocked",
     "secrets",
 }
 ERROR_FIELDS = {
@@ -72,6 +73,7 @@ ERROR_FIELDS = {
     "cause",
     "config_var_error",
     "app_output",
+    "blocked",
     "secrets",
 }
 
@@ -195,6 +197,7 @@ class SnapshotTest(unittest.TestCase):
                     "reporting_endpoints": [],
                     "report_to": [],
                 },
+                "refused": None,
             },
         )
         self.assertEqual(

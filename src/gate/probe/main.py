@@ -202,10 +202,13 @@ def load_django(settings_module, collector, app_dir, env_reads):
 
     from django.core.exceptions import ImproperlyConfigured
 
+    # From here on nothing may connect to a database or a cache server: not the settings
+    # module, the app's ready(), the checks or the simulated requests.
+    isolation.install(app_dir, os.environ)
     # BaseException: the app's code may end with anything (SystemExit, asyncio.CancelledError),
     # and whatever escapes the probe would be printed by Python with its source line.
     try:
-        with env_reads:
+        with env_reads, isolation.during(phases.SETTINGS):
             importlib.import_module(settings_module)
     except ImproperlyConfigured as error:
         raise failure("improperly_configured", error, collector, app_dir) from None
@@ -215,11 +218,10 @@ def load_django(settings_module, collector, app_dir, env_reads):
         raise failure("setup_failed", error, collector, app_dir) from None
     from django.conf import settings
 
-    # From here on nothing may connect to a database: not the app's ready(), not the checks,
-    # not the simulated requests.
-    isolation.block_database_connections(simulation.note_database_attempt)
+    isolation.designate_servers(settings)
     try:
-        django.setup()
+        with isolation.during(phases.APPS):
+            django.setup()
     except ImproperlyConfigured as error:
         collector.learn_settings(settings)
         raise failure("improperly_configured", error, collector, app_dir) from None
@@ -251,7 +253,8 @@ def probe(app_dir, environ, collector, web=None):
 
         start = time.perf_counter()
         try:
-            checks, database_checks_skipped = run_checks_sorted()
+            with isolation.during(phases.CHECKS):
+                checks, database_checks_skipped = run_checks_sorted()
         except BaseException as error:  # noqa: BLE001 - a check that crashes
             raise failure("checks_failed", error, collector, app_dir) from None
         timings["checks_ms"] = elapsed_ms(start)
@@ -262,13 +265,14 @@ def probe(app_dir, environ, collector, web=None):
         )
         start = time.perf_counter()
         try:
-            simulated = simulation.simulation(
-                settings,
-                trust,
-                error_text,
-                redirect_exempt["simulation_path_exempt"],
-                web,
-            )
+            with isolation.during(phases.SIMULATION):
+                simulated = simulation.simulation(
+                    settings,
+                    trust,
+                    error_text,
+                    redirect_exempt["simulation_path_exempt"],
+                    web,
+                )
         except Exception as error:  # noqa: BLE001 - the snapshot is still worth having
             simulated = {
                 **simulation.NOT_RUN,
@@ -310,6 +314,7 @@ def probe(app_dir, environ, collector, web=None):
         answer.update(failure("internal", error, collector, app_dir).error)
     if answer["status"] == "error" and "django" in sys.modules:
         answer["django_version"] = sys.modules["django"].get_version()
+    answer["blocked"] = isolation.blocked()
     answer["secrets"] = collector.as_list()
     answer["app_output"] = loading_output.text(app_dir)
     return answer

@@ -9,6 +9,7 @@ from .common import error_text
 SETTINGS = "settings"  # importing the settings module
 APPS = "apps"  # django.setup(): importing the apps' models and the database backends
 CHECKS = "checks"
+SIMULATION = "simulation"  # building the WSGI application and simulating the requests
 
 
 def cause_text(error):

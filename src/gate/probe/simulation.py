@@ -6,6 +6,12 @@ middleware's work. The app's URLconf, views and templates often need the databas
 catch-all page, a 404 page rendered from templates), which the probe never touches, and they
 are slow. Every layer a request enters is traced, so the report can name the middleware that
 answered and the one that reached for the database.
+
+A request that reaches for the database or a cache server ends there (isolation.RequestStopped):
+the layer that reached is answered with a bare 500 by the probe, and the outer layers process
+that response as Django would process its own 500, so SecurityMiddleware still adds HSTS.
+Nothing the verdict does not need runs: no 500 handler or template (whose static files may load
+a storage backend), no exception middleware, no got_request_exception receivers.
 """
 
 import contextlib
@@ -14,6 +20,7 @@ import io
 import logging
 import os
 import sys
+import urllib.parse
 
 from . import csp, isolation
 from . import web as web_process
@@ -40,6 +47,9 @@ CSP_HEADERS = {
     "reporting-endpoints": "reporting_endpoints",
     "report-to": "report_to",
 }
+STOPPED_BODY = (
+    b"Release Guard stopped this request: it reached for a database or a cache.\n"
+)
 
 NOT_RUN = {
     "ran": False,
@@ -69,19 +79,31 @@ class MiddlewareTrace:
         self.active = []
         self.reached_view = False
         self.database_needed_by = None
+        self.refused = None
+        self.stopped = None
 
     def enter(self, layer, handler, request):
         self.entered.append(layer)
         self.active.append(layer)
         try:
             return handler(request)
+        except isolation.RequestStopped:
+            # Where Django's own handler would have answered with its 500 page.
+            from django.http import HttpResponseServerError
+
+            return HttpResponseServerError(STOPPED_BODY, content_type="text/plain")
         finally:
             self.active.pop()
 
-    def note_database_attempt(self):
-        """Called when something tries to connect: blame the layer running right now (unknown
-        when the chain was built before it could be traced)."""
-        if self.traced and self.database_needed_by is None:
+    def note_refusal(self, what, text):
+        """Told when the request reaches for what the probe refuses ("the database"): blame the
+        layer running right now (unknown when the chain was built before it could be
+        traced). Only the first refusal counts: the outer layers' responses to the stand-in
+        500 may reach again."""
+        if self.refused is not None:
+            return
+        self.refused, self.stopped = what, text
+        if self.traced:
             layer = self.active[-1] if self.active else self.application_name
             # Only the stand-in view runs inside the view layer, and it never queries: a
             # process_view middleware did.
@@ -95,15 +117,6 @@ class MiddlewareTrace:
             return None
         layers = [layer for layer in self.entered if layer != VIEW_LAYER]
         return layers[-1] if layers else self.application_name
-
-
-# The trace of the request being simulated, told about database attempts by isolation.
-_current = None
-
-
-def note_database_attempt(_alias):
-    if _current is not None:
-        _current.note_database_attempt()
 
 
 def middleware_paths(settings):
@@ -191,6 +204,7 @@ def keep_unsaved(session, must_create=False):
 def stand_in_view(trace):
     """Every request resolves to the probe's own view, whatever the URLconf says."""
     from django.core.handlers.base import BaseHandler
+    from django.db import connections
     from django.http import HttpResponse
     from django.urls import ResolverMatch
 
@@ -202,6 +216,9 @@ def stand_in_view(trace):
         return HttpResponse(STAND_IN_BODY, content_type="text/plain")
 
     view.login_required = False  # Django 5.1's LoginRequiredMiddleware would redirect
+    # ATOMIC_REQUESTS wraps the view in a transaction, which needs the database: this view
+    # needs none.
+    view._non_atomic_requests = frozenset(connections)
 
     def resolve_request(handler, request):
         match = ResolverMatch(view, (), {}, url_name="release-guard-stand-in")
@@ -214,6 +231,60 @@ def stand_in_view(trace):
         yield
     finally:
         BaseHandler.resolve_request = original
+
+
+class _NoEntries:
+    """What `os.scandir` returns for an unlisted directory: an iterator and a context manager."""
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        raise StopIteration
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc):
+        return False
+
+    def close(self):
+        pass
+
+
+@contextlib.contextmanager
+def static_files_unlisted(settings):
+    """While the WSGI application is built, listing a directory under STATIC_ROOT finds it
+    empty. A static-file middleware (WhiteNoise) indexes every collected file when it is
+    constructed, some thousand stat calls after collectstatic, yet it serves them only under
+    STATIC_URL, where the simulated path is not. Left listed when a file there could answer the
+    simulated path: when it is under STATIC_URL, or when STATIC_ROOT has a `.well-known`
+    entry (a root served as `/`)."""
+    root = getattr(settings, "STATIC_ROOT", None)
+    prefix = urllib.parse.urlsplit(str(getattr(settings, "STATIC_URL", "") or "")).path
+    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+    if (
+        not root
+        or SIMULATION_PATH.startswith(prefix)
+        or os.path.lexists(os.path.join(root, ".well-known"))
+    ):
+        yield
+        return
+    unlisted = os.path.realpath(root)
+    original = os.scandir
+
+    def scandir(path="."):
+        if not isinstance(path, int):
+            real = os.path.realpath(os.fsdecode(path))
+            if real == unlisted or real.startswith(unlisted + os.sep):
+                return _NoEntries()
+        return original(path)
+
+    os.scandir = scandir
+    try:
+        yield
+    finally:
+        os.scandir = original
 
 
 def simulation_host(settings):
@@ -280,7 +351,8 @@ def request_environ(host, forwarded_proto, url_scheme):
 
 
 def call_application(application, environ):
-    """Runs one request to the end; returns (status line, headers, exceptions raised)."""
+    """Runs one request to the end; returns (status line, headers, exceptions raised). A
+    request stopped outside every traced layer has no status."""
     from django.core.signals import got_request_exception
 
     started = {}
@@ -308,19 +380,17 @@ def call_application(application, environ):
                 close()
     except Exception as error:  # noqa: BLE001 - the app failing is a finding, not a probe error
         raised.append(error)
+    except isolation.RequestStopped:
+        started.clear()
     finally:
         got_request_exception.disconnect(dispatch_uid="release-guard-probe")
     return started.get("status"), started.get("headers", []), raised
 
 
 def simulate_request(application, trace, environ, describe_error):
-    global _current
     trace.reset()
-    _current = trace
-    try:
+    with isolation.stopping_requests(trace.note_refusal):
         status, headers, raised = call_application(application, environ)
-    finally:
-        _current = None
     result = {
         "status": None if status is None else int(status.split(" ", 1)[0]),
         "location": None,
@@ -331,6 +401,7 @@ def simulate_request(application, trace, environ, describe_error):
         "answered_by": trace.answered_by(),
         "database_needed_by": trace.database_needed_by,
         "csp": {field: [] for field in CSP_HEADERS.values()},
+        "refused": trace.refused,
     }
     for name, value in headers:
         lower = name.lower()
@@ -345,6 +416,8 @@ def simulate_request(application, trace, environ, describe_error):
     if raised:
         error = raised[0]
         result["error"] = f"{type(error).__name__}: {describe_error(error)}"
+    elif trace.stopped is not None:
+        result["error"] = trace.stopped
     return result
 
 
@@ -362,7 +435,7 @@ def simulation(settings, trust, describe_error, path_exempt, web):
         return skipped
     trace = MiddlewareTrace(settings.WSGI_APPLICATION or "Django's WSGIHandler")
     try:
-        with tracing_middleware(trace, settings):
+        with tracing_middleware(trace, settings), static_files_unlisted(settings):
             application = web_process.load_application(web, settings, wsgi_application)
     except BaseException as error:  # noqa: BLE001 - reported as the reason for skipping
         skipped["skipped_reason"] = (
@@ -375,7 +448,7 @@ def simulation(settings, trust, describe_error, path_exempt, web):
     previous_disable = logging.root.manager.disable
     logging.disable(logging.CRITICAL)
     try:
-        with isolation.in_process_caches(), stand_in_view(trace):
+        with stand_in_view(trace):
             http = simulate_request(
                 application,
                 trace,

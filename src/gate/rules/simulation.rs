@@ -18,16 +18,23 @@ pub(super) use crate::finding_ids::guard::SIMULATION_SKIPPED as SKIPPED;
 
 const REDIRECT_STATUSES: [u16; 4] = [301, 302, 307, 308];
 
-/// The exception the probe raises when anything reaches for the database: it never connects
-/// (nothing may be read or written, and at build time there is no database).
+/// The exception the probe reported, before it named what it refused (`refused`), when a request
+/// reached for the database: it never connects (nothing may be read or written, and at build
+/// time there is no database).
 const DATABASE_BLOCKED: &str = "DatabaseAccessBlocked";
+
+/// What the probe refused a request: the database, or a database or cache server.
+fn refused(response: &SimulatedResponse) -> &str {
+    response.refused.as_deref().unwrap_or("the database")
+}
 
 /// Findings that are the visible effect of Django not detecting HTTPS.
 pub(super) fn is_https_symptom(finding: &Finding) -> bool {
     finding.id == REDIRECT_LOOP || finding.id == HSTS_MISSING
 }
 
-/// Where a simulated request met the probe's database block, relative to `SecurityMiddleware`.
+/// Where a simulated request met the probe's database block (or its block of the app's cache
+/// servers), relative to `SecurityMiddleware`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum DatabaseNeed {
     /// It never reached for the database.
@@ -43,10 +50,11 @@ enum DatabaseNeed {
 
 fn database_need(snapshot: &Snapshot, response: &SimulatedResponse) -> DatabaseNeed {
     let Some(layer) = response.database_needed_by.as_deref() else {
-        let blocked = response
-            .error
-            .as_deref()
-            .is_some_and(|error| error.starts_with(DATABASE_BLOCKED));
+        let blocked = response.refused.is_some()
+            || response
+                .error
+                .as_deref()
+                .is_some_and(|error| error.starts_with(DATABASE_BLOCKED));
         return if blocked {
             DatabaseNeed::Unknown
         } else {
@@ -93,7 +101,7 @@ pub(super) fn findings(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -
                 unjudged.push((scheme, response));
             }
             DatabaseNeed::BeforeSecurity => {}
-            DatabaseNeed::Unknown => findings.push(untraced_database(scheme, path)),
+            DatabaseNeed::Unknown => findings.push(untraced_database(scheme, path, response)),
         }
     }
     findings.extend(database_before_security(&unjudged, path));
@@ -208,13 +216,14 @@ fn unproven_https(snapshot: &Snapshot, proxy_ssl_header: &ProxySslHeader) -> Vec
     .collect()
 }
 
-fn untraced_database(scheme: &str, path: &str) -> Finding {
+fn untraced_database(scheme: &str, path: &str, response: &SimulatedResponse) -> Finding {
     Finding::new(
         SKIPPED,
         Severity::Info,
         Source::Guard,
         format!(
-            "The simulated {scheme} request for {path} needed the database somewhere the guard could not trace (the WSGI application was loaded before the probe could follow its middleware), so its response was not judged."
+            "The simulated {scheme} request for {path} needed {} somewhere the guard could not trace (the WSGI application was loaded before the probe could follow its middleware), so its response was not judged.",
+            refused(response)
         ),
     )
 }
@@ -245,11 +254,11 @@ fn database_before_security(
             super::middleware::ORDER,
             Severity::Warn,
             Source::Guard,
-            format!("The simulated {schemes} {requests} for {path} needed the database in {layer}, which runs before SecurityMiddleware could answer, so the HTTPS redirect and HSTS were not verified."),
+            format!("The simulated {schemes} {requests} for {path} needed {} in {layer}, which runs before SecurityMiddleware could answer, so the HTTPS redirect and HSTS were not verified.", refused(first)),
         )
         .with_setting("MIDDLEWARE")
         .with_required("django.middleware.security.SecurityMiddleware first in MIDDLEWARE")
-        .with_why("A middleware that answers or fails before SecurityMiddleware sends its response without the HTTPS redirect and HSTS; the guard never connects to the database, so it cannot tell what this one would answer.")
+        .with_why("A middleware that answers or fails before SecurityMiddleware sends its response without the HTTPS redirect and HSTS; the guard never connects to a database or a cache server, so it cannot tell what this one would answer.")
         .with_fix(format!("MIDDLEWARE = [\"{SECURITY_MIDDLEWARE}\", ...]  # move it to the top")),
     )
 }
@@ -308,7 +317,8 @@ fn not_redirected(
     let same_host = format!("https://{host}/");
     let what_happened = match &http.database_needed_by {
         Some(layer) => format!(
-            "was not redirected: it went past SecurityMiddleware and reached the database in {layer}"
+            "was not redirected: it went past SecurityMiddleware and reached {} in {layer}",
+            refused(http)
         ),
         None => format!(
             "got {} instead of a redirect to https://{host}",
@@ -458,6 +468,7 @@ mod tests {
             response.reached_view = false;
             response.answered_by = Some(CURRENT_SITE.to_string());
             response.database_needed_by = Some(CURRENT_SITE.to_string());
+            response.refused = Some("the database".to_string());
             response.error = Some(
                 "DatabaseAccessBlocked: Release Guard never connects to a database ('default')"
                     .into(),
@@ -483,11 +494,23 @@ mod tests {
                 http.status = Some(301);
                 http.location = Some(format!("https://{HOST}/"));
                 http.database_needed_by = None;
+                http.refused = None;
                 http.error = None;
             })
             .https(|https| https.hsts = vec!["max-age=31536000".to_string()])
             .build();
         assert_eq!(findings(&with_hsts), Vec::new());
+    }
+
+    #[test]
+    fn a_refused_cache_server_is_named() {
+        let snapshot = with_middleware_needing_database(3)
+            .http(|http| http.refused = Some("the cache server at 127.0.0.1:6379".to_string()))
+            .build();
+        assert_eq!(
+            only_finding(findings(&snapshot), NOT_REDIRECTED).message,
+            "SECURE_SSL_REDIRECT is on, but a plain-HTTP request for http://myapp.herokuapp.com/ (X-Forwarded-Proto: http) was not redirected: it went past SecurityMiddleware and reached the cache server at 127.0.0.1:6379 in django.contrib.sites.middleware.CurrentSiteMiddleware."
+        );
     }
 
     #[test]
@@ -540,22 +563,40 @@ mod tests {
 
     #[test]
     fn a_database_need_that_was_not_traced_is_noted_and_the_other_response_judged() {
-        let snapshot = SnapshotBuilder::hardened()
-            .simulation(|simulation| simulation.traced = false)
-            .http(|http| http.status = Some(200))
-            .https(|https| {
-                https.status = Some(500);
-                https.hsts.clear();
-                https.error = Some("DatabaseAccessBlocked: no".into());
-            })
-            .build();
-        let found = findings(&snapshot);
-        assert_eq!(ids(&found), [SKIPPED, NOT_REDIRECTED]);
-        assert_eq!(found[0].severity, Severity::Info);
-        assert_eq!(
-            found[0].message,
-            "The simulated HTTPS request for / needed the database somewhere the guard could not trace (the WSGI application was loaded before the probe could follow its middleware), so its response was not judged."
+        let untraced = |refused: Option<&str>, error: &str| {
+            let refused = refused.map(ToString::to_string);
+            let error = error.into();
+            SnapshotBuilder::hardened()
+                .simulation(|simulation| simulation.traced = false)
+                .http(|http| http.status = Some(200))
+                .https(move |https| {
+                    https.status = None;
+                    https.hsts.clear();
+                    https.refused = refused;
+                    https.error = Some(error);
+                })
+                .build()
+        };
+        let stopped = untraced(
+            Some("the cache server at 10.1.2.3:6379"),
+            "ConnectionRefusedError: no",
         );
+        // The probe's answer before it named what it refused.
+        let earlier = untraced(None, "DatabaseAccessBlocked: no");
+        for (snapshot, what) in [
+            (stopped, "the cache server at 10.1.2.3:6379"),
+            (earlier, "the database"),
+        ] {
+            let found = findings(&snapshot);
+            assert_eq!(ids(&found), [SKIPPED, NOT_REDIRECTED]);
+            assert_eq!(found[0].severity, Severity::Info);
+            assert_eq!(
+                found[0].message,
+                format!(
+                    "The simulated HTTPS request for / needed {what} somewhere the guard could not trace (the WSGI application was loaded before the probe could follow its middleware), so its response was not judged."
+                )
+            );
+        }
     }
 
     fn not_run(builder: SnapshotBuilder) -> Finding {

@@ -162,6 +162,7 @@ impl SnapshotBuilder {
                 provenance: None,
                 app_output: None,
                 timings: BTreeMap::new(),
+                blocked: Vec::new(),
                 secrets: crate::redact::Secrets::default(),
             },
         }
