@@ -44,6 +44,9 @@ pub const PROBE_PACKAGE: &[(&str, &str)] = &[
     ("simulation.py", include_str!("probe/simulation.py")),
     ("phases.py", include_str!("probe/phases.py")),
     ("provenance.py", include_str!("probe/provenance.py")),
+    ("recording.py", include_str!("probe/recording.py")),
+    ("rerun.py", include_str!("probe/rerun.py")),
+    ("config_var_error.py", include_str!("probe/config_var_error.py")),
     ("secrets.py", include_str!("probe/secrets.py")),
     ("web.py", include_str!("probe/web.py")),
 ];

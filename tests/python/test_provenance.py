@@ -11,6 +11,7 @@ from pathlib import Path
 from probe_support import probe_module
 
 provenance = probe_module("provenance")
+recording = probe_module("recording")
 
 HELPER = """
 import os
@@ -55,7 +56,7 @@ class RecordingTest(unittest.TestCase):
         )
 
     def record(self):
-        reads = provenance.EnvReads(str(self.app))
+        reads = recording.EnvReads(str(self.app))
         with reads:
             import recordapp.settings  # noqa: F401
         return reads

@@ -19,11 +19,13 @@ import time
 
 from . import (
     app_output,
+    config_var_error,
     csp,
     exempt,
     isolation,
     phases,
     provenance,
+    recording,
     simulation,
 )
 from . import web as web_process
@@ -81,7 +83,7 @@ def failure(kind, error, collector, app_dir):
             "frames": frames_of(error, app_dir),
             "phase": phases.of(kind),
             "cause": phases.cause_text(error),
-            "config_var_error": provenance.config_var_error(
+            "config_var_error": config_var_error.config_var_error(
                 error, frozenset(os.environ)
             ),
         },
@@ -240,7 +242,7 @@ def probe(app_dir, environ, collector, web=None):
     loading_output = app_output.AppOutput()
     try:
         start = time.perf_counter()
-        env_reads = provenance.EnvReads()
+        env_reads = recording.EnvReads()
         with loading_output:
             django, settings = load_django(
                 settings_module, collector, app_dir, env_reads
