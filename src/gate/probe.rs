@@ -320,11 +320,15 @@ pub fn run(request: &ProbeRequest) -> Result<ProbeAnswer, ProbeFailure> {
 
     // Only a probe that finished normally answers: what a probe that died wrote (or app code
     // that wrote to the channel and exited) is not an answer.
-    let answer = answer
-        .recv_timeout(OUTPUT_DRAIN_WAIT)
-        .unwrap_or_else(|_| Err(io::Error::other("the answer channel stayed open")))
-        .map_err(io_error("read the probe's answer"))?;
-    if !exit_status.success() || answer.is_empty() {
+    let answer = if exit_status.success() {
+        answer
+            .recv_timeout(OUTPUT_DRAIN_WAIT)
+            .unwrap_or_else(|_| Err(io::Error::other("the answer channel stayed open")))
+            .map_err(io_error("read the probe's answer"))?
+    } else {
+        Vec::new()
+    };
+    if answer.is_empty() {
         return Err(ProbeFailure::NoAnswer {
             exit_status,
             output: output.finish(),
