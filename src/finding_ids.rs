@@ -195,6 +195,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_guard_id_is_in_the_rules_table() {
+        let documented = include_str!("../docs/rules.md");
+        for id in guard::ALL {
+            assert!(
+                documented.contains(&format!("`{id}`")),
+                "{id} is missing from docs/rules.md"
+            );
+        }
+    }
+
+    #[test]
     fn every_id_is_declared_once_in_its_namespace_in_snake_case() {
         let all: Vec<String> = known().collect();
         let unique: std::collections::BTreeSet<&String> = all.iter().collect();
