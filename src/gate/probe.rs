@@ -46,7 +46,10 @@ pub const PROBE_PACKAGE: &[(&str, &str)] = &[
     ("provenance.py", include_str!("probe/provenance.py")),
     ("recording.py", include_str!("probe/recording.py")),
     ("rerun.py", include_str!("probe/rerun.py")),
-    ("config_var_error.py", include_str!("probe/config_var_error.py")),
+    (
+        "config_var_error.py",
+        include_str!("probe/config_var_error.py"),
+    ),
     ("secrets.py", include_str!("probe/secrets.py")),
     ("web.py", include_str!("probe/web.py")),
 ];
