@@ -31,6 +31,15 @@ impl FromStr for FindingId {
 }
 
 /// Every item parsed, or the first one's problem.
+/// The non-blank entries of a comma-separated list, each parsed.
+fn parse_comma_separated<T: FromStr<Err = String>>(text: &str) -> Result<Vec<T>, String> {
+    parse_all(
+        text.split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty()),
+    )
+}
+
 fn parse_all<'a, T: FromStr<Err = String>>(
     items: impl Iterator<Item = &'a str>,
 ) -> Result<Vec<T>, String> {
@@ -49,12 +58,7 @@ impl FindingIds {
     ///
     /// The first entry that is not an acceptable finding ID.
     pub fn from_comma_separated(text: &str) -> Result<Self, String> {
-        parse_all(
-            text.split(',')
-                .map(str::trim)
-                .filter(|item| !item.is_empty()),
-        )
-        .map(Self)
+        parse_comma_separated(text).map(Self)
     }
 
     #[must_use]
@@ -253,12 +257,7 @@ impl Ignores {
     ///
     /// The first entry that is not a finding ID, optionally with `@YYYY-MM-DD`.
     pub fn from_comma_separated(text: &str) -> Result<Self, String> {
-        parse_all(
-            text.split(',')
-                .map(str::trim)
-                .filter(|item| !item.is_empty()),
-        )
-        .map(Self)
+        parse_comma_separated(text).map(Self)
     }
 
     #[must_use]
