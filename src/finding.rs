@@ -58,6 +58,11 @@ pub struct Finding {
     /// either, so the log never suggests one.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub silence_overruled: bool,
+    /// The policy's mark: the finding is about a setting that protects users (the HTTPS
+    /// redirect, the proxy header, HSTS, cookies, `SECRET_KEY`, `DEBUG`, `ALLOWED_HOSTS`), so the log
+    /// never offers to ignore it. Not part of the JSON document.
+    #[serde(skip)]
+    pub protects_users: bool,
 }
 
 /// One change that brings one setting to what the finding requires.
@@ -126,6 +131,7 @@ impl Finding {
             location: None,
             advice: Vec::new(),
             silence_overruled: false,
+            protects_users: false,
         }
     }
 
@@ -150,6 +156,15 @@ impl Finding {
     #[must_use]
     pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
         self.fix = Some(fix.into());
+        self
+    }
+
+    /// Marked as the policy marks a finding about a setting that protects users (tests build
+    /// reports without the policy).
+    #[cfg(test)]
+    #[must_use]
+    pub(crate) fn protecting_users(mut self) -> Self {
+        self.protects_users = true;
         self
     }
 

@@ -475,14 +475,16 @@ pub(crate) mod testing {
                 )
                 .with_setting("SECURE_HSTS_SECONDS")
                 .with_required("a positive whole number of seconds")
-                .with_fix("SECURE_HSTS_SECONDS = 3600"),
+                .with_fix("SECURE_HSTS_SECONDS = 3600")
+                .protecting_users(),
                 Finding::new(
                     "security.W008",
                     Severity::Block,
                     Source::Django,
                     "SECURE_SSL_REDIRECT is not set to True.",
                 )
-                .with_fix("SECURE_SSL_REDIRECT = True\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")"),
+                .with_fix("SECURE_SSL_REDIRECT = True\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")")
+                .protecting_users(),
                 Finding::new(
                     "guard.hsts_seconds_short",
                     Severity::Warn,
