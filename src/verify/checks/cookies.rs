@@ -3,6 +3,7 @@
 
 use super::{Chain, ChainEnd, CookieNames, HttpsSide, SiteObservation, finding};
 use crate::finding::{Finding, Severity};
+use crate::finding_ids::verify as ids;
 use crate::headers::Reporter;
 use crate::headers::cookie::{self, SetCookie};
 use crate::headers::cookie_policy::{self, Guarded};
@@ -47,7 +48,10 @@ pub(super) fn cookie_findings(site: &SiteObservation, names: &CookieNames) -> Ve
             if !cookies.iter().any(|(_, cookie)| cookie.name == name) {
                 findings.push(
                     finding(
-                        &format!("cookies.{}.not_observed", guarded.code()),
+                        match guarded {
+                            Guarded::Session => ids::COOKIES_SESSION_NOT_OBSERVED,
+                            Guarded::Csrf => ids::COOKIES_CSRF_NOT_OBSERVED,
+                        },
                         Severity::Info,
                         format!("No response set the {} `{name}` on {}, so its flags were not checked.", guarded.label(), site.url.host),
                     )

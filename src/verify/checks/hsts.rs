@@ -3,6 +3,7 @@
 
 use super::Hop;
 use crate::finding::{Finding, Severity};
+use crate::finding_ids::verify as ids;
 use crate::headers::Reporter;
 use crate::headers::hsts::StsHeader;
 use crate::headers::hsts_policy::{self, SECONDS_SETTING};
@@ -11,7 +12,7 @@ pub(super) fn response_header_findings(hop: &Hop) -> (Vec<Finding>, Option<StsHe
     let url = &hop.url;
     if hop.sts.is_empty() {
         let missing = super::finding(
-            "response.no_header",
+            ids::RESPONSE_NO_HEADER,
             Severity::Block,
             format!("{url} sends no Strict-Transport-Security header."),
         )

@@ -16,6 +16,7 @@ mod testing;
 
 use super::url::{Scheme, Url};
 use crate::finding::{Finding, Severity, Source};
+use crate::finding_ids::verify as ids;
 use crate::headers::cookie_policy::Guarded;
 use crate::headers::csp::CspHeaders;
 use crate::headers::hsts::StsHeader;
@@ -147,7 +148,7 @@ pub struct SiteVerdict {
 }
 
 fn finding(id: &str, severity: Severity, message: String) -> Finding {
-    Finding::new(format!("verify.{id}"), severity, Source::Verify, message)
+    Finding::new(id, severity, Source::Verify, message)
 }
 
 /// Checks one host.
@@ -238,7 +239,7 @@ fn https_chain_findings(chain: &Chain) -> HttpsChainCheck {
             redirects_carry_hsts = false;
             findings.push(
                 finding(
-                    "redirects.https.no_hsts",
+                    ids::REDIRECTS_HTTPS_NO_HSTS,
                     Severity::Warn,
                     format!("The HTTPS redirect {} ({}) carries no Strict-Transport-Security header.", hop.url, hop.status),
                 )
@@ -249,7 +250,10 @@ fn https_chain_findings(chain: &Chain) -> HttpsChainCheck {
         }
     }
     findings.extend(redirects::chain_end_findings(chain));
-    findings.extend(redirects::downgrade_findings(chain, "initial"));
+    findings.extend(redirects::downgrade_findings(
+        chain,
+        ids::REDIRECTS_INSECURE_INITIAL,
+    ));
     let mut header = None;
     // Header checks apply to the page the chain arrives at; a chain that never arrives is
     // reported by `chain_end_findings` instead.
@@ -260,7 +264,7 @@ fn https_chain_findings(chain: &Chain) -> HttpsChainCheck {
     {
         if last.status >= 400 {
             findings.push(finding(
-                "response.error_status",
+                ids::RESPONSE_ERROR_STATUS,
                 Severity::Info,
                 format!("{} answers {}; the checks below apply to that error page.", last.url, last.status),
             ).with_why("A 400 usually means the host is missing from ALLOWED_HOSTS; check with the URL visitors use."));

@@ -3,6 +3,7 @@
 
 use super::{Chain, ChainEnd, Hop, HttpSide, MAX_REDIRECTS, finding};
 use crate::finding::{Finding, Severity};
+use crate::finding_ids::verify as ids;
 use crate::verify::url::{Scheme, Url};
 
 pub(super) fn first_redirect_is_same_host_https(chain: &Chain) -> bool {
@@ -24,7 +25,7 @@ pub(super) fn http_findings(http: &HttpSide, https_start: &Url) -> Vec<Finding> 
         HttpSide::NoListener(url) => {
             return vec![
                 finding(
-                    "redirects.http.does_not_exist",
+                    ids::REDIRECTS_HTTP_DOES_NOT_EXIST,
                     Severity::Info,
                     format!("Nothing accepts connections on {url}, so there is no plain-HTTP redirect to check."),
                 )
@@ -40,7 +41,7 @@ pub(super) fn http_findings(http: &HttpSide, https_start: &Url) -> Vec<Finding> 
     if !first.sts.is_empty() {
         findings.push(
             finding(
-                "redirects.http.useless_header",
+                ids::REDIRECTS_HTTP_USELESS_HEADER,
                 Severity::Info,
                 format!("{} sends a Strict-Transport-Security header over plain HTTP; browsers ignore it there (RFC 6797 §8.1).", first.url),
             )
@@ -50,7 +51,7 @@ pub(super) fn http_findings(http: &HttpSide, https_start: &Url) -> Vec<Finding> 
     if !first.is_redirect() {
         findings.push(
             finding(
-                "redirects.http.no_redirect",
+                ids::REDIRECTS_HTTP_NO_REDIRECT,
                 Severity::Block,
                 format!(
                     "{} answers {} instead of redirecting to HTTPS.",
@@ -76,7 +77,10 @@ pub(super) fn http_findings(http: &HttpSide, https_start: &Url) -> Vec<Finding> 
         || matches!(&chain.end, ChainEnd::Failed { url, .. } if url == https_start);
     if !reaches_https_start {
         findings.extend(chain_end_findings(chain));
-        findings.extend(downgrade_findings(chain, "subsequent"));
+        findings.extend(downgrade_findings(
+            chain,
+            ids::REDIRECTS_INSECURE_SUBSEQUENT,
+        ));
     }
     findings
 }
@@ -88,7 +92,7 @@ fn first_redirect_findings(first: &Hop, target: &Url, https_start: &Url) -> Vec<
     if target.scheme == Scheme::Http {
         findings.push(
             finding(
-                "redirects.http.first_redirect.insecure",
+                ids::REDIRECTS_HTTP_FIRST_REDIRECT_INSECURE,
                 Severity::Block,
                 format!("{from} redirects to {target}, which is still plain HTTP."),
             )
@@ -99,9 +103,9 @@ fn first_redirect_findings(first: &Hop, target: &Url, https_start: &Url) -> Vec<
         );
     } else if !target.same_host(from) {
         let id = if target.host == format!("www.{}", from.host) {
-            "redirects.http.www_first"
+            ids::REDIRECTS_HTTP_WWW_FIRST
         } else {
-            "redirects.http.first_redirect.insecure"
+            ids::REDIRECTS_HTTP_FIRST_REDIRECT_INSECURE
         };
         findings.push(
             finding(
@@ -118,7 +122,7 @@ fn first_redirect_findings(first: &Hop, target: &Url, https_start: &Url) -> Vec<
     if matches!(first.status, 302 | 303 | 307) {
         findings.push(
             finding(
-                "redirects.http.first_redirect.temporary",
+                ids::REDIRECTS_HTTP_FIRST_REDIRECT_TEMPORARY,
                 Severity::Warn,
                 format!("{from} redirects to HTTPS with a temporary {} instead of a permanent 301 or 308.", first.status),
             )
@@ -134,25 +138,25 @@ pub(super) fn chain_end_findings(chain: &Chain) -> Vec<Finding> {
     let (id, message) = match &chain.end {
         ChainEnd::Response => return Vec::new(),
         ChainEnd::TooMany => (
-            "redirects.too_many",
+            ids::REDIRECTS_TOO_MANY,
             format!(
                 "{} still redirects after {MAX_REDIRECTS} redirects (last: {last_url}).",
                 chain.start
             ),
         ),
         ChainEnd::Loop(target) => (
-            "redirects.loop",
+            ids::REDIRECTS_LOOP,
             format!(
                 "{} redirects in a loop: {last_url} goes back to {target}.",
                 chain.start
             ),
         ),
         ChainEnd::BadLocation(reason) => (
-            "redirects.follow_error",
+            ids::REDIRECTS_FOLLOW_ERROR,
             format!("{last_url} redirects, but the redirect cannot be followed: {reason}."),
         ),
         ChainEnd::Failed { url, reason } => (
-            "redirects.follow_error",
+            ids::REDIRECTS_FOLLOW_ERROR,
             format!("{} redirects to {url}, which fails: {reason}", chain.start),
         ),
     };
@@ -180,11 +184,11 @@ pub(super) fn downgrade_findings(chain: &Chain, first_kind: &str) -> Vec<Finding
             let kind = if previous == &chain.start {
                 first_kind
             } else {
-                "subsequent"
+                ids::REDIRECTS_INSECURE_SUBSEQUENT
             };
             findings.push(
                 finding(
-                    &format!("redirects.insecure.{kind}"),
+                    kind,
                     Severity::Block,
                     format!("{previous} redirects back to plain HTTP: {}.", hop.url),
                 )
@@ -198,7 +202,7 @@ pub(super) fn downgrade_findings(chain: &Chain, first_kind: &str) -> Vec<Finding
 pub(super) fn tls_finding(url: &Url, reason: &str, certificate: bool) -> Finding {
     if certificate {
         finding(
-            "domain.tls.invalid_cert_chain",
+            ids::DOMAIN_TLS_INVALID_CERT_CHAIN,
             Severity::Block,
             format!("The certificate of {url} is not valid: {reason}"),
         )
@@ -206,7 +210,7 @@ pub(super) fn tls_finding(url: &Url, reason: &str, certificate: bool) -> Finding
         .with_fix("heroku certs:auto:enable   (or upload a certificate chain for this host with heroku certs:add)")
     } else {
         finding(
-            "domain.tls.cannot_connect",
+            ids::DOMAIN_TLS_CANNOT_CONNECT,
             Severity::Block,
             format!("No HTTPS connection to {url}: {reason}"),
         )
