@@ -8,6 +8,7 @@ mod errors;
 pub mod live;
 pub mod policy;
 pub mod probe;
+mod protects_users;
 mod resolve;
 pub mod rules;
 pub mod silences;

@@ -162,7 +162,7 @@ impl Policy {
         };
         for mut finding in findings {
             finding.severity = self.severity(&finding);
-            finding.protects_users = protects_users(&finding);
+            finding.protects_users = super::protects_users::protects_users(&finding);
             let silence = if silenced_system_checks.contains(finding.id.as_str()) {
                 Some((SilenceSource::SilencedSystemChecks, None, None))
             } else {
@@ -313,87 +313,10 @@ fn silenced_system_checks(snapshot: &Snapshot) -> BTreeSet<&str> {
     listed.into_iter().chain(reported).collect()
 }
 
-/// Parts of the names of the settings that protect users: the HTTPS redirect and the proxy
-/// header it needs, HSTS, the cookies, the secret key, DEBUG and the allowed hosts.
-const PROTECTING_SETTING_PARTS: [&str; 8] = [
-    "SECURE_SSL_",
-    "SECURE_HSTS_",
-    "SECURE_PROXY_SSL_HEADER",
-    "SECURE_REDIRECT_EXEMPT",
-    "_COOKIE_",
-    "SECRET_KEY",
-    "DEBUG",
-    "ALLOWED_HOSTS",
-];
-
-/// Django's checks of those settings, and W001: without `SecurityMiddleware` none of them works.
-const PROTECTING_DJANGO_IDS: [&str; 12] = [
-    "security.W001",
-    "security.W004",
-    "security.W008",
-    "security.W009",
-    "security.W010",
-    "security.W011",
-    "security.W012",
-    "security.W016",
-    "security.W018",
-    "security.W020",
-    "security.W021",
-    "security.W025",
-];
-
-/// Whether a finding is about a setting that protects users: the closing lines never offer to
-/// ignore it (the policy marks it on the finding; the renderers only lay the lines out).
-pub(crate) fn protects_users(finding: &Finding) -> bool {
-    PROTECTING_DJANGO_IDS.contains(&finding.id.as_str())
-        || finding.setting.as_deref().is_some_and(|setting| {
-            PROTECTING_SETTING_PARTS
-                .iter()
-                .any(|part| setting.contains(part))
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::gate::rules::{self, testing::*};
-
-    #[test]
-    fn ignoring_a_check_that_protects_users_is_never_offered() {
-        for (id, setting) in [
-            ("security.W009", "SECRET_KEY"),
-            ("security.W018", "DEBUG"),
-            ("security.W020", "ALLOWED_HOSTS"),
-            (
-                "guard.proxy_ssl_header_unexpected",
-                "SECURE_PROXY_SSL_HEADER",
-            ),
-            ("guard.samesite_none_insecure", "SESSION_COOKIE_SAMESITE"),
-        ] {
-            let finding = Finding::new(id, Severity::Block, crate::finding::Source::Guard, "x")
-                .with_setting(setting);
-            assert!(protects_users(&finding), "{id}");
-        }
-        let middleware = Finding::new(
-            "security.W001",
-            Severity::Block,
-            crate::finding::Source::Django,
-            "x",
-        )
-        .with_setting("MIDDLEWARE");
-        assert!(
-            protects_users(&middleware),
-            "no SecurityMiddleware, no HTTPS"
-        );
-        let framing = Finding::new(
-            "security.W019",
-            Severity::Block,
-            crate::finding::Source::Django,
-            "x",
-        )
-        .with_setting("X_FRAME_OPTIONS");
-        assert!(!protects_users(&framing));
-    }
 
     fn today() -> Date {
         "2027-03-17".parse().unwrap()
