@@ -2,6 +2,7 @@
 //! secret key, DEBUG and the allowed hosts. The policy marks them on each finding, and the log
 //! never offers to ignore one.
 
+use super::policy::DEFAULT_BLOCKING_DJANGO_IDS;
 use crate::finding::Finding;
 
 /// Parts of the names of the settings that protect users: the HTTPS redirect and the proxy
@@ -17,26 +18,17 @@ const PROTECTING_SETTING_PARTS: [&str; 8] = [
     "ALLOWED_HOSTS",
 ];
 
-/// Django's checks of those settings, and W001: without `SecurityMiddleware` none of them works.
-const PROTECTING_DJANGO_IDS: [&str; 12] = [
-    "security.W001",
-    "security.W004",
-    "security.W008",
-    "security.W009",
-    "security.W010",
-    "security.W011",
-    "security.W012",
-    "security.W016",
-    "security.W018",
-    "security.W020",
-    "security.W021",
-    "security.W025",
-];
+/// Django's checks of those settings beyond the ones that block by default
+/// ([`DEFAULT_BLOCKING_DJANGO_IDS`], W001 included: without `SecurityMiddleware` none of them
+/// works): HSTS preload and `SECRET_KEY_FALLBACKS`.
+const ALSO_PROTECTING_DJANGO_IDS: [&str; 2] = ["security.W021", "security.W025"];
 
 /// Whether a finding is about a setting that protects users: the closing lines never offer to
 /// ignore it (the policy marks it on the finding; the renderers only lay the lines out).
 pub(crate) fn protects_users(finding: &Finding) -> bool {
-    PROTECTING_DJANGO_IDS.contains(&finding.id.as_str())
+    let id = finding.id.as_str();
+    DEFAULT_BLOCKING_DJANGO_IDS.contains(&id)
+        || ALSO_PROTECTING_DJANGO_IDS.contains(&id)
         || finding.setting.as_deref().is_some_and(|setting| {
             PROTECTING_SETTING_PARTS
                 .iter()
